@@ -1,0 +1,43 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck check migrate sweep bench clean
+
+$(STAMP): requirements-dev.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "GigSta needs Python 3.11 or newer"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	touch $(STAMP)
+
+## Install, start the local stand-ins (when not configured), migrate, seed, serve.
+run: $(STAMP)
+	$(BIN)/python -m scripts.devstack
+
+## Install and run the whole suite against throw-away local servers.
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check gigsta scripts tests bench
+	$(BIN)/ruff format --check gigsta scripts tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+check: lint typecheck test
+
+migrate: $(STAMP)
+	$(BIN)/python -m scripts.migrate up
+
+sweep: $(STAMP)
+	$(BIN)/python -m gigsta.jobs sweep
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.booking_page
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
