@@ -1,0 +1,84 @@
+"""Account rules: roles, countries, currencies, email and password validation."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from gigsta.domain.errors import ErrorCode, UserError
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256
+MAX_NAME_LENGTH = 120
+
+# Deliberately simple: one "@", no spaces, a dot in the domain. Deliverability is
+# proven by a confirmation email, not by a regular expression.
+_EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
+
+
+class Role(StrEnum):
+    CUSTOMER = "CUSTOMER"
+    WORKER = "WORKER"
+    ADMIN = "ADMIN"
+
+
+class Country(StrEnum):
+    NZ = "NZ"
+    AU = "AU"
+
+
+class Currency(StrEnum):
+    NZD = "NZD"
+    AUD = "AUD"
+
+
+def currency_for(country: Country) -> Currency:
+    return Currency.NZD if country is Country.NZ else Currency.AUD
+
+
+def normalize_email(email: str) -> str:
+    """Emails are unique case-insensitively: we store and look up this form."""
+    return email.strip().lower()
+
+
+def validate_email(email: str, field: str = "email") -> list[UserError]:
+    if len(email) > 254 or not _EMAIL_RE.match(normalize_email(email)):
+        return [
+            UserError(field, ErrorCode.INVALID_EMAIL, "Enter a valid email address.")
+        ]
+    return []
+
+
+def validate_password(password: str, field: str = "password") -> list[UserError]:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return [
+            UserError(
+                field,
+                ErrorCode.PASSWORD_TOO_SHORT,
+                f"Use at least {MIN_PASSWORD_LENGTH} characters.",
+            )
+        ]
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return [
+            UserError(
+                field,
+                ErrorCode.INVALID,
+                f"Use at most {MAX_PASSWORD_LENGTH} characters.",
+            )
+        ]
+    return []
+
+
+def validate_name(name: str, field: str = "name") -> list[UserError]:
+    stripped = name.strip()
+    if not stripped:
+        return [UserError(field, ErrorCode.INVALID, "Enter a name.")]
+    if len(stripped) > MAX_NAME_LENGTH:
+        return [
+            UserError(
+                field,
+                ErrorCode.INVALID,
+                f"Use at most {MAX_NAME_LENGTH} characters.",
+            )
+        ]
+    return []

@@ -1,0 +1,47 @@
+"""Expected failures, as data (the schema turns them into `UserError`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    INVALID = "INVALID"
+    INVALID_EMAIL = "INVALID_EMAIL"
+    PASSWORD_TOO_SHORT = "PASSWORD_TOO_SHORT"
+    EMAIL_TAKEN = "EMAIL_TAKEN"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    NOT_FOUND = "NOT_FOUND"
+    NOT_ALLOWED = "NOT_ALLOWED"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    UNKNOWN_ACTION = "UNKNOWN_ACTION"
+    REASON_REQUIRED = "REASON_REQUIRED"
+    VERSION_CONFLICT = "VERSION_CONFLICT"
+    SERVICE_NOT_OFFERED = "SERVICE_NOT_OFFERED"
+    UNKNOWN_SERVICE = "UNKNOWN_SERVICE"
+
+
+@dataclass(frozen=True, slots=True)
+class UserError:
+    """An expected failure the client can act on. `field` is the input path."""
+
+    field: str | None
+    code: ErrorCode
+    message: str
+
+
+class ClientError(Exception):
+    """An expected failure of a query (not a mutation, whose failures are data).
+
+    The schema reports it as a GraphQL error with `extensions.code` and its
+    message unmasked; any other exception is masked as an internal error.
+    """
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
