@@ -1,0 +1,1 @@
+"""GigSta: the GraphQL booking API of a NZ/AU gig-services marketplace."""

@@ -1,0 +1,82 @@
+"""Command line: `python -m gigsta serve` and `python -m gigsta create-admin`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+
+from gigsta.database import connect, init_documents
+from gigsta.observability import configure_logging
+from gigsta.resolvers.accounts import create_admin
+from gigsta.runtime import utc_now
+from gigsta.settings import get_settings
+
+
+def _read_admin_password() -> str:
+    password = os.environ.get("GIGSTA_ADMIN_PASSWORD")
+    if password:
+        return password
+    if sys.stdin.isatty():
+        return getpass.getpass("Admin password: ")
+    return sys.stdin.readline().rstrip("\n")
+
+
+async def _create_admin(email: str, password: str) -> int:
+    settings = get_settings()
+    client = connect(settings.require_mongodb_uri())
+    try:
+        await init_documents(client[settings.mongodb_db])
+        result = await create_admin(email=email, password=password, now=utc_now())
+    finally:
+        await client.close()
+    if result.errors:
+        for error in result.errors:
+            sys.stderr.write(
+                f"{error.field or 'error'}: {error.message} ({error.code})\n"
+            )
+        return 1
+    assert result.user is not None
+    sys.stdout.write(f"created admin {result.user.email} ({result.user.id})\n")
+    return 0
+
+
+def serve() -> None:
+    import uvicorn  # noqa: PLC0415 - only the server needs it
+
+    from gigsta.app import create_app  # noqa: PLC0415
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m gigsta")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="serve the API (settings from the environment)")
+    admin = commands.add_parser(
+        "create-admin",
+        help="create an ADMIN account; the password comes from "
+        "GIGSTA_ADMIN_PASSWORD or standard input",
+    )
+    admin.add_argument("--email", required=True)
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        serve()
+        return 0
+    configure_logging(get_settings().log_level)
+    return asyncio.run(_create_admin(args.email, _read_admin_password()))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

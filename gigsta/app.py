@@ -1,0 +1,94 @@
+"""The app factory: Starlette app with the GraphQL endpoint and health checks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from gigsta.database import connect, init_documents, ping
+from gigsta.jobs.sweeper import run_sweeper
+from gigsta.observability import RequestLogMiddleware
+from gigsta.runtime import Clock, Runtime, utc_now
+from gigsta.schema import build_schema
+from gigsta.schema.view import GigstaGraphQL
+
+if TYPE_CHECKING:
+    from pymongo.monitoring import CommandListener
+    from starlette.requests import Request
+
+    from gigsta.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def healthz(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    runtime: Runtime = request.app.state.runtime
+    try:
+        assert runtime.mongo is not None
+        await asyncio.wait_for(ping(runtime.mongo), timeout=2)
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+        log.warning("readiness check failed: %s", exc)
+        return JSONResponse({"status": "unavailable", "database": "down"}, 503)
+    return JSONResponse({"status": "ok", "database": "up"})
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock = utc_now,
+    command_listeners: list[CommandListener] | None = None,
+    run_sweeper_task: bool | None = None,
+) -> Starlette:
+    """Build the app. `clock` and `command_listeners` are injected by tests."""
+    settings.require_jwt_secret()  # fail at start-up, not at the first sign-in
+    runtime = Runtime(settings=settings, clock=clock)
+    sweeper_on = (
+        settings.sweeper_enabled if run_sweeper_task is None else run_sweeper_task
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        runtime.mongo = connect(
+            settings.require_mongodb_uri(), listeners=command_listeners
+        )
+        await init_documents(runtime.mongo[settings.mongodb_db])
+        sweeper: asyncio.Task[None] | None = None
+        if sweeper_on:
+            sweeper = asyncio.create_task(
+                run_sweeper(clock, settings.sweep_interval_seconds), name="sweeper"
+            )
+        try:
+            yield
+        finally:
+            if sweeper is not None:
+                sweeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeper
+            await runtime.mongo.close()
+
+    graphql = GigstaGraphQL(
+        build_schema(), graphql_ide="graphiql" if settings.graphiql else None
+    )
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        middleware=[Middleware(RequestLogMiddleware)],
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    return app

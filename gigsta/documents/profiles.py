@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from beanie import Document, PydanticObjectId
+from pydantic import Field
+
+from gigsta.domain.accounts import Country, Currency
+
+
+class Customer(Document):
+    user_id: PydanticObjectId
+    name: str
+    country: Country
+    phone: str | None = None
+    created_at: datetime
+    updated_at: datetime
+
+    class Settings:
+        name = "customers"
+
+
+class Worker(Document):
+    user_id: PydanticObjectId
+    name: str
+    country: Country
+    phone: str | None = None
+    services: list[str] = Field(default_factory=list)
+    hourly_rate_cents: int | None = None
+    currency: Currency
+    bio: str = ""
+    created_at: datetime
+    updated_at: datetime
+
+    class Settings:
+        name = "workers"

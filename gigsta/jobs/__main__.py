@@ -1,0 +1,40 @@
+"""`python -m gigsta.jobs sweep`: apply due system transitions once and exit."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+
+from gigsta.database import connect, init_documents
+from gigsta.observability import configure_logging
+from gigsta.resolvers.timers import sweep
+from gigsta.runtime import utc_now
+from gigsta.settings import get_settings
+
+
+async def _sweep_once() -> int:
+    settings = get_settings()
+    client = connect(settings.require_mongodb_uri())
+    try:
+        await init_documents(client[settings.mongodb_db])
+        report = await sweep(utc_now())
+    finally:
+        await client.close()
+    sys.stdout.write(
+        json.dumps({"moved": report.moved, "lost_races": report.lost_races}) + "\n"
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m gigsta.jobs")
+    parser.add_argument("job", choices=["sweep"])
+    parser.parse_args(argv)
+    configure_logging(get_settings().log_level)
+    return asyncio.run(_sweep_once())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from gigsta.resolvers.timers import sweep
+from gigsta.runtime import Clock
+
+log = logging.getLogger(__name__)
+
+
+async def run_sweeper(clock: Clock, interval_seconds: float) -> None:
+    """Sweep due system transitions every `interval_seconds`, until cancelled.
+
+    Several instances may run this at once: moves are conditional updates.
+    """
+    while True:
+        try:
+            await sweep(clock())
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # A failed pass (database hiccup) must not kill the loop; the next
+            # pass retries, since due bookings stay due until moved.
+            log.exception("sweep failed; retrying in %.0f s", interval_seconds)
+        await asyncio.sleep(interval_seconds)

@@ -1,0 +1,1 @@
+"""Application services: load documents, ask the domain, persist, call integrations."""

@@ -1,0 +1,55 @@
+"""Opaque cursors and page sizes for cursor connections."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from gigsta.domain.errors import ClientError, ErrorCode
+
+T = TypeVar("T")
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+
+class InvalidCursorError(ClientError):
+    def __init__(self, message: str) -> None:
+        super().__init__(ErrorCode.BAD_USER_INPUT, message)
+
+
+def encode_cursor(kind: str, values: list[Any]) -> str:
+    raw = json.dumps([kind, *values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(kind: str, cursor: str) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise InvalidCursorError("The cursor is not valid.") from exc
+    if not isinstance(data, list) or not data or data[0] != kind:
+        raise InvalidCursorError("The cursor is not valid for this list.")
+    return data[1:]
+
+
+def page_size(first: int | None) -> int:
+    if first is None:
+        return DEFAULT_PAGE_SIZE
+    if first < 0:
+        raise InvalidCursorError("`first` must not be negative.")
+    return min(first, MAX_PAGE_SIZE)
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[tuple[T, str]]
+    has_next_page: bool
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.items[-1][1] if self.items else None

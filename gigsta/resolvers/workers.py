@@ -1,0 +1,118 @@
+"""Worker profiles: read, list, edit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from gigsta.auth import Viewer
+from gigsta.documents import Worker
+from gigsta.domain.accounts import Role, validate_name
+from gigsta.domain.errors import ErrorCode, UserError
+from gigsta.domain.services import validate_services
+from gigsta.resolvers.ids import parse_object_id
+from gigsta.resolvers.pagination import (
+    InvalidCursorError,
+    Page,
+    decode_cursor,
+    encode_cursor,
+    page_size,
+)
+
+MAX_BIO_LENGTH = 2000
+MAX_HOURLY_RATE_CENTS = 100_000  # 1,000.00 an hour: anything above is a typo
+MIN_HOURLY_RATE_CENTS = 100
+
+
+@dataclass
+class WorkerResult:
+    worker: Worker | None = None
+    errors: list[UserError] = field(default_factory=list)
+
+
+async def get_worker(worker_id: str) -> Worker | None:
+    oid = parse_object_id(worker_id)
+    return None if oid is None else await Worker.get(oid)
+
+
+async def list_workers(first: int | None, after: str | None) -> Page[Worker]:
+    """Workers in a stable order (by id), `first` capped at 100."""
+    limit = page_size(first)
+    query: dict[str, object] = {}
+    if after is not None:
+        (last_id,) = decode_cursor("worker", after)
+        oid = parse_object_id(str(last_id))
+        if oid is None:
+            raise InvalidCursorError("The cursor is not valid.")
+        query["_id"] = {"$gt": oid}
+    docs = await Worker.find(query).sort("+_id").limit(limit + 1).to_list()
+    return Page(
+        items=[(w, encode_cursor("worker", [str(w.id)])) for w in docs[:limit]],
+        has_next_page=len(docs) > limit,
+    )
+
+
+async def update_worker_profile(
+    viewer: Viewer | None,
+    *,
+    name: str | None,
+    bio: str | None,
+    services: list[str] | None,
+    hourly_rate_cents: int | None,
+    now: datetime,
+) -> WorkerResult:
+    if viewer is None:
+        return WorkerResult(
+            errors=[UserError(None, ErrorCode.UNAUTHENTICATED, "Sign in first.")]
+        )
+    if viewer.role is not Role.WORKER or viewer.profile_id is None:
+        return WorkerResult(
+            errors=[
+                UserError(
+                    None, ErrorCode.NOT_ALLOWED, "Only workers have a worker profile."
+                )
+            ]
+        )
+    errors: list[UserError] = []
+    changes: dict[str, object] = {}
+    if name is not None:
+        errors += validate_name(name)
+        changes["name"] = name.strip()
+    if bio is not None:
+        if len(bio) > MAX_BIO_LENGTH:
+            errors.append(
+                UserError(
+                    "bio",
+                    ErrorCode.INVALID,
+                    f"Use at most {MAX_BIO_LENGTH} characters.",
+                )
+            )
+        changes["bio"] = bio.strip()
+    if services is not None:
+        errors += validate_services(services)
+        changes["services"] = list(dict.fromkeys(services))  # de-duplicated, ordered
+    if hourly_rate_cents is not None:
+        if not MIN_HOURLY_RATE_CENTS <= hourly_rate_cents <= MAX_HOURLY_RATE_CENTS:
+            errors.append(
+                UserError(
+                    "hourlyRate",
+                    ErrorCode.INVALID,
+                    "The hourly rate must be between "
+                    f"{MIN_HOURLY_RATE_CENTS} and {MAX_HOURLY_RATE_CENTS} cents.",
+                )
+            )
+        changes["hourly_rate_cents"] = hourly_rate_cents
+    if errors:
+        return WorkerResult(errors=errors)
+    oid = parse_object_id(viewer.profile_id)
+    worker = await Worker.get(oid) if oid else None
+    if worker is None:
+        return WorkerResult(
+            errors=[UserError(None, ErrorCode.NOT_FOUND, "Worker profile not found.")]
+        )
+    if changes:
+        changes["updated_at"] = now
+        # One atomic `$set` of just the edited fields: concurrent edits of other
+        # fields are never overwritten by a stale copy of the document.
+        await worker.set(changes)
+    return WorkerResult(worker=worker)

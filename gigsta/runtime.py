@@ -1,0 +1,27 @@
+"""Process-wide services shared by requests: settings, clock, database client."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pymongo import AsyncMongoClient
+
+    from gigsta.settings import Settings
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+Clock = Callable[[], datetime]
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    clock: Clock
+    mongo: AsyncMongoClient[dict[str, Any]] | None = None

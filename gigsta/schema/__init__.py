@@ -1,0 +1,63 @@
+"""The one Strawberry schema. Imported only by the app factory."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from gigsta.domain.errors import ClientError
+from gigsta.schema.root import Mutation, Query
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from strawberry.types import ExecutionContext
+
+log = logging.getLogger("gigsta.graphql")
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """Bugs and outages, as opposed to client mistakes and expected failures."""
+    original = error.original_error
+    return original is not None and not isinstance(original, ClientError | GraphQLError)
+
+
+class OperationLogFields(SchemaExtension):
+    """Records the operation name for the request's log line."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        context = self.execution_context.context
+        fields = getattr(context, "log_fields", None)
+        if isinstance(fields, dict):
+            fields["operation"] = self.execution_context.operation_name
+
+
+class GigstaSchema(strawberry.Schema):
+    def process_errors(
+        self,
+        errors: list[GraphQLError],
+        execution_context: ExecutionContext | None = None,
+    ) -> None:
+        request_id = "-"
+        if execution_context is not None:
+            request_id = getattr(execution_context.context, "request_id", "-")
+        for error in errors:
+            if is_unexpected(error):
+                log.error(
+                    "unexpected error in %s (request %s)",
+                    ".".join(map(str, error.path or [])) or "operation",
+                    request_id,
+                    exc_info=error.original_error,
+                )
+
+
+def build_schema() -> strawberry.Schema:
+    return GigstaSchema(query=Query, mutation=Mutation, extensions=[OperationLogFields])
+
+
+__all__ = ["build_schema", "is_unexpected"]

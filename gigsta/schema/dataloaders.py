@@ -1,0 +1,44 @@
+"""Per-request DataLoaders: one `$in` query per batch, results in key order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from beanie import Document, PydanticObjectId
+from strawberry.dataloader import DataLoader
+
+from gigsta.documents import Customer, User, Worker
+
+D = TypeVar("D", bound=Document)
+
+
+async def _load_by_ids(
+    model: type[D], keys: Sequence[PydanticObjectId]
+) -> list[D | None]:
+    docs = await model.find({"_id": {"$in": list(set(keys))}}).to_list()
+    by_id = {doc.id: doc for doc in docs}
+    return [by_id.get(key) for key in keys]
+
+
+class UserByIdLoader(DataLoader[PydanticObjectId, User | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda keys: _load_by_ids(User, keys))
+
+
+class CustomerByIdLoader(DataLoader[PydanticObjectId, Customer | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda keys: _load_by_ids(Customer, keys))
+
+
+class WorkerByIdLoader(DataLoader[PydanticObjectId, Worker | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda keys: _load_by_ids(Worker, keys))
+
+
+@dataclass
+class Loaders:
+    user_by_id: UserByIdLoader = field(default_factory=UserByIdLoader)
+    customer_by_id: CustomerByIdLoader = field(default_factory=CustomerByIdLoader)
+    worker_by_id: WorkerByIdLoader = field(default_factory=WorkerByIdLoader)

@@ -1,0 +1,158 @@
+"""`make run`: the embedded defaults, for a developer's machine.
+
+Starts each local stand-in the environment does not configure as a child
+process (today: SecantusDB for MONGODB_URI), waits for it, applies migrations,
+seeds the demo data, then serves the API. Ctrl-C stops the server first and the
+children after it. Nothing under `gigsta/` imports any stand-in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pymongo import MongoClient
+from pymongo.errors import PyMongoError
+
+ROOT = Path(__file__).resolve().parent.parent
+SECANTUS_CONFIG = ROOT / "scripts" / "secantusd.toml"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _executable(name: str) -> str:
+    local = Path(sys.executable).parent / name
+    found = str(local) if local.exists() else shutil.which(name)
+    if not found:
+        raise RuntimeError(f"{name} not found: run `make run` / `make test` to install")
+    return found
+
+
+def start_mongo(
+    storage_path: str, log_path: Path
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start `secantusd-py` on a free loopback port; return it and its URI."""
+    port = free_port()
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log_file:
+        proc = subprocess.Popen(
+            [
+                _executable("secantusd-py"),
+                "--config",
+                str(SECANTUS_CONFIG),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--storage-path",
+                storage_path,
+                "--log-level",
+                "WARNING",
+            ],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            # Own session: Ctrl-C reaches the server only, and we stop the
+            # database after the server has drained.
+            start_new_session=True,
+        )
+    uri = f"mongodb://127.0.0.1:{port}/?directConnection=true"
+    try:
+        wait_for_mongo(uri, proc)
+    except BaseException:
+        stop_process(proc)
+        raise
+    return proc, uri
+
+
+def wait_for_mongo(
+    uri: str, proc: subprocess.Popen[bytes] | None = None, timeout: float = 30
+) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the database exited early (code {proc.returncode})")
+        try:
+            with MongoClient(uri, serverSelectionTimeoutMS=500) as client:
+                client.admin.command("ping")
+        except PyMongoError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+        else:
+            return
+
+
+def stop_process(proc: subprocess.Popen[bytes], timeout: float = 15) -> None:
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def jwt_secret(data_dir: Path) -> str:
+    """The embedded default's signing secret, generated once and kept."""
+    path = data_dir / "jwt-secret"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def main() -> int:
+    from gigsta.settings import get_settings  # noqa: PLC0415 - after env is set
+
+    data_dir = Path(os.environ.get("GIGSTA_DATA_DIR", ".data")).resolve()
+    children: list[subprocess.Popen[bytes]] = []
+    os.environ.setdefault("GIGSTA_JWT_SECRET", jwt_secret(data_dir))
+    try:
+        if not os.environ.get("MONGODB_URI"):
+            print("starting the embedded database (SecantusDB) ...", flush=True)
+            proc, uri = start_mongo(
+                str(data_dir / "mongo"), data_dir / "logs" / "secantusd.log"
+            )
+            children.append(proc)
+            os.environ["MONGODB_URI"] = uri
+            print(f"embedded database at {uri} (data in {data_dir / 'mongo'})")
+        get_settings.cache_clear()
+        settings = get_settings()
+
+        from scripts.migrate.__main__ import main as migrate_main  # noqa: PLC0415
+        from scripts.seed_demo import seed  # noqa: PLC0415
+
+        migrate_main(["up"])
+        asyncio.run(seed(settings))
+        print(
+            f"\nGigSta is at http://{settings.host}:{settings.port}/graphql "
+            "(GraphiQL in a browser). Ctrl-C stops it.\n",
+            flush=True,
+        )
+        from gigsta.__main__ import serve  # noqa: PLC0415
+
+        serve()
+    finally:
+        for proc in reversed(children):
+            stop_process(proc)
+        if children:
+            print("embedded services stopped.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,244 @@
+"""Idempotent demo data for `make run`: accounts in NZ and AU, bookings in
+several statuses so each demo role sees different `availableActions`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from gigsta.database import connect, init_documents
+from gigsta.documents import Booking, Customer, User, Worker
+from gigsta.documents.bookings import BookingEvent
+from gigsta.domain.accounts import Country, Role, normalize_email
+from gigsta.domain.booking_actions import ACTIONS, ActorRole, BookingStatus
+from gigsta.resolvers.accounts import TokenConfig, create_admin, sign_up
+from gigsta.settings import Settings
+
+DEMO_PASSWORD = "gigsta-demo-2026"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    name: str
+    role: Role
+    country: Country
+    services: tuple[str, ...] = ()
+    hourly_rate_cents: int | None = None
+    bio: str = ""
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("aroha@demo.gigsta.nz", "Aroha Ngata", Role.CUSTOMER, Country.NZ),
+    DemoAccount("liam@demo.gigsta.au", "Liam O'Brien", Role.CUSTOMER, Country.AU),
+    DemoAccount(
+        "mere@demo.gigsta.nz",
+        "Mere Tipene",
+        Role.WORKER,
+        Country.NZ,
+        ("cleaning", "gardening"),
+        4500,
+        "Tidy, reliable, 8 years cleaning homes around Auckland.",
+    ),
+    DemoAccount(
+        "sam@demo.gigsta.nz",
+        "Sam Patel",
+        Role.WORKER,
+        Country.NZ,
+        ("moving", "handyman", "furniture_assembly"),
+        6000,
+        "Van and trailer; flat-pack assembly a speciality.",
+    ),
+    DemoAccount(
+        "chloe@demo.gigsta.au",
+        "Chloe Nguyen",
+        Role.WORKER,
+        Country.AU,
+        ("cleaning", "pet_care"),
+        5200,
+        "Sydney inner west. Dogs, cats and spotless kitchens.",
+    ),
+)
+DEMO_ADMIN_EMAIL = "admin@demo.gigsta.nz"
+
+
+async def _ensure_account(
+    account: DemoAccount, now: datetime, tokens: TokenConfig
+) -> None:
+    if await User.find_one(User.email == normalize_email(account.email)):
+        return
+    result = await sign_up(
+        email=account.email,
+        password=DEMO_PASSWORD,
+        name=account.name,
+        role=account.role,
+        country=account.country,
+        now=now,
+        tokens=tokens,
+    )
+    if result.errors or result.user is None:
+        raise RuntimeError(f"could not seed {account.email}: {result.errors}")
+    if account.role is Role.WORKER:
+        worker = await Worker.find_one(Worker.user_id == result.user.id)
+        assert worker is not None
+        await worker.set(
+            {
+                Worker.services: list(account.services),
+                Worker.hourly_rate_cents: account.hourly_rate_cents,
+                Worker.bio: account.bio,
+            }
+        )
+
+
+def _history(
+    path: list[str], requested_at: datetime, customer_user: str, worker_user: str
+) -> tuple[BookingStatus, list[BookingEvent], datetime | None]:
+    events = [
+        BookingEvent(
+            action="request",
+            from_status=BookingStatus.REQUESTED,
+            to_status=BookingStatus.REQUESTED,
+            actor_role=ActorRole.CUSTOMER,
+            actor_id=customer_user,
+            note="The customer requested the booking.",
+            at=requested_at,
+        )
+    ]
+    status = BookingStatus.REQUESTED
+    at = requested_at
+    completed_at = None
+    for name in path:
+        rule = ACTIONS[name]
+        at += timedelta(hours=1)
+        role = next(iter(rule.roles))
+        events.append(
+            BookingEvent(
+                action=name,
+                from_status=status,
+                to_status=rule.to_status,
+                actor_role=role,
+                actor_id=worker_user if role is ActorRole.WORKER else customer_user,
+                note=rule.note,
+                reason="Demo: the job was not finished."
+                if rule.requires_reason
+                else None,
+                at=at,
+            )
+        )
+        status = rule.to_status
+        if status is BookingStatus.COMPLETED:
+            completed_at = at
+    return status, events, completed_at
+
+
+async def _seed_bookings(now: datetime) -> int:
+    customer_user = await User.find_one(User.email == "aroha@demo.gigsta.nz")
+    worker_user = await User.find_one(User.email == "mere@demo.gigsta.nz")
+    assert customer_user is not None and worker_user is not None
+    customer = await Customer.find_one(Customer.user_id == customer_user.id)
+    worker = await Worker.find_one(Worker.user_id == worker_user.id)
+    assert customer is not None and worker is not None
+    if await Booking.find(Booking.customer_id == customer.id).count():
+        return 0
+    # (path of actions, requested how long ago, starts in, service, description)
+    plans = [
+        (
+            [],
+            timedelta(hours=2),
+            timedelta(days=3),
+            "cleaning",
+            "End-of-tenancy clean, 2-bedroom flat.",
+        ),
+        (
+            ["accept"],
+            timedelta(days=1),
+            timedelta(hours=1),
+            "gardening",
+            "Weed and mulch the front beds.",
+        ),
+        (
+            ["accept"],
+            timedelta(days=1),
+            timedelta(days=5),
+            "cleaning",
+            "Fortnightly clean, kitchen and bathroom.",
+        ),
+        (
+            ["accept", "start"],
+            timedelta(days=2),
+            timedelta(hours=-1),
+            "cleaning",
+            "Oven and windows.",
+        ),
+        (
+            ["accept", "start", "complete"],
+            timedelta(days=3),
+            timedelta(days=-1),
+            "gardening",
+            "Hedge trim.",
+        ),
+        (
+            ["accept", "start", "complete", "dispute"],
+            timedelta(days=6),
+            timedelta(days=-4),
+            "cleaning",
+            "Carpet shampoo.",
+        ),
+        (
+            ["accept", "start", "complete", "confirm"],
+            timedelta(days=9),
+            timedelta(days=-7),
+            "cleaning",
+            "Spring clean.",
+        ),
+        (["cancel"], timedelta(days=4), timedelta(days=2), "gardening", "Lawn mowing."),
+    ]
+    for path, ago, starts_in, service, description in plans:
+        requested_at = now - ago
+        status, events, completed_at = _history(
+            path, requested_at, str(customer_user.id), str(worker_user.id)
+        )
+        start = now + starts_in
+        assert customer.id is not None and worker.id is not None
+        await Booking(
+            customer_id=customer.id,
+            worker_id=worker.id,
+            service=service,
+            description=description,
+            scheduled_start=start,
+            scheduled_end=start + timedelta(hours=3),
+            status=status,
+            version=len(events),
+            history=events,
+            completed_at=completed_at,
+            created_at=requested_at,
+            updated_at=events[-1].at,
+        ).insert()
+    return len(plans)
+
+
+async def seed(settings: Settings) -> None:
+    """Create whatever part of the demo data is missing, then print the logins."""
+    now = datetime.now(UTC)
+    client = connect(settings.require_mongodb_uri())
+    try:
+        await init_documents(client[settings.mongodb_db])
+        tokens = TokenConfig(
+            secret=settings.require_jwt_secret(), ttl=timedelta(hours=1)
+        )
+        for account in DEMO_ACCOUNTS:
+            await _ensure_account(account, now, tokens)
+        if not await User.find_one(User.email == DEMO_ADMIN_EMAIL):
+            await create_admin(email=DEMO_ADMIN_EMAIL, password=DEMO_PASSWORD, now=now)
+        created = await _seed_bookings(now)
+    finally:
+        await client.close()
+    print(f"\nDemo accounts (password for all: {DEMO_PASSWORD})")
+    for account in DEMO_ACCOUNTS:
+        print(f"  {account.role.value:<8} {account.country.value}  {account.email}")
+    print(f"  ADMIN    --  {DEMO_ADMIN_EMAIL}")
+    if created:
+        print(
+            f"Seeded {created} demo bookings between aroha@demo.gigsta.nz "
+            "and mere@demo.gigsta.nz"
+        )
