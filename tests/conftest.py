@@ -1,0 +1,219 @@
+"""Shared fixtures: a real database server, the app over HTTP, an injected clock.
+
+Unless MONGODB_URI is set, a throw-away SecantusDB (`:memory:`) is started on a
+free port for the session and stopped at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from pymongo import AsyncMongoClient, monitoring
+
+from gigsta.app import create_app
+from gigsta.settings import Settings
+from scripts.devstack import start_mongo, stop_process
+from scripts.migrate import migrate_up
+
+JWT_SECRET = "test-secret-" + "x" * 40
+PASSWORD = "correct horse battery"
+
+
+class CommandCounter(monitoring.CommandListener):
+    """Counts the MongoDB commands the app sends (PyMongo command monitoring)."""
+
+    IGNORED = frozenset({"hello", "ismaster", "isMaster", "ping", "endSessions"})
+
+    def __init__(self) -> None:
+        self.commands: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name not in self.IGNORED:
+            self.commands.append(event.command_name)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+    def reset(self) -> None:
+        self.commands.clear()
+
+
+@dataclass
+class FakeClock:
+    """The app's clock in tests: moved by hand, never by sleeping."""
+
+    now: datetime = field(
+        default_factory=lambda: datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    )
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+@pytest.fixture(scope="session")
+def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if os.environ.get("MONGODB_URI"):
+        yield os.environ["MONGODB_URI"]
+        return
+    log = tmp_path_factory.mktemp("secantus") / "secantusd.log"
+    proc, uri = start_mongo(":memory:", log)
+    try:
+        yield uri
+    finally:
+        stop_process(proc)
+
+
+@pytest.fixture(scope="session")
+def settings(mongo_uri: str) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        MONGODB_URI=mongo_uri,
+        MONGODB_DB=f"gigsta_test_{secrets.token_hex(4)}",
+        GIGSTA_JWT_SECRET=JWT_SECRET,
+        GIGSTA_SWEEPER=False,
+    )
+
+
+@pytest.fixture(scope="session")
+async def raw_db(settings: Settings) -> AsyncIterator[Any]:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        settings.mongodb_uri, tz_aware=True
+    )
+    db = client[settings.mongodb_db]
+    await migrate_up(db)
+    try:
+        yield db
+    finally:
+        await client.drop_database(settings.mongodb_db)
+        await client.close()
+
+
+@pytest.fixture(scope="session")
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture(scope="session")
+def command_counter() -> CommandCounter:
+    return CommandCounter()
+
+
+@pytest.fixture(scope="session")
+async def app(
+    settings: Settings, raw_db: Any, clock: FakeClock, command_counter: CommandCounter
+) -> AsyncIterator[Any]:
+    application = create_app(settings, clock=clock, command_listeners=[command_counter])
+    async with LifespanManager(application) as manager:
+        yield manager.app
+
+
+@pytest.fixture(scope="session")
+async def http(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://gigsta.test"
+    ) as c:
+        yield c
+
+
+@pytest.fixture(autouse=True)
+async def _clean_state(request: pytest.FixtureRequest, clock: FakeClock) -> None:
+    """Each test starts with empty collections (indexes kept) and a fixed clock."""
+    clock.now = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    if "raw_db" not in request.fixturenames and "http" not in request.fixturenames:
+        return
+    db = request.getfixturevalue("raw_db")
+    for name in await db.list_collection_names():
+        if not name.startswith("migrations"):
+            await db[name].delete_many({})
+
+
+class GraphQLClient:
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def raw(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        token: str | None = None,
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return await self.http.post(
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers=headers,
+        )
+
+    async def __call__(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        token: str | None = None,
+    ) -> dict[str, Any]:
+        response = await self.raw(query, variables, token)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+    async def sign_up(
+        self, email: str, role: str = "CUSTOMER", country: str = "NZ", name: str = "Kim"
+    ) -> tuple[str, dict[str, Any]]:
+        data = await self(
+            """mutation($input: SignUpInput!) { signUp(input: $input) {
+                 token viewer { id role customer { id } worker { id } }
+                 errors { field code message } } }""",
+            {
+                "input": {
+                    "email": email,
+                    "password": PASSWORD,
+                    "name": name,
+                    "role": role,
+                    "country": country,
+                }
+            },
+        )
+        payload = data["signUp"]
+        assert payload["errors"] == [], payload["errors"]
+        return payload["token"], payload["viewer"]
+
+
+@pytest.fixture
+def gql(http: httpx.AsyncClient) -> GraphQLClient:
+    return GraphQLClient(http)
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+def run_cli(
+    args: list[str], env: dict[str, str], **kwargs: Any
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own CLI in a test
+        args,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        **kwargs,
+    )
