@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.tools import merge_types
 
 from gigsta.domain.errors import ClientError
 from gigsta.schema.root import Mutation, Query
