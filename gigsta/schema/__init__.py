@@ -57,8 +57,18 @@ class GigstaSchema(strawberry.Schema):
                 )
 
 
+# Each feature area contributes its own Query/Mutation classes; they are merged
+# into the one root type of each kind here.
+QUERY_TYPES: tuple[type, ...] = (Query,)
+MUTATION_TYPES: tuple[type, ...] = (Mutation,)
+
+
 def build_schema() -> strawberry.Schema:
-    return GigstaSchema(query=Query, mutation=Mutation, extensions=[OperationLogFields])
+    return GigstaSchema(
+        query=merge_types("Query", QUERY_TYPES),
+        mutation=merge_types("Mutation", MUTATION_TYPES),
+        extensions=[OperationLogFields],
+    )
 
 
 __all__ = ["build_schema", "is_unexpected"]
