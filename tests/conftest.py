@@ -87,6 +87,8 @@ def settings(mongo_uri: str) -> Settings:
         MONGODB_DB=f"gigsta_test_{secrets.token_hex(4)}",
         GIGSTA_JWT_SECRET=JWT_SECRET,
         GIGSTA_SWEEPER=False,
+        # Scenarios move the clock by days; tokens must outlive them.
+        GIGSTA_JWT_TTL_SECONDS=60 * 60 * 24 * 30,
     )
 
 
