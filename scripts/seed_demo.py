@@ -218,21 +218,24 @@ async def _seed_bookings(now: datetime) -> int:
 
 
 async def seed(settings: Settings) -> None:
-    """Create whatever part of the demo data is missing, then print the logins."""
-    now = datetime.now(UTC)
+    """Connect, create whatever part of the demo data is missing, print logins."""
     client = connect(settings.require_mongodb_uri())
     try:
         await init_documents(client[settings.mongodb_db])
-        tokens = TokenConfig(
-            secret=settings.require_jwt_secret(), ttl=timedelta(hours=1)
-        )
-        for account in DEMO_ACCOUNTS:
-            await _ensure_account(account, now, tokens)
-        if not await User.find_one(User.email == DEMO_ADMIN_EMAIL):
-            await create_admin(email=DEMO_ADMIN_EMAIL, password=DEMO_PASSWORD, now=now)
-        created = await _seed_bookings(now)
+        await seed_documents(settings)
     finally:
         await client.close()
+
+
+async def seed_documents(settings: Settings) -> None:
+    """Seed through the already-initialised Beanie documents."""
+    now = datetime.now(UTC)
+    tokens = TokenConfig(secret=settings.require_jwt_secret(), ttl=timedelta(hours=1))
+    for account in DEMO_ACCOUNTS:
+        await _ensure_account(account, now, tokens)
+    if not await User.find_one(User.email == DEMO_ADMIN_EMAIL):
+        await create_admin(email=DEMO_ADMIN_EMAIL, password=DEMO_PASSWORD, now=now)
+    created = await _seed_bookings(now)
     print(f"\nDemo accounts (password for all: {DEMO_PASSWORD})")
     for account in DEMO_ACCOUNTS:
         print(f"  {account.role.value:<8} {account.country.value}  {account.email}")

@@ -1,0 +1,38 @@
+"""The demo data is idempotent and gives each demo role different actions."""
+
+from __future__ import annotations
+
+from gigsta.documents import Booking, User
+from gigsta.domain.booking_actions import ActorRole, available_actions
+from gigsta.runtime import utc_now
+from scripts.seed_demo import DEMO_ACCOUNTS, seed_documents
+
+
+async def test_seed_twice_changes_nothing_the_second_time(
+    app, raw_db, settings, capsys
+):
+    await seed_documents(settings)
+    users = await raw_db["users"].count_documents({})
+    bookings = await raw_db["bookings"].count_documents({})
+    assert users == len(DEMO_ACCOUNTS) + 1  # plus the admin
+    assert bookings >= 6
+    await seed_documents(settings)
+    assert await raw_db["users"].count_documents({}) == users
+    assert await raw_db["bookings"].count_documents({}) == bookings
+    assert "gigsta-demo-2026" in capsys.readouterr().out
+
+    statuses = {b.status for b in await Booking.find_all().to_list()}
+    assert len(statuses) >= 5
+    now = utc_now()
+    offered = {
+        role: {
+            rule.name
+            for booking in await Booking.find_all().to_list()
+            for rule in available_actions(booking.facts(), role, now)
+        }
+        for role in (ActorRole.CUSTOMER, ActorRole.WORKER, ActorRole.ADMIN)
+    }
+    assert {"accept", "start", "complete"} <= offered[ActorRole.WORKER]
+    assert {"cancel", "confirm", "dispute"} <= offered[ActorRole.CUSTOMER]
+    assert {"resolve_for_worker", "admin_cancel"} <= offered[ActorRole.ADMIN]
+    assert await User.find_one(User.email == "admin@demo.gigsta.nz")
