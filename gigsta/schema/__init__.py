@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
 from strawberry.tools import merge_types
 
 from gigsta.domain.errors import ClientError
@@ -59,6 +64,10 @@ class GigstaSchema(strawberry.Schema):
 
 # Each feature area contributes its own Query/Mutation classes; they are merged
 # into the one root type of each kind here.
+MAX_QUERY_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 5000
+
 QUERY_TYPES: tuple[type, ...] = (Query,)
 MUTATION_TYPES: tuple[type, ...] = (Mutation,)
 
@@ -67,7 +76,15 @@ def build_schema() -> strawberry.Schema:
     return GigstaSchema(
         query=merge_types("Query", QUERY_TYPES),
         mutation=merge_types("Mutation", MUTATION_TYPES),
-        extensions=[OperationLogFields],
+        extensions=[
+            OperationLogFields,
+            # A public API bounds what one document may ask for: nested
+            # connections (worker -> bookings -> worker -> ...) and alias fan-out
+            # would otherwise let one request cost unbounded database work.
+            lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        ],
     )
 
 

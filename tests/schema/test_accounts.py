@@ -272,3 +272,19 @@ async def test_services_catalogue(gql):
     ):
         assert key in keys
     assert {"key": "pet_care", "name": "Pet care"} in services
+
+
+async def test_query_depth_and_alias_fan_out_are_bounded(gql):
+    nested = "{ workers { edges { node { bookings { edges { node { id } } } } } } }"
+    for _ in range(2):
+        nested = nested.replace(
+            "{ id }", "{ worker { bookings { edges { node { id } } } } }"
+        )
+    response = await gql.raw(nested)
+    assert response.status_code == 400
+    assert "exceeds maximum operation depth" in response.json()["errors"][0]["message"]
+    aliases = "{ " + " ".join(f"a{i}: services {{ key }}" for i in range(31)) + " }"
+    response = await gql.raw(aliases)
+    assert response.status_code == 400
+    ok = "{ " + " ".join(f"a{i}: services {{ key }}" for i in range(30)) + " }"
+    assert (await gql.raw(ok)).status_code == 200
