@@ -29,6 +29,9 @@ from gigsta.domain.errors import ErrorCode, UserError
 
 log = logging.getLogger(__name__)
 
+EMAIL_TAKEN = UserError(
+    "email", ErrorCode.EMAIL_TAKEN, "An account with this email already exists."
+)
 INVALID_CREDENTIALS = UserError(
     None, ErrorCode.INVALID_CREDENTIALS, "The email or password is incorrect."
 )
@@ -92,15 +95,7 @@ async def sign_up(
     try:
         await user.insert()
     except DuplicateKeyError:
-        return AuthResult(
-            errors=[
-                UserError(
-                    "email",
-                    ErrorCode.EMAIL_TAKEN,
-                    "An account with this email already exists.",
-                )
-            ]
-        )
+        return AuthResult(errors=[EMAIL_TAKEN])
     assert user.id is not None
     profile: Customer | Worker
     if role is Role.CUSTOMER:
@@ -171,13 +166,5 @@ async def create_admin(*, email: str, password: str, now: datetime) -> AuthResul
     try:
         await user.insert()
     except DuplicateKeyError:
-        return AuthResult(
-            errors=[
-                UserError(
-                    "email",
-                    ErrorCode.EMAIL_TAKEN,
-                    "An account with this email already exists.",
-                )
-            ]
-        )
+        return AuthResult(errors=[EMAIL_TAKEN])
     return AuthResult(user=user)

@@ -23,6 +23,7 @@ from gigsta.schema.types import (
     User,
     UserError,
     Worker,
+    bookings_connection,
     connection_from_page,
     user_errors,
 )
@@ -169,15 +170,7 @@ class Query:
         after: str | None = None,
         status: BookingStatus | None = None,
     ) -> Connection[Booking]:
-        viewer = info.context.viewer
-        if viewer is None:
-            raise ClientError(ErrorCode.UNAUTHENTICATED, "Sign in to see bookings.")
-        page = await bookings.list_bookings(
-            viewer, first=first, after=after, status=status
-        )
-        return connection_from_page(
-            Page([(Booking(doc=b), c) for b, c in page.items], page.has_next_page)
-        )
+        return await bookings_connection(info, first=first, after=after, status=status)
 
 
 @strawberry.type

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Generic, TypeVar
 
 import strawberry
+from beanie import PydanticObjectId
 
 from gigsta.documents import Booking as BookingDoc
 from gigsta.documents import Customer as CustomerDoc
@@ -102,9 +103,30 @@ def service_list(keys: list[str]) -> list[Service]:
     ]
 
 
-def _require_viewer(info: Info) -> None:
-    if info.context.viewer is None:
+async def bookings_connection(
+    info: Info,
+    *,
+    first: int | None,
+    after: str | None,
+    status: actions_domain.BookingStatus | None,
+    worker_id: PydanticObjectId | None = None,
+    customer_id: PydanticObjectId | None = None,
+) -> Connection[Booking]:
+    """A page of the bookings the viewer may see (optionally of one party)."""
+    viewer = info.context.viewer
+    if viewer is None:
         raise ClientError(ErrorCode.UNAUTHENTICATED, "Sign in to see bookings.")
+    page = await booking_service.list_bookings(
+        viewer,
+        first=first,
+        after=after,
+        status=status,
+        worker_id=worker_id,
+        customer_id=customer_id,
+    )
+    return connection_from_page(
+        Page([(Booking(doc=b), c) for b, c in page.items], page.has_next_page)
+    )
 
 
 @strawberry.type
@@ -137,17 +159,8 @@ class Customer:
         after: str | None = None,
         status: BookingStatus | None = None,
     ) -> Connection[Booking]:
-        _require_viewer(info)
-        assert info.context.viewer is not None
-        page = await booking_service.list_bookings(
-            info.context.viewer,
-            first=first,
-            after=after,
-            status=status,
-            customer_id=self.doc.id,
-        )
-        return connection_from_page(
-            Page([(Booking(doc=b), c) for b, c in page.items], page.has_next_page)
+        return await bookings_connection(
+            info, first=first, after=after, status=status, customer_id=self.doc.id
         )
 
 
@@ -201,17 +214,8 @@ class Worker:
         after: str | None = None,
         status: BookingStatus | None = None,
     ) -> Connection[Booking]:
-        _require_viewer(info)
-        assert info.context.viewer is not None
-        page = await booking_service.list_bookings(
-            info.context.viewer,
-            first=first,
-            after=after,
-            status=status,
-            worker_id=self.doc.id,
-        )
-        return connection_from_page(
-            Page([(Booking(doc=b), c) for b, c in page.items], page.has_next_page)
+        return await bookings_connection(
+            info, first=first, after=after, status=status, worker_id=self.doc.id
         )
 
 
