@@ -11,6 +11,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.tools import merge_types
 
 from gigsta.domain.errors import ClientError
+from gigsta.schema.files import FilesMutation
+from gigsta.schema.places import PlacesQuery
 from gigsta.schema.root import Mutation, Query
 
 if TYPE_CHECKING:
@@ -57,8 +59,18 @@ class GigstaSchema(strawberry.Schema):
                 )
 
 
+# Each feature contributes its own Query/Mutation type; they are merged into the
+# root types here.
+QUERY_TYPES: tuple[type, ...] = (Query, PlacesQuery)
+MUTATION_TYPES: tuple[type, ...] = (Mutation, FilesMutation)
+
+
 def build_schema() -> strawberry.Schema:
-    return GigstaSchema(query=Query, mutation=Mutation, extensions=[OperationLogFields])
+    return GigstaSchema(
+        query=merge_types("Query", QUERY_TYPES),
+        mutation=merge_types("Mutation", MUTATION_TYPES),
+        extensions=[OperationLogFields],
+    )
 
 
 __all__ = ["build_schema", "is_unexpected"]
