@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from gigsta.domain.places import Address
+from gigsta.integrations.addressable import parse_suggestion
 from scripts.devstack import free_port, stop_process
 from scripts.standins import wait_for_http
 
@@ -233,6 +235,14 @@ def _au(row: tuple[Any, ...], index: int) -> dict[str, Any]:
 DEMO_ADDRESSES: list[dict[str, Any]] = [_nz(r, i) for i, r in enumerate(_NZ)] + [
     _au(r, i) for i, r in enumerate(_AU)
 ]
+
+
+def demo_place(formatted: str) -> Address:
+    """One demo address, normalised as the API client would (for the seed)."""
+    (item,) = [a for a in DEMO_ADDRESSES if a["formatted"] == formatted]
+    address = parse_suggestion(item, item["country_code"])
+    assert address is not None
+    return address
 
 
 def search(query: str, country: str, max_results: int) -> list[dict[str, Any]]:
