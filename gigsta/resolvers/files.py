@@ -201,10 +201,24 @@ async def complete_upload(  # noqa: PLR0911 - one early return per failure
         )
     attachment = Attachment.model_validate(raw)
     if attachment.purpose is UploadPurpose.WORKER_AVATAR:
-        await Worker.find_one({"_id": attachment.owner_worker_id}).update(
-            {"$set": {"avatar_key": attachment.key, "updated_at": now}}
-        )
+        await _replace_avatar(store, attachment, now)
     return AttachmentResult(attachment=attachment)
+
+
+async def _replace_avatar(
+    store: ObjectStore, avatar: Attachment, now: datetime
+) -> None:
+    """Point the worker at the new avatar, then delete the one it replaces."""
+    before = await Worker.get_pymongo_collection().find_one_and_update(
+        {"_id": avatar.owner_worker_id},
+        {"$set": {"avatar_key": avatar.key, "updated_at": now}},
+        projection={"avatar_key": True},
+        return_document=ReturnDocument.BEFORE,
+    )
+    old_key = (before or {}).get("avatar_key")
+    if old_key and old_key != avatar.key:
+        await store.delete(old_key)
+        await Attachment.find_one({"key": old_key}).delete()
 
 
 def may_read(

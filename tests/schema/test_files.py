@@ -337,3 +337,30 @@ async def test_deleting_an_attachment_removes_the_object(gql, booking, s3):
     assert data["booking"]["attachments"] == []
     again = await gql(DELETE, {"id": attachment_id}, token=booking["customer"])
     assert [e["code"] for e in again["deleteAttachment"]["errors"]] == ["NOT_FOUND"]
+
+
+async def test_a_new_avatar_replaces_the_old_one(gql, booking, s3, raw_db):
+    keys = []
+    for body in (PNG, PNG + b"v2"):
+        upload = await create(
+            gql,
+            booking["worker"],
+            purpose="WORKER_AVATAR",
+            contentType="image/png",
+            sizeBytes=len(body),
+            filename="me.png",
+        )
+        await put(upload, body)
+        done = await gql(COMPLETE, {"key": upload["key"]}, token=booking["worker"])
+        assert done["completeUpload"]["errors"] == []
+        keys.append(upload["key"])
+    assert not exists(s3, keys[0])
+    assert exists(s3, keys[1])
+    assert await raw_db["attachments"].count_documents({"key": keys[0]}) == 0
+    data = await gql(
+        """query($id: ID!) { worker(id: $id) { avatarUrl } }""",
+        {"id": booking["worker_id"]},
+    )
+    async with httpx.AsyncClient() as client:
+        avatar = await client.get(data["worker"]["avatarUrl"])
+    assert avatar.content == PNG + b"v2"
