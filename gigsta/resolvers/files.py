@@ -8,6 +8,7 @@ with HEAD against that record before marking it ready.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -234,19 +235,30 @@ def may_read(
     return viewer.profile_id == str(attachment.owner_worker_id)
 
 
-async def booking_attachments(
-    viewer: Viewer | None, booking: Booking
-) -> list[Attachment]:
-    """Ready photos of a booking: for its customer, its worker and admins."""
-    if viewer is None or actor_role(viewer, booking) is None:
-        return []
-    return (
+def may_see_booking_files(viewer: Viewer | None, booking: Booking) -> bool:
+    """Booking photos: for its customer, its worker and admins."""
+    return viewer is not None and actor_role(viewer, booking) is not None
+
+
+async def attachments_by_booking(
+    booking_ids: Sequence[PydanticObjectId],
+) -> list[list[Attachment]]:
+    """Ready attachments of each booking, oldest first, in key order (one query)."""
+    docs = (
         await Attachment.find(
-            {"booking_id": booking.id, "status": AttachmentStatus.READY.value}
+            {
+                "booking_id": {"$in": list(set(booking_ids))},
+                "status": AttachmentStatus.READY.value,
+            }
         )
         .sort(_OLDEST_FIRST)
         .to_list()
     )
+    by_booking: dict[PydanticObjectId, list[Attachment]] = {}
+    for doc in docs:
+        if doc.booking_id is not None:
+            by_booking.setdefault(doc.booking_id, []).append(doc)
+    return [by_booking.get(key, []) for key in booking_ids]
 
 
 async def worker_documents(

@@ -164,7 +164,11 @@ async def booking_address(info: Info, booking: BookingDoc) -> BookingAddress | N
 
 
 async def booking_attachments(info: Info, booking: BookingDoc) -> list[Attachment]:
-    docs = await file_service.booking_attachments(info.context.viewer, booking)
+    if booking.id is None or not file_service.may_see_booking_files(
+        info.context.viewer, booking
+    ):
+        return []
+    docs = await info.context.loaders.attachments_by_booking.load(booking.id)
     return [Attachment(doc=d) for d in docs]
 
 

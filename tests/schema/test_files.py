@@ -364,3 +364,43 @@ async def test_a_new_avatar_replaces_the_old_one(gql, booking, s3, raw_db):
     async with httpx.AsyncClient() as client:
         avatar = await client.get(data["worker"]["avatarUrl"])
     assert avatar.content == PNG + b"v2"
+
+
+async def test_booking_attachments_are_loaded_in_one_query(
+    gql, booking, clock, command_counter
+):
+    query = """{ bookings(first: 10) { edges { node { id
+        attachments { id url } address { locality } } } } }"""
+
+    async def photo_for(booking_id):
+        upload = await create(
+            gql,
+            booking["customer"],
+            purpose="BOOKING_PHOTO",
+            bookingId=booking_id,
+            contentType="image/png",
+            sizeBytes=len(PNG),
+            filename="x.png",
+        )
+        await put(upload, PNG)
+        done = await gql(COMPLETE, {"key": upload["key"]}, token=booking["customer"])
+        assert done["completeUpload"]["errors"] == []
+
+    await photo_for(booking["id"])
+    command_counter.reset()
+    one = await gql(query, token=booking["customer"])
+    commands_for_one = list(command_counter.commands)
+    for _ in range(3):
+        data = await gql(
+            REQUEST,
+            {"input": booking_input(booking["worker_id"], clock)},
+            token=booking["customer"],
+        )
+        await photo_for(data["requestBooking"]["booking"]["id"])
+    command_counter.reset()
+    four = await gql(query, token=booking["customer"])
+    assert len(one["bookings"]["edges"]) == 1
+    edges = four["bookings"]["edges"]
+    assert len(edges) == 4
+    assert all(len(e["node"]["attachments"]) == 1 for e in edges)
+    assert command_counter.commands == commands_for_one
