@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from gigsta.database import connect, init_documents, ping
 from gigsta.integrations.addressable import AddressableClient
-from gigsta.integrations.r2 import ObjectStore
+from gigsta.integrations.r2 import store_from_settings
 from gigsta.jobs.sweeper import run_sweeper
 from gigsta.observability import RequestLogMiddleware
 from gigsta.runtime import Clock, Runtime, utc_now
@@ -62,15 +62,8 @@ async def open_places_and_files(
             cache_size=settings.addressable_cache_size,
             transport=transport,
         )
-    if settings.r2_configured():
-        assert settings.r2_secret_access_key is not None
-        store = ObjectStore(
-            endpoint_url=settings.r2_endpoint_url or "",
-            bucket=settings.r2_bucket or "",
-            access_key_id=settings.r2_access_key_id or "",
-            secret_access_key=settings.r2_secret_access_key.get_secret_value(),
-            region=settings.r2_region,
-        )
+    store = store_from_settings(settings)
+    if store is not None:
         await store.start()
         runtime.files = store
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aioboto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from gigsta.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,3 +117,17 @@ class ObjectStore:
 
     async def delete(self, key: str) -> None:
         await self.client.delete_object(Bucket=self.bucket, Key=key)
+
+
+def store_from_settings(settings: Settings) -> ObjectStore | None:
+    """The configured bucket (not started yet), or None without R2 settings."""
+    if not settings.r2_configured():
+        return None
+    assert settings.r2_secret_access_key is not None
+    return ObjectStore(
+        endpoint_url=settings.r2_endpoint_url or "",
+        bucket=settings.r2_bucket or "",
+        access_key_id=settings.r2_access_key_id or "",
+        secret_access_key=settings.r2_secret_access_key.get_secret_value(),
+        region=settings.r2_region,
+    )

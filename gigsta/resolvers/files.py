@@ -333,3 +333,25 @@ async def delete_attachment(
             {"_id": attachment.owner_worker_id, "avatar_key": attachment.key}
         ).update({"$set": {"avatar_key": None, "updated_at": now}})
     return AttachmentResult(attachment=attachment)
+
+
+ABANDONED_AFTER = timedelta(days=1)
+
+
+async def purge_abandoned_uploads(
+    store: ObjectStore, *, now: datetime, older_than: timedelta = ABANDONED_AFTER
+) -> int:
+    """Delete uploads started but never completed (their URLs expired long ago):
+    the object, if anything was PUT, and the pending record. Returns how many."""
+    stale = await Attachment.find(
+        {
+            "status": AttachmentStatus.PENDING.value,
+            "created_at": {"$lt": now - older_than},
+        }
+    ).to_list()
+    for attachment in stale:
+        await store.delete(attachment.key)  # deleting a missing key is fine
+        await Attachment.find_one(
+            {"_id": attachment.id, "status": AttachmentStatus.PENDING.value}
+        ).delete()
+    return len(stale)

@@ -404,3 +404,45 @@ async def test_booking_attachments_are_loaded_in_one_query(
     assert len(edges) == 4
     assert all(len(e["node"]["attachments"]) == 1 for e in edges)
     assert command_counter.commands == commands_for_one
+
+
+async def test_abandoned_uploads_are_purged(gql, booking, raw_db, clock, settings):
+    from gigsta.integrations.r2 import store_from_settings
+    from gigsta.resolvers.files import purge_abandoned_uploads
+
+    async def started(put_bytes: bool, complete: bool) -> str:
+        upload = await create(
+            gql,
+            booking["customer"],
+            purpose="BOOKING_PHOTO",
+            bookingId=booking["id"],
+            contentType="image/png",
+            sizeBytes=len(PNG),
+            filename="x.png",
+        )
+        if put_bytes:
+            await put(upload, PNG)
+        if complete:
+            done = await gql(
+                COMPLETE, {"key": upload["key"]}, token=booking["customer"]
+            )
+            assert done["completeUpload"]["errors"] == []
+        return upload["key"]
+
+    abandoned = await started(put_bytes=True, complete=False)
+    never_sent = await started(put_bytes=False, complete=False)
+    kept = await started(put_bytes=True, complete=True)
+    store = store_from_settings(settings)
+    await store.start()
+    try:
+        early = clock.now + timedelta(hours=23)
+        assert await purge_abandoned_uploads(store, now=early) == 0
+        late = clock.now + timedelta(days=1, seconds=1)
+        assert await purge_abandoned_uploads(store, now=late) == 2
+        assert await store.head(abandoned) is None
+        assert await store.head(kept) is not None
+    finally:
+        await store.aclose()
+    remaining = [a["key"] async for a in raw_db["attachments"].find({})]
+    assert remaining == [kept]
+    assert never_sent not in remaining
