@@ -66,3 +66,27 @@ async def test_migration_0004_up_and_down(mongo_uri):
     finally:
         await client.drop_database(db.name)
         await client.close()
+
+
+def test_purge_uploads_job_runs(settings, places_settings, project_root):
+    import sys
+
+    from tests.conftest import JWT_SECRET, run_cli
+
+    env = {
+        "MONGODB_URI": settings.mongodb_uri,
+        "MONGODB_DB": settings.mongodb_db,
+        "GIGSTA_JWT_SECRET": JWT_SECRET,
+        **{k: str(v) for k, v in places_settings.items()},
+    }
+    done = run_cli(
+        [sys.executable, "-m", "gigsta.jobs", "purge-uploads"], env, cwd=project_root
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == '{"purged": 0}'
+    no_r2 = {**env, "R2_ENDPOINT_URL": ""}
+    done = run_cli(
+        [sys.executable, "-m", "gigsta.jobs", "purge-uploads"], no_r2, cwd=project_root
+    )
+    assert done.returncode == 1
+    assert "not configured" in done.stderr
