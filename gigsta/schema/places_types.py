@@ -203,8 +203,11 @@ async def worker_documents(info: Info, worker: WorkerDoc) -> list[Attachment] | 
     return None if docs is None else [Attachment(doc=d) for d in docs]
 
 
-def km(value: float | None) -> float | None:
-    return _km(value)
+def search_distance_km(value: float | None) -> float | None:
+    """Public search distances are rounded to 100 m: exact distances from
+    points of the caller's choosing would pinpoint a worker's base by
+    trilateration."""
+    return None if value is None else round(value, 1)
 
 
 __all__ = [

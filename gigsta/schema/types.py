@@ -230,9 +230,9 @@ class Worker:
     def service_radius_km(self) -> float | None:
         return self.doc.service_radius_km
 
-    @strawberry.field(description="Distance from the searched point (search only).")
+    @strawberry.field(description="From the searched point, to 0.1 km (search only).")
     def distance_km(self) -> float | None:
-        return places_types.km(self.distance)
+        return places_types.search_distance_km(self.distance)
 
     @strawberry.field(description="Short-lived URL of the worker's photo.")
     async def avatar_url(self, info: Info) -> str | None:
