@@ -213,3 +213,29 @@ def test_the_shared_client_has_a_two_second_timeout():
     c = AddressableClient(api_key=KEY)
     timeout = c._http.timeout
     assert (timeout.connect, timeout.read, timeout.write, timeout.pool) == (2, 2, 2, 2)
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "usable"),
+    [
+        (-36.8, 174.7, True),
+        ("-36.8", "174.7", True),
+        (" -36.8 ", "174.7", True),
+        ("nan", "174.7", False),
+        ("-36.8", "inf", False),
+        (-91, 174.7, False),
+        (-36.8, 181, False),
+        (True, 174.7, False),
+        ("", 174.7, False),
+        ("south", "east", False),
+    ],
+)
+def test_coordinates_are_parsed_defensively(lat, lon, usable):
+    from gigsta.integrations.addressable import parse_suggestion
+
+    item = {"formatted": "1 Queen Street", "lat": lat, "lon": lon}
+    parsed = parse_suggestion(item, "NZ")
+    assert (parsed is not None) is usable
+    if usable:
+        assert (parsed.latitude, parsed.longitude) == (-36.8, 174.7)
+        assert parsed.country == "NZ"
