@@ -14,6 +14,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from gigsta.database import connect, init_documents, ping
+from gigsta.integrations.addressable import AddressableClient
+from gigsta.integrations.r2 import store_from_settings
 from gigsta.jobs.sweeper import run_sweeper
 from gigsta.observability import RequestLogMiddleware
 from gigsta.runtime import Clock, Runtime, utc_now
@@ -21,6 +23,7 @@ from gigsta.schema import build_schema
 from gigsta.schema.view import GigstaGraphQL
 
 if TYPE_CHECKING:
+    import httpx
     from pymongo.monitoring import CommandListener
     from starlette.requests import Request
 
@@ -44,14 +47,44 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "database": "up"})
 
 
+async def open_places_and_files(
+    runtime: Runtime, transport: httpx.AsyncBaseTransport | None
+) -> None:
+    """The Addressable and R2 clients, shared by all requests (when configured)."""
+    settings = runtime.settings
+    if settings.addressable_api_key is not None:
+        runtime.addressable = AddressableClient(
+            api_key=settings.addressable_api_key.get_secret_value(),
+            base_url=settings.addressable_base_url,
+            timeout=settings.addressable_timeout_seconds,
+            retries=settings.addressable_retries,
+            cache_ttl=settings.addressable_cache_seconds,
+            cache_size=settings.addressable_cache_size,
+            transport=transport,
+        )
+    store = store_from_settings(settings)
+    if store is not None:
+        await store.start()
+        runtime.files = store
+
+
+async def close_places_and_files(runtime: Runtime) -> None:
+    if runtime.addressable is not None:
+        await runtime.addressable.aclose()
+    if runtime.files is not None:
+        await runtime.files.aclose()
+
+
 def create_app(
     settings: Settings,
     *,
     clock: Clock = utc_now,
     command_listeners: list[CommandListener] | None = None,
     run_sweeper_task: bool | None = None,
+    addressable_transport: httpx.AsyncBaseTransport | None = None,
 ) -> Starlette:
-    """Build the app. `clock` and `command_listeners` are injected by tests."""
+    """Build the app. `clock`, `command_listeners` and `addressable_transport`
+    are injected by tests."""
     settings.require_jwt_secret()  # fail at start-up, not at the first sign-in
     runtime = Runtime(settings=settings, clock=clock)
     sweeper_on = (
@@ -64,6 +97,7 @@ def create_app(
             settings.require_mongodb_uri(), listeners=command_listeners
         )
         await init_documents(runtime.mongo[settings.mongodb_db])
+        await open_places_and_files(runtime, addressable_transport)
         sweeper: asyncio.Task[None] | None = None
         if sweeper_on:
             sweeper = asyncio.create_task(
@@ -76,6 +110,7 @@ def create_app(
                 sweeper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await sweeper
+            await close_places_and_files(runtime)
             await runtime.mongo.close()
 
     graphql = GigstaGraphQL(

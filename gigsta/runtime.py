@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pymongo import AsyncMongoClient
 
+    from gigsta.integrations.addressable import AddressableClient
+    from gigsta.integrations.r2 import ObjectStore
     from gigsta.settings import Settings
 
 
@@ -25,3 +27,6 @@ class Runtime:
     settings: Settings
     clock: Clock
     mongo: AsyncMongoClient[dict[str, Any]] | None = None
+    # Places and files: None when the service is not configured.
+    addressable: AddressableClient | None = None
+    files: ObjectStore | None = None

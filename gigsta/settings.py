@@ -42,6 +42,62 @@ class Settings(BaseSettings):
 
     graphiql: bool = Field(True, validation_alias=_env("GIGSTA_GRAPHIQL"))
 
+    # Places and files (Addressable, R2)
+    addressable_api_key: SecretStr | None = Field(
+        None, validation_alias=_env("ADDRESSABLE_API_KEY")
+    )
+    addressable_base_url: str = Field(
+        "https://api.addressable.dev", validation_alias=_env("ADDRESSABLE_BASE_URL")
+    )
+    addressable_timeout_seconds: float = Field(
+        2.0, validation_alias=_env("ADDRESSABLE_TIMEOUT_SECONDS")
+    )
+    addressable_retries: int = Field(1, validation_alias=_env("ADDRESSABLE_RETRIES"))
+    addressable_cache_seconds: float = Field(
+        600.0, validation_alias=_env("ADDRESSABLE_CACHE_SECONDS")
+    )
+    addressable_cache_size: int = Field(
+        1000, validation_alias=_env("ADDRESSABLE_CACHE_SIZE")
+    )
+    # Signs the address tokens; falls back to GIGSTA_JWT_SECRET (domain-separated).
+    address_token_secret: SecretStr | None = Field(
+        None, validation_alias=_env("GIGSTA_ADDRESS_TOKEN_SECRET")
+    )
+    r2_endpoint_url: str | None = Field(None, validation_alias=_env("R2_ENDPOINT_URL"))
+    r2_bucket: str | None = Field(None, validation_alias=_env("R2_BUCKET"))
+    r2_access_key_id: str | None = Field(
+        None, validation_alias=_env("R2_ACCESS_KEY_ID")
+    )
+    r2_secret_access_key: SecretStr | None = Field(
+        None, validation_alias=_env("R2_SECRET_ACCESS_KEY")
+    )
+    r2_region: str = Field("auto", validation_alias=_env("R2_REGION"))
+    upload_url_ttl_seconds: int = Field(
+        15 * 60, validation_alias=_env("GIGSTA_UPLOAD_URL_TTL_SECONDS")
+    )
+    download_url_ttl_seconds: int = Field(
+        5 * 60, validation_alias=_env("GIGSTA_DOWNLOAD_URL_TTL_SECONDS")
+    )
+    upload_max_image_bytes: int = Field(
+        10 * 1024 * 1024, validation_alias=_env("GIGSTA_UPLOAD_MAX_IMAGE_BYTES")
+    )
+    upload_max_document_bytes: int = Field(
+        20 * 1024 * 1024, validation_alias=_env("GIGSTA_UPLOAD_MAX_DOCUMENT_BYTES")
+    )
+
+    def address_token_key(self) -> str:
+        if self.address_token_secret is not None:
+            return self.address_token_secret.get_secret_value()
+        return self.require_jwt_secret()
+
+    def r2_configured(self) -> bool:
+        return bool(
+            self.r2_endpoint_url
+            and self.r2_bucket
+            and self.r2_access_key_id
+            and self.r2_secret_access_key
+        )
+
     def require_mongodb_uri(self) -> str:
         if not self.mongodb_uri:
             raise RuntimeError(

@@ -1,7 +1,8 @@
 """`make run`: the embedded defaults, for a developer's machine.
 
 Starts each local stand-in the environment does not configure as a child
-process (today: SecantusDB for MONGODB_URI), waits for it, applies migrations,
+process (SecantusDB for MONGODB_URI; for R2 and Addressable see
+`start_places_standins`), waits for it, applies migrations,
 seeds the demo data, then serves the API. Ctrl-C stops the server first and the
 children after it. Nothing under `gigsta/` imports any stand-in.
 """
@@ -115,6 +116,42 @@ def jwt_secret(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def start_places_standins(data_dir: Path) -> list[subprocess.Popen[bytes]]:
+    """moto's S3 for R2 and the demo address lookup, unless configured."""
+    from scripts.standins.addressable import (  # noqa: PLC0415 - optional stand-ins
+        DEMO_API_KEY,
+        start_addressable,
+    )
+    from scripts.standins.s3 import (  # noqa: PLC0415
+        LOCAL_ACCESS_KEY_ID,
+        LOCAL_BUCKET,
+        LOCAL_SECRET_ACCESS_KEY,
+        create_bucket,
+        start_s3,
+    )
+
+    started = []
+    if not os.environ.get("R2_ENDPOINT_URL"):
+        proc, endpoint = start_s3(data_dir / "logs" / "moto-s3.log")
+        started.append(proc)
+        create_bucket(endpoint, LOCAL_BUCKET)
+        os.environ.update(
+            R2_ENDPOINT_URL=endpoint,
+            R2_BUCKET=LOCAL_BUCKET,
+            R2_ACCESS_KEY_ID=LOCAL_ACCESS_KEY_ID,
+            R2_SECRET_ACCESS_KEY=LOCAL_SECRET_ACCESS_KEY,
+        )
+        print(f"local S3 for R2 (moto, in memory) at {endpoint}")
+    if not os.environ.get("ADDRESSABLE_API_KEY"):
+        proc, base_url = start_addressable(data_dir / "logs" / "addressable.log")
+        started.append(proc)
+        os.environ.update(
+            ADDRESSABLE_API_KEY=DEMO_API_KEY, ADDRESSABLE_BASE_URL=base_url
+        )
+        print(f"address lookup: DEMO DATA stand-in at {base_url} (a few NZ/AU streets)")
+    return started
+
+
 def main() -> int:
     from gigsta.settings import get_settings  # noqa: PLC0415 - after env is set
 
@@ -130,6 +167,7 @@ def main() -> int:
             children.append(proc)
             os.environ["MONGODB_URI"] = uri
             print(f"embedded database at {uri} (data in {data_dir / 'mongo'})")
+        children += start_places_standins(data_dir)
         get_settings.cache_clear()
         settings = get_settings()
 

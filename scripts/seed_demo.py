@@ -9,10 +9,12 @@ from datetime import UTC, datetime, timedelta
 from gigsta.database import connect, init_documents
 from gigsta.documents import Booking, Customer, User, Worker
 from gigsta.documents.bookings import BookingEvent
+from gigsta.documents.places import PlaceAddress
 from gigsta.domain.accounts import Country, Role, normalize_email
 from gigsta.domain.booking_actions import ACTIONS, ActorRole, BookingStatus
 from gigsta.resolvers.accounts import TokenConfig, create_admin, sign_up
 from gigsta.settings import Settings
+from scripts.standins.addressable import demo_place
 
 DEMO_PASSWORD = "gigsta-demo-2026"
 
@@ -26,6 +28,8 @@ class DemoAccount:
     services: tuple[str, ...] = ()
     hourly_rate_cents: int | None = None
     bio: str = ""
+    base_address: str | None = None  # a demo address (scripts/standins/addressable)
+    service_radius_km: float | None = None
 
 
 DEMO_ACCOUNTS = (
@@ -39,6 +43,8 @@ DEMO_ACCOUNTS = (
         ("cleaning", "gardening"),
         4500,
         "Tidy, reliable, 8 years cleaning homes around Auckland.",
+        "100 Ponsonby Road, Ponsonby, Auckland 1011",
+        25,
     ),
     DemoAccount(
         "sam@demo.gigsta.nz",
@@ -48,6 +54,8 @@ DEMO_ACCOUNTS = (
         ("moving", "handyman", "furniture_assembly"),
         6000,
         "Van and trailer; flat-pack assembly a speciality.",
+        "15 Lambie Drive, Manukau, Auckland 2104",
+        40,
     ),
     DemoAccount(
         "chloe@demo.gigsta.au",
@@ -57,6 +65,8 @@ DEMO_ACCOUNTS = (
         ("cleaning", "pet_care"),
         5200,
         "Sydney inner west. Dogs, cats and spotless kitchens.",
+        "100 King Street, Newtown NSW 2042",
+        15,
     ),
 )
 DEMO_ADMIN_EMAIL = "admin@demo.gigsta.nz"
@@ -129,6 +139,23 @@ def _history(
         if status is BookingStatus.COMPLETED:
             completed_at = at
     return status, events, completed_at
+
+
+async def _ensure_service_areas() -> None:
+    """Demo workers get a base near the demo addresses (also on older data)."""
+    for account in DEMO_ACCOUNTS:
+        if account.base_address is None:
+            continue
+        user = await User.find_one(User.email == normalize_email(account.email))
+        worker = user and await Worker.find_one(Worker.user_id == user.id)
+        if worker is not None and worker.base_address is None:
+            base = PlaceAddress.from_domain(demo_place(account.base_address))
+            await worker.set(
+                {
+                    Worker.base_address: base.model_dump(),
+                    Worker.service_radius_km: account.service_radius_km,
+                }
+            )
 
 
 async def _seed_bookings(now: datetime) -> int:
@@ -213,6 +240,9 @@ async def _seed_bookings(now: datetime) -> int:
             completed_at=completed_at,
             created_at=requested_at,
             updated_at=events[-1].at,
+            address=PlaceAddress.from_domain(
+                demo_place("45 Mount Eden Road, Mount Eden, Auckland 1024")
+            ),
         ).insert()
     return len(plans)
 
@@ -235,6 +265,7 @@ async def seed_documents(settings: Settings) -> None:
         await _ensure_account(account, now, tokens)
     if not await User.find_one(User.email == DEMO_ADMIN_EMAIL):
         await create_admin(email=DEMO_ADMIN_EMAIL, password=DEMO_PASSWORD, now=now)
+    await _ensure_service_areas()
     created = await _seed_bookings(now)
     print(f"\nDemo accounts (password for all: {DEMO_PASSWORD})")
     for account in DEMO_ACCOUNTS:

@@ -25,6 +25,8 @@ from gigsta.settings import Settings
 from scripts.devstack import start_mongo, stop_process
 from scripts.migrate import migrate_up
 
+pytest_plugins = ["tests.fixtures_places"]
+
 JWT_SECRET = "test-secret-" + "x" * 40
 PASSWORD = "correct horse battery"
 
@@ -80,7 +82,7 @@ def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(mongo_uri: str) -> Settings:
+def settings(mongo_uri: str, places_settings: dict[str, Any]) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         MONGODB_URI=mongo_uri,
@@ -89,6 +91,7 @@ def settings(mongo_uri: str) -> Settings:
         GIGSTA_SWEEPER=False,
         # Scenarios move the clock by days; tokens must outlive them.
         GIGSTA_JWT_TTL_SECONDS=60 * 60 * 24 * 30,
+        **places_settings,
     )
 
 
@@ -118,9 +121,18 @@ def command_counter() -> CommandCounter:
 
 @pytest.fixture(scope="session")
 async def app(
-    settings: Settings, raw_db: Any, clock: FakeClock, command_counter: CommandCounter
+    settings: Settings,
+    raw_db: Any,
+    clock: FakeClock,
+    command_counter: CommandCounter,
+    addressable_upstream: Any,
 ) -> AsyncIterator[Any]:
-    application = create_app(settings, clock=clock, command_listeners=[command_counter])
+    application = create_app(
+        settings,
+        clock=clock,
+        command_listeners=[command_counter],
+        addressable_transport=addressable_upstream.transport,
+    )
     async with LifespanManager(application) as manager:
         yield manager.app
 

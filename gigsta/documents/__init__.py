@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from gigsta.documents.attachments import Attachment
 from gigsta.documents.bookings import Booking
 from gigsta.documents.profiles import Customer, Worker
 from gigsta.documents.users import User
 
-DOCUMENT_MODELS = (User, Customer, Worker, Booking)
+DOCUMENT_MODELS = (User, Customer, Worker, Booking, Attachment)
 
-__all__ = ["DOCUMENT_MODELS", "Booking", "Customer", "User", "Worker"]
+__all__ = ["DOCUMENT_MODELS", "Attachment", "Booking", "Customer", "User", "Worker"]

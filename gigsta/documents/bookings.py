@@ -5,6 +5,7 @@ from datetime import datetime
 from beanie import Document, PydanticObjectId
 from pydantic import BaseModel, Field
 
+from gigsta.documents.places import PlaceAddress
 from gigsta.domain.booking_actions import ActorRole, BookingFacts, BookingStatus
 
 
@@ -39,6 +40,8 @@ class Booking(Document):
     completed_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
+    # Places and files: where the job is (chosen from an address suggestion).
+    address: PlaceAddress | None = None
 
     class Settings:
         name = "bookings"

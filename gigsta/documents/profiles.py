@@ -5,6 +5,7 @@ from datetime import datetime
 from beanie import Document, PydanticObjectId
 from pydantic import Field
 
+from gigsta.documents.places import PlaceAddress
 from gigsta.domain.accounts import Country, Currency
 
 
@@ -31,6 +32,11 @@ class Worker(Document):
     bio: str = ""
     created_at: datetime
     updated_at: datetime
+    # Places and files: the service area (2dsphere index on
+    # `base_address.location`, migration 0004) and the current avatar's key.
+    base_address: PlaceAddress | None = None
+    service_radius_km: float | None = None
+    avatar_key: str | None = None
 
     class Settings:
         name = "workers"

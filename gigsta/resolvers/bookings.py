@@ -23,6 +23,7 @@ from gigsta.domain.booking_actions import (
 from gigsta.domain.errors import ErrorCode, UserError
 from gigsta.domain.scheduling import validate_description, validate_window
 from gigsta.domain.services import SERVICE_CATALOGUE
+from gigsta.resolvers import places
 from gigsta.resolvers.ids import parse_object_id
 from gigsta.resolvers.pagination import (
     InvalidCursorError,
@@ -149,6 +150,8 @@ async def request_booking(
     scheduled_start: datetime,
     scheduled_end: datetime,
     now: datetime,
+    address_token: str | None = None,
+    address_secret: str = "",
 ) -> BookingResult:
     if viewer is None:
         return _error(None, ErrorCode.UNAUTHENTICATED, "Sign in to request a booking.")
@@ -160,6 +163,10 @@ async def request_booking(
         *validate_description(description),
     ]
     description = description.strip()
+    address, address_errors = places.booking_address(
+        address_token, secret=address_secret, now=now
+    )
+    errors += address_errors
     if service not in SERVICE_CATALOGUE:
         errors.append(
             UserError(
@@ -180,6 +187,8 @@ async def request_booking(
                 f"{worker.name} does not offer {SERVICE_CATALOGUE[service]}.",
             )
         )
+    if worker is not None:
+        errors += places.booking_area_errors(worker, address)
     if errors:
         return BookingResult(errors=errors)
     assert worker is not None
@@ -215,6 +224,7 @@ async def request_booking(
         ],
         created_at=now,
         updated_at=now,
+        address=address,
     )
     await booking.insert()
     return BookingResult(booking=booking)

@@ -10,6 +10,7 @@ from gigsta.documents import Worker
 from gigsta.domain.accounts import Role, validate_name
 from gigsta.domain.errors import ErrorCode, UserError
 from gigsta.domain.services import validate_services
+from gigsta.resolvers import places
 from gigsta.resolvers.ids import parse_object_id
 from gigsta.resolvers.pagination import (
     InvalidCursorError,
@@ -35,10 +36,12 @@ async def get_worker(worker_id: str) -> Worker | None:
     return None if oid is None else await Worker.get(oid)
 
 
-async def list_workers(first: int | None, after: str | None) -> Page[Worker]:
+async def list_workers(
+    first: int | None, after: str | None, *, service: str | None = None
+) -> Page[Worker]:
     """Workers in a stable order (by id), `first` capped at 100."""
     limit = page_size(first)
-    query: dict[str, object] = {}
+    query: dict[str, object] = {} if service is None else {"services": service}
     if after is not None:
         (last_id,) = decode_cursor("worker", after)
         oid = parse_object_id(str(last_id))
@@ -60,6 +63,9 @@ async def update_worker_profile(
     services: list[str] | None,
     hourly_rate_cents: int | None,
     now: datetime,
+    base_address_token: str | None = None,
+    service_radius_km: float | None = None,
+    address_secret: str = "",
 ) -> WorkerResult:
     if viewer is None:
         return WorkerResult(
@@ -102,6 +108,11 @@ async def update_worker_profile(
                 )
             )
         changes["hourly_rate_cents"] = hourly_rate_cents
+    area_changes, area_errors = places.service_area_changes(
+        base_address_token, service_radius_km, secret=address_secret, now=now
+    )
+    errors += area_errors
+    changes.update(area_changes)
     if errors:
         return WorkerResult(errors=errors)
     oid = parse_object_id(viewer.profile_id)
@@ -110,6 +121,9 @@ async def update_worker_profile(
         return WorkerResult(
             errors=[UserError(None, ErrorCode.NOT_FOUND, "Worker profile not found.")]
         )
+    errors = places.base_country_errors(worker, changes)
+    if errors:
+        return WorkerResult(errors=errors)
     if changes:
         changes["updated_at"] = now
         # One atomic `$set` of just the edited fields: concurrent edits of other

@@ -16,6 +16,8 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 
 from gigsta.domain.errors import ClientError
+from gigsta.schema.files import FilesMutation
+from gigsta.schema.places import PlacesQuery
 from gigsta.schema.root import Mutation, Query
 
 if TYPE_CHECKING:
@@ -68,8 +70,8 @@ MAX_QUERY_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 5000
 
-QUERY_TYPES: tuple[type, ...] = (Query,)
-MUTATION_TYPES: tuple[type, ...] = (Mutation,)
+QUERY_TYPES: tuple[type, ...] = (Query, PlacesQuery)
+MUTATION_TYPES: tuple[type, ...] = (Mutation, FilesMutation)
 
 
 def build_schema() -> strawberry.Schema:

@@ -9,7 +9,8 @@ from typing import TypeVar
 from beanie import Document, PydanticObjectId
 from strawberry.dataloader import DataLoader
 
-from gigsta.documents import Customer, User, Worker
+from gigsta.documents import Attachment, Customer, User, Worker
+from gigsta.resolvers.files import attachments_by_booking
 
 D = TypeVar("D", bound=Document)
 
@@ -37,8 +38,16 @@ class WorkerByIdLoader(DataLoader[PydanticObjectId, Worker | None]):
         super().__init__(load_fn=lambda keys: _load_by_ids(Worker, keys))
 
 
+class AttachmentsByBookingLoader(DataLoader[PydanticObjectId, list[Attachment]]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=attachments_by_booking)
+
+
 @dataclass
 class Loaders:
     user_by_id: UserByIdLoader = field(default_factory=UserByIdLoader)
     customer_by_id: CustomerByIdLoader = field(default_factory=CustomerByIdLoader)
     worker_by_id: WorkerByIdLoader = field(default_factory=WorkerByIdLoader)
+    attachments_by_booking: AttachmentsByBookingLoader = field(
+        default_factory=AttachmentsByBookingLoader
+    )

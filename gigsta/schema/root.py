@@ -12,6 +12,7 @@ from gigsta.resolvers import accounts, bookings, customers, workers
 from gigsta.resolvers.ids import parse_object_id
 from gigsta.resolvers.pagination import Page
 from gigsta.schema.context import Info
+from gigsta.schema.places import WorkerFilter, filtered_workers
 from gigsta.schema.types import (
     Booking,
     BookingStatus,
@@ -62,6 +63,12 @@ class UpdateWorkerProfileInput:
     hourly_rate: int | None = strawberry.field(
         default=None, description="Integer cents of the worker's currency."
     )
+    base_address_token: str | None = strawberry.field(
+        default=None, description="A token from `addressSuggestions`."
+    )
+    service_radius_km: float | None = strawberry.field(
+        default=None, description="1 to 100 km around the base address."
+    )
 
 
 @strawberry.input
@@ -71,6 +78,9 @@ class RequestBookingInput:
     description: str
     scheduled_start: datetime = strawberry.field(description="With a UTC offset.")
     scheduled_end: datetime
+    address_token: str | None = strawberry.field(
+        default=None, description="Where: a token from `addressSuggestions`."
+    )
 
 
 @strawberry.input
@@ -138,11 +148,21 @@ class Query:
         return Worker(doc=doc) if doc else None
 
     @strawberry.field(
-        description="Workers in a stable order; `first` is capped at 100."
+        description=(
+            "Workers in a stable order; `first` is capped at 100. With "
+            "`filter.near` or `filter.addressToken`: those whose service area "
+            "covers the point, nearest first."
+        )
     )
     async def workers(
-        self, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: WorkerFilter | None = None,
     ) -> Connection[Worker]:
+        if filter is not None:
+            return await filtered_workers(info, filter, first, after)
         page = await workers.list_workers(first, after)
         return connection_from_page(
             Page([(Worker(doc=w), c) for w, c in page.items], page.has_next_page)
@@ -211,6 +231,9 @@ class Mutation:
             services=input.services,
             hourly_rate_cents=input.hourly_rate,
             now=info.context.now,
+            base_address_token=input.base_address_token,
+            service_radius_km=input.service_radius_km,
+            address_secret=info.context.runtime.settings.address_token_key(),
         )
         return WorkerPayload(
             worker=Worker(doc=result.worker) if result.worker else None,
@@ -231,6 +254,8 @@ class Mutation:
             scheduled_start=input.scheduled_start,
             scheduled_end=input.scheduled_end,
             now=info.context.now,
+            address_token=input.address_token,
+            address_secret=info.context.runtime.settings.address_token_key(),
         )
         return _booking_payload(result)
 

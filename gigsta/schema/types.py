@@ -21,6 +21,7 @@ from gigsta.domain.services import SERVICE_CATALOGUE
 from gigsta.resolvers import bookings as booking_service
 from gigsta.resolvers.customers import may_read_customer
 from gigsta.resolvers.pagination import Page
+from gigsta.schema import places_types
 from gigsta.schema.context import Info
 
 # The domain's enums are exposed as they are: `strawberry.enum` registers a
@@ -218,6 +219,33 @@ class Worker:
             info, first=first, after=after, status=status, worker_id=self.doc.id
         )
 
+    # --- Places and files ---------------------------------------------------
+    distance: strawberry.Private[float | None] = None
+
+    @strawberry.field(description="Where the worker is based (locality only).")
+    def base_locality(self) -> str | None:
+        return places_types.worker_base_locality(self.doc)
+
+    @strawberry.field(description="The full base address: the worker and admins.")
+    def base_address(self, info: Info) -> places_types.Place | None:
+        return places_types.worker_base_address(info, self.doc)
+
+    @strawberry.field(description="How far from their base the worker travels.")
+    def service_radius_km(self) -> float | None:
+        return self.doc.service_radius_km
+
+    @strawberry.field(description="From the searched point, to 0.1 km (search only).")
+    def distance_km(self) -> float | None:
+        return places_types.search_distance_km(self.distance)
+
+    @strawberry.field(description="Short-lived URL of the worker's photo.")
+    async def avatar_url(self, info: Info) -> str | None:
+        return await places_types.worker_avatar_url(info, self.doc)
+
+    @strawberry.field(description="Identity and licence files: worker and admins.")
+    async def documents(self, info: Info) -> list[places_types.Attachment] | None:
+        return await places_types.worker_documents(info, self.doc)
+
 
 @strawberry.type(description="A signed-in account and its profile.")
 class User:
@@ -379,3 +407,12 @@ class Booking:
                 self.doc.facts(), role, info.context.now
             )
         ]
+
+    # --- Places and files ---------------------------------------------------
+    @strawberry.field(description="Where the job is, as much as the viewer may see.")
+    async def address(self, info: Info) -> places_types.BookingAddress | None:
+        return await places_types.booking_address(info, self.doc)
+
+    @strawberry.field(description="Photos: for the customer, the worker and admins.")
+    async def attachments(self, info: Info) -> list[places_types.Attachment]:
+        return await places_types.booking_attachments(info, self.doc)

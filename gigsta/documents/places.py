@@ -1,0 +1,54 @@
+"""Addresses embedded in bookings and worker profiles, with a GeoJSON point."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+from gigsta.domain.places import Address
+
+
+class GeoPoint(BaseModel):
+    """GeoJSON Point; note the order: `[longitude, latitude]`."""
+
+    type: Literal["Point"] = "Point"
+    coordinates: tuple[float, float]
+
+    @classmethod
+    def at(cls, latitude: float, longitude: float) -> GeoPoint:
+        return cls(coordinates=(longitude, latitude))
+
+    @property
+    def latitude(self) -> float:
+        return self.coordinates[1]
+
+    @property
+    def longitude(self) -> float:
+        return self.coordinates[0]
+
+
+class PlaceAddress(BaseModel):
+    formatted: str
+    street_number: str | None = None
+    street: str | None = None
+    locality: str | None = None
+    city: str | None = None
+    region: str | None = None
+    postcode: str | None = None
+    country: str
+    location: GeoPoint
+
+    @classmethod
+    def from_domain(cls, address: Address) -> PlaceAddress:
+        return cls(
+            formatted=address.formatted,
+            street_number=address.street_number,
+            street=address.street,
+            locality=address.locality,
+            city=address.city,
+            region=address.region,
+            postcode=address.postcode,
+            country=address.country,
+            location=GeoPoint.at(address.latitude, address.longitude),
+        )
