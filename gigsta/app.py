@@ -16,6 +16,8 @@ from starlette.routing import Route
 from gigsta.database import connect, init_documents, ping
 from gigsta.jobs.sweeper import run_sweeper
 from gigsta.observability import RequestLogMiddleware
+from gigsta.resolvers.payments import payments_from_settings
+from gigsta.resolvers.webhooks import stripe_webhook
 from gigsta.runtime import Clock, Runtime, utc_now
 from gigsta.schema import build_schema
 from gigsta.schema.view import GigstaGraphQL
@@ -53,7 +55,9 @@ def create_app(
 ) -> Starlette:
     """Build the app. `clock` and `command_listeners` are injected by tests."""
     settings.require_jwt_secret()  # fail at start-up, not at the first sign-in
-    runtime = Runtime(settings=settings, clock=clock)
+    runtime = Runtime(
+        settings=settings, clock=clock, payments=payments_from_settings(settings)
+    )
     sweeper_on = (
         settings.sweeper_enabled if run_sweeper_task is None else run_sweeper_task
     )
@@ -67,7 +71,8 @@ def create_app(
         sweeper: asyncio.Task[None] | None = None
         if sweeper_on:
             sweeper = asyncio.create_task(
-                run_sweeper(clock, settings.sweep_interval_seconds), name="sweeper"
+                run_sweeper(clock, settings.sweep_interval_seconds, runtime.payments),
+                name="sweeper",
             )
         try:
             yield
@@ -77,6 +82,8 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await sweeper
             await runtime.mongo.close()
+            if runtime.payments is not None:
+                await runtime.payments.gateway.close()
 
     graphql = GigstaGraphQL(
         build_schema(), graphql_ide="graphiql" if settings.graphiql else None
@@ -86,6 +93,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/webhooks/stripe", stripe_webhook, methods=["POST"]),
         ],
         middleware=[Middleware(RequestLogMiddleware)],
         lifespan=lifespan,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pymongo import AsyncMongoClient
 
+    from gigsta.resolvers.payments import Payments
     from gigsta.settings import Settings
 
 
@@ -25,3 +26,5 @@ class Runtime:
     settings: Settings
     clock: Clock
     mongo: AsyncMongoClient[dict[str, Any]] | None = None
+    # None when Stripe is not configured (bookings then carry no payment).
+    payments: Payments | None = None

@@ -9,6 +9,7 @@ import sys
 
 from gigsta.database import connect, init_documents
 from gigsta.observability import configure_logging
+from gigsta.resolvers.payments import payments_from_settings
 from gigsta.resolvers.timers import sweep
 from gigsta.runtime import utc_now
 from gigsta.settings import get_settings
@@ -17,11 +18,14 @@ from gigsta.settings import get_settings
 async def _sweep_once() -> int:
     settings = get_settings()
     client = connect(settings.require_mongodb_uri())
+    payments = payments_from_settings(settings)
     try:
         await init_documents(client[settings.mongodb_db])
-        report = await sweep(utc_now())
+        report = await sweep(utc_now(), payments)
     finally:
         await client.close()
+        if payments is not None:
+            await payments.gateway.close()
     sys.stdout.write(
         json.dumps({"moved": report.moved, "lost_races": report.lost_races}) + "\n"
     )

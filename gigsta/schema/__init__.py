@@ -11,6 +11,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.tools import merge_types
 
 from gigsta.domain.errors import ClientError
+from gigsta.schema.payments import PaymentsMutation, PaymentsQuery
 from gigsta.schema.root import Mutation, Query
 
 if TYPE_CHECKING:
@@ -57,8 +58,18 @@ class GigstaSchema(strawberry.Schema):
                 )
 
 
+# Each feature contributes its own Query/Mutation type; they are merged into
+# the root types here.
+QUERY_TYPES: tuple[type, ...] = (Query, PaymentsQuery)
+MUTATION_TYPES: tuple[type, ...] = (Mutation, PaymentsMutation)
+
+
 def build_schema() -> strawberry.Schema:
-    return GigstaSchema(query=Query, mutation=Mutation, extensions=[OperationLogFields])
+    return GigstaSchema(
+        query=merge_types("Query", QUERY_TYPES),
+        mutation=merge_types("Mutation", MUTATION_TYPES),
+        extensions=[OperationLogFields],
+    )
 
 
 __all__ = ["build_schema", "is_unexpected"]

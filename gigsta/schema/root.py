@@ -70,6 +70,10 @@ class RequestBookingInput:
     description: str
     scheduled_start: datetime = strawberry.field(description="With a UTC offset.")
     scheduled_end: datetime
+    payment_method_id: str | None = strawberry.field(
+        default=None,
+        description="A Stripe PaymentMethod id made by Stripe.js (e.g. `pm_...`).",
+    )
 
 
 @strawberry.input
@@ -238,6 +242,8 @@ class Mutation:
             scheduled_start=input.scheduled_start,
             scheduled_end=input.scheduled_end,
             now=info.context.now,
+            payment_method_id=input.payment_method_id,
+            payments=info.context.runtime.payments,
         )
         return _booking_payload(result)
 
@@ -254,5 +260,6 @@ class Mutation:
             expected_version=input.expected_version,
             reason=input.reason,
             now=info.context.now,
+            payments=info.context.runtime.payments,
         )
         return _booking_payload(result)

@@ -1,0 +1,1 @@
+"""Narrow clients for the paid services; each takes its endpoint from settings."""
