@@ -25,6 +25,8 @@ from gigsta.settings import Settings
 from scripts.devstack import start_mongo, stop_process
 from scripts.migrate import migrate_up
 
+pytest_plugins = ["tests.fixtures_stripe"]
+
 JWT_SECRET = "test-secret-" + "x" * 40
 PASSWORD = "correct horse battery"
 
@@ -80,13 +82,14 @@ def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(mongo_uri: str) -> Settings:
+def settings(mongo_uri: str, stripe_settings: dict[str, Any]) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         MONGODB_URI=mongo_uri,
         MONGODB_DB=f"gigsta_test_{secrets.token_hex(4)}",
         GIGSTA_JWT_SECRET=JWT_SECRET,
         GIGSTA_SWEEPER=False,
+        **stripe_settings,
     )
 
 

@@ -1,0 +1,1 @@
+"""Launchers for the local stand-ins of paid services (child processes)."""
