@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 import stripe
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from gigsta.settings import Settings
 
 
@@ -111,6 +113,23 @@ def _failure(exc: stripe.StripeError) -> PaymentGatewayError:
 _EXPAND_CHARGE = {"expand": ["latest_charge"]}
 
 
+class _HTTPXClient(stripe.HTTPXClient):
+    """stripe's httpx client, sending the encoded form as `content`.
+
+    The library passes the already-encoded body as `data=`, which httpx 0.28
+    deprecates for raw text (a DeprecationWarning on every call).
+    """
+
+    def _get_request_args_kwargs(
+        self, method: str, url: str, headers: Mapping[str, str], post_data: Any
+    ) -> list[Any]:
+        args, kwargs = super()._get_request_args_kwargs(method, url, headers, post_data)
+        body = kwargs.pop("data", None)
+        if body:
+            kwargs["content"] = body
+        return [args, kwargs]
+
+
 class StripeGateway:
     """The Stripe calls GigSta makes. One per process (it owns an HTTP pool)."""
 
@@ -124,7 +143,7 @@ class StripeGateway:
         max_network_retries: int = 2,
         timeout_seconds: float = 20.0,
     ) -> None:
-        self._http = stripe.HTTPXClient(timeout=timeout_seconds)
+        self._http = _HTTPXClient(timeout=timeout_seconds)
         self._webhook_secret = webhook_secret
         payments_base = api_base or stripe.DEFAULT_API_BASE
         self._client = stripe.StripeClient(
