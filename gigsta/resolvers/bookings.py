@@ -66,7 +66,8 @@ def visibility_filter(viewer: Viewer) -> dict[str, Any]:
         return {"_id": {"$exists": False}}
     if viewer.role is Role.CUSTOMER:
         return {"customer_id": oid}
-    return {"worker_id": oid}
+    # A request reaches the worker only once the customer's card is held.
+    return {"worker_id": oid, "status": {"$ne": BookingStatus.PENDING_PAYMENT.value}}
 
 
 async def get_booking(viewer: Viewer | None, booking_id: str) -> Booking | None:
@@ -75,6 +76,9 @@ async def get_booking(viewer: Viewer | None, booking_id: str) -> Booking | None:
         return None
     booking = await Booking.get(oid)
     if booking is None or actor_role(viewer, booking) is None:
+        return None
+    hidden = booking.status is BookingStatus.PENDING_PAYMENT
+    if hidden and actor_role(viewer, booking) is ActorRole.WORKER:
         return None
     return booking
 

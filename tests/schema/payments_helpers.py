@@ -24,16 +24,14 @@ BOOKING = """
 """
 
 REQUEST = (
-    """mutation($input: RequestBookingInput!) { requestBooking(input: $input) {
-      booking { %s } errors { field code message } } }"""
-    % BOOKING
+    "mutation($input: RequestBookingInput!) { requestBooking(input: $input) {"
+    " booking { " + BOOKING + " } errors { field code message } } }"
 )
 
 ACT = (
-    """mutation($input: PerformBookingActionInput!) {
-      performBookingAction(input: $input) {
-        booking { %s } errors { field code message } } }"""
-    % BOOKING
+    "mutation($input: PerformBookingActionInput!) {"
+    " performBookingAction(input: $input) {"
+    " booking { " + BOOKING + " } errors { field code message } } }"
 )
 
 
@@ -102,6 +100,7 @@ async def request(
     p: Parties,
     payment_method: str | None,
     start: datetime,
+    *,
     duration: timedelta = timedelta(hours=2),
     service: str = "cleaning",
 ) -> dict[str, Any]:
@@ -157,7 +156,7 @@ async def must(
 
 async def read(gql: GraphQLClient, token: str, booking_id: str) -> dict[str, Any]:
     data = await gql(
-        "query($id: ID!) { booking(id: $id) { %s } }" % BOOKING,
+        "query($id: ID!) { booking(id: $id) { " + BOOKING + " } }",
         {"id": booking_id},
         token=token,
     )

@@ -12,7 +12,6 @@ from datetime import timedelta
 from gigsta.documents import Booking
 from tests.fixtures_stripe import make_event
 from tests.schema.payments_helpers import (
-    act,
     admin_token,
     deliver_to_completion,
     must,
