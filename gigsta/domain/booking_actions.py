@@ -284,11 +284,12 @@ ACTION_TABLE = ACTION_TABLE + PAYMENT_ACTION_TABLE
 ACTIONS: Mapping[str, ActionRule] = MappingProxyType(
     {rule.name: rule for rule in ACTION_TABLE}
 )
-SYSTEM_ACTIONS: tuple[ActionRule, ...] = tuple(r for r in ACTION_TABLE if r.is_system)
-# The system actions that fall due with time (the sweeper's work list).
-TIMED_SYSTEM_ACTIONS: tuple[ActionRule, ...] = tuple(
-    r for r in SYSTEM_ACTIONS if not r.on_event
+# The system actions that fall due with time: the sweeper's work list.
+SYSTEM_ACTIONS: tuple[ActionRule, ...] = tuple(
+    r for r in ACTION_TABLE if r.is_system and not r.on_event
 )
+# The system actions taken when Stripe reports something (webhook, sweeper).
+EVENT_ACTIONS: tuple[ActionRule, ...] = tuple(r for r in ACTION_TABLE if r.on_event)
 
 
 @dataclass(frozen=True, slots=True)

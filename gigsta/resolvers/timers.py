@@ -19,7 +19,7 @@ from gigsta.domain.booking_actions import (
     AUTO_CONFIRM_AFTER_COMPLETION,
     EXPIRE_AFTER_REQUEST,
     PAYMENT_ACTION_TIMEOUT,
-    TIMED_SYSTEM_ACTIONS,
+    SYSTEM_ACTIONS,
     ActorRole,
     BookingStatus,
     Transition,
@@ -74,7 +74,7 @@ async def sweep(now: datetime, payments: Payments | None = None) -> SweepReport:
     """Apply every system action that is due at `now`, then the payment jobs."""
     report = SweepReport()
     gateway = payments.gateway if payments is not None else None
-    for rule in TIMED_SYSTEM_ACTIONS:
+    for rule in SYSTEM_ACTIONS:
         moved = 0
         seen: set[Any] = set()
         while True:

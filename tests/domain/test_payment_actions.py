@@ -8,11 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from gigsta.domain.booking_actions import (
-    ACTION_TABLE,
     ACTIONS,
+    EVENT_ACTIONS,
     SYSTEM_ACTIONS,
     TERMINAL_STATUSES,
-    TIMED_SYSTEM_ACTIONS,
     ActorRole,
     BookingFacts,
     BookingStatus,
@@ -77,17 +76,16 @@ def test_policies_follow_the_issue():
 def test_payment_statuses_and_system_actions():
     assert S.PAYMENT_FAILED in TERMINAL_STATUSES
     assert S.PENDING_PAYMENT not in TERMINAL_STATUSES
-    names = {r.name for r in SYSTEM_ACTIONS}
-    assert {"payment_authorized", "authorization_failed", "expire_unpaid"} <= names
-    timed = {r.name for r in TIMED_SYSTEM_ACTIONS}
-    assert "expire_unpaid" in timed
-    assert not {"payment_authorized", "authorization_failed"} & timed
-    # Event-driven actions have no time guard; timed ones all do.
-    for rule in ACTION_TABLE:
-        if rule.on_event:
-            assert rule.is_system and rule.earliest_at is None
-    for rule in TIMED_SYSTEM_ACTIONS:
-        assert rule.earliest_at is not None
+    swept = {r.name for r in SYSTEM_ACTIONS}
+    on_event = {r.name for r in EVENT_ACTIONS}
+    assert "expire_unpaid" in swept
+    assert on_event == {"payment_authorized", "authorization_failed"}
+    assert not swept & on_event
+    for rule in EVENT_ACTIONS:
+        assert rule.is_system and rule.earliest_at is None
+    # Every swept action has a time guard (it would otherwise fire at once).
+    for rule in SYSTEM_ACTIONS:
+        assert rule.earliest_at is not None, rule.name
 
 
 def test_pending_payment_moves_to_requested_when_authorized():
@@ -205,3 +203,9 @@ def test_bookings_without_payment_move_no_money():
 def test_unknown_action_is_a_bug():
     with pytest.raises(KeyError):
         payment_effect("teleport", payment(), scheduled_start=START, now=NOW)
+
+
+def test_every_swept_action_has_a_due_filter():
+    from gigsta.resolvers.timers import DUE_FILTERS
+
+    assert {rule.name for rule in SYSTEM_ACTIONS} == set(DUE_FILTERS)
