@@ -1,9 +1,10 @@
 """`make run`: the embedded defaults, for a developer's machine.
 
 Starts each local stand-in the environment does not configure as a child
-process (today: SecantusDB for MONGODB_URI), waits for it, applies migrations,
-seeds the demo data, then serves the API. Ctrl-C stops the server first and the
-children after it. Nothing under `gigsta/` imports any stand-in.
+process (SecantusDB for MONGODB_URI, localstripe for STRIPE_SECRET_KEY), waits
+for it, applies migrations, seeds the demo data, then serves the API. Ctrl-C
+stops the server first and the children after it. Nothing under `gigsta/`
+imports any stand-in.
 """
 
 from __future__ import annotations
@@ -115,6 +116,35 @@ def jwt_secret(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def start_embedded_stripe(data_dir: Path) -> subprocess.Popen[bytes]:
+    """localstripe as Stripe, with its webhooks delivered to this server."""
+    from scripts.standins.stripe import (  # noqa: PLC0415 - needs devstack itself
+        TEST_SECRET_KEY,
+        register_webhook,
+        start_localstripe,
+    )
+
+    print("starting the embedded Stripe (localstripe) ...", flush=True)
+    proc, api_base = start_localstripe(data_dir / "logs" / "localstripe.log")
+    webhook_secret = "whsec_" + secrets.token_hex(16)
+    host = os.environ.get("GIGSTA_HOST", "127.0.0.1")
+    port = os.environ.get("GIGSTA_PORT", "8000")
+    try:
+        register_webhook(
+            api_base, f"http://{host}:{port}/webhooks/stripe", webhook_secret
+        )
+    except BaseException:
+        stop_process(proc)
+        raise
+    os.environ.update(
+        STRIPE_SECRET_KEY=TEST_SECRET_KEY,
+        STRIPE_API_BASE=api_base,
+        STRIPE_WEBHOOK_SECRET=webhook_secret,
+    )
+    print(f"embedded Stripe at {api_base} (test card: paymentMethodId pm_card_visa)")
+    return proc
+
+
 def main() -> int:
     from gigsta.settings import get_settings  # noqa: PLC0415 - after env is set
 
@@ -130,6 +160,8 @@ def main() -> int:
             children.append(proc)
             os.environ["MONGODB_URI"] = uri
             print(f"embedded database at {uri} (data in {data_dir / 'mongo'})")
+        if not os.environ.get("STRIPE_SECRET_KEY"):
+            children.append(start_embedded_stripe(data_dir))
         get_settings.cache_clear()
         settings = get_settings()
 

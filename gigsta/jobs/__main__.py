@@ -27,7 +27,15 @@ async def _sweep_once() -> int:
         if payments is not None:
             await payments.gateway.close()
     sys.stdout.write(
-        json.dumps({"moved": report.moved, "lost_races": report.lost_races}) + "\n"
+        json.dumps(
+            {
+                "moved": report.moved,
+                "lost_races": report.lost_races,
+                "payment_failures": report.payment_failures,
+                "payments": report.payments,
+            }
+        )
+        + "\n"
     )
     return 0
 
