@@ -96,12 +96,15 @@ class BookingPayment(BaseModel):
 class PaymentLock(BaseModel):
     """A payment call in flight for one transition (see resolvers/payments).
 
-    While it is set, no other transition can be applied to the booking; a retry
-    of the same transition (same key) may take it over. The reconcile job
-    finishes transitions whose process died holding it.
+    While it is set, no other transition can be applied to the booking. A retry
+    of the same transition (same key) may take over a lock old enough that its
+    holder must have died; the reconcile job finishes such transitions too.
     """
 
     key: str
+    # Unique per attempt: only the attempt holding the lock may finish or
+    # release it, even when a retry with the same key is running meanwhile.
+    token: str
     action: str
     version: int
     role: str

@@ -265,7 +265,7 @@ async def apply_transition(
     transition: Transition,
     *,
     extra_set: dict[str, Any] | None = None,
-    payment_lock_key: str | None = None,
+    payment_lock_token: str | None = None,
 ) -> Booking | None:
     """Apply a decided transition as one conditional update.
 
@@ -275,8 +275,8 @@ async def apply_transition(
     changed the booking first (nothing is written then).
 
     Payments: the filter also requires that no payment call is in flight for
-    another transition (`payment_lock`), or that it is this one's
-    (`payment_lock_key`); `extra_set` records the payment's new state.
+    another transition (`payment_lock`), or that this attempt holds it
+    (`payment_lock_token`); `extra_set` records the payment's new state.
     """
     event = transition.event
     set_fields: dict[str, Any] = {
@@ -288,8 +288,8 @@ async def apply_transition(
     if transition.to_status is BookingStatus.COMPLETED:
         set_fields["completed_at"] = event.at
     lock_filter: dict[str, Any] = (
-        {"payment_lock.key": payment_lock_key}
-        if payment_lock_key
+        {"payment_lock.token": payment_lock_token}
+        if payment_lock_token
         else {"payment_lock": None}
     )
     raw = await Booking.get_pymongo_collection().find_one_and_update(

@@ -15,6 +15,7 @@ Stripe call is keyed by (booking, action, version).
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -73,6 +74,7 @@ async def _authorize_one(
     key = payment_service.idempotency_key(booking.id, "authorize", booking.version)
     lock = PaymentLock(
         key=key,
+        token=secrets.token_hex(8),
         action="authorize",
         version=booking.version,
         role=ActorRole.SYSTEM.value,
@@ -102,7 +104,7 @@ async def _authorize_one(
     except PaymentGatewayError as exc:
         # Stripe unreachable: try again on the next pass, same key.
         log.warning("deferred hold for %s not placed yet: %s", booking.id, exc)
-        await payment_service.release_lock(booking.id, key)
+        await payment_service.release_lock(booking.id, lock.token)
         return False
     else:
         updated.intent_id = intent.id
@@ -121,7 +123,7 @@ async def _authorize_one(
             await payment_service.cancel_quietly(gateway, intent.id, booking.id)
     if updated.status is PaymentStatus.AUTHORIZED:
         result = await Booking.get_pymongo_collection().update_one(
-            {"_id": booking.id, "payment_lock.key": key},
+            {"_id": booking.id, "payment_lock.token": lock.token},
             {
                 "$set": {
                     "payment": updated.model_dump(mode="python"),
@@ -134,14 +136,14 @@ async def _authorize_one(
         return result.modified_count == 1
     decision = decide(booking.facts(), "authorization_failed", ActorRole.SYSTEM, now)
     if isinstance(decision, Rejection):
-        await payment_service.release_lock(booking.id, key)
+        await payment_service.release_lock(booking.id, lock.token)
         return False
     await apply_transition(
         booking.id,
         booking.version,
         decision,
         extra_set={"payment": updated.model_dump(mode="python")},
-        payment_lock_key=key,
+        payment_lock_token=lock.token,
     )
     return False
 

@@ -22,6 +22,7 @@ Idempotency keys are `gigsta:<booking id>:<action>:v<booking version>`.
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -77,7 +78,10 @@ log = logging.getLogger(__name__)
 # the card and is authorized by the sweeper `DEFERRED_HOLD_LEAD` before it.
 HOLD_HORIZON = timedelta(days=6)
 DEFERRED_HOLD_LEAD = timedelta(hours=48)
-# A lock older than this belongs to a process that died mid-transition.
+# A lock this old outlived any Stripe call (timeouts and retries included):
+# its holder died, and a retry of the same transition may take it over.
+LOCK_TAKEOVER_AFTER = timedelta(minutes=2)
+# The reconcile job finishes transitions whose lock is older than this.
 STALE_LOCK_AFTER = timedelta(minutes=10)
 
 
@@ -330,13 +334,19 @@ async def _execute(
     return updated
 
 
-async def _claim(booking: Booking, lock: PaymentLock) -> Booking | None:
+async def _claim(booking: Booking, lock: PaymentLock, now: datetime) -> Booking | None:
     raw = await Booking.get_pymongo_collection().find_one_and_update(
         {
             "_id": booking.id,
             "version": booking.version,
             "status": booking.status.value,
-            "$or": [{"payment_lock": None}, {"payment_lock.key": lock.key}],
+            "$or": [
+                {"payment_lock": None},
+                {
+                    "payment_lock.key": lock.key,
+                    "payment_lock.at": {"$lte": now - LOCK_TAKEOVER_AFTER},
+                },
+            ],
         },
         {"$set": {"payment_lock": lock.model_dump(mode="python")}},
         return_document=ReturnDocument.AFTER,
@@ -344,9 +354,10 @@ async def _claim(booking: Booking, lock: PaymentLock) -> Booking | None:
     return None if raw is None else Booking.model_validate(raw)
 
 
-async def release_lock(booking_id: PydanticObjectId | None, key: str) -> None:
+async def release_lock(booking_id: PydanticObjectId | None, token: str) -> None:
     await Booking.get_pymongo_collection().update_one(
-        {"_id": booking_id, "payment_lock.key": key}, {"$set": {"payment_lock": None}}
+        {"_id": booking_id, "payment_lock.token": token},
+        {"$set": {"payment_lock": None}},
     )
 
 
@@ -379,6 +390,7 @@ async def run_transition(
     key = idempotency_key(booking.id, decision.rule.name, booking.version)
     lock = PaymentLock(
         key=key,
+        token=secrets.token_hex(8),
         action=decision.rule.name,
         version=booking.version,
         role=event.actor_role.value,
@@ -392,20 +404,33 @@ async def run_transition(
     )
     if booking.payment_lock is not None and booking.payment_lock.key == key:
         # A retry of a transition that was interrupted: repeat its decision.
-        lock = booking.payment_lock.model_copy(update={"at": now})
+        lock = booking.payment_lock.model_copy(update={"at": now, "token": lock.token})
         effect = PaymentEffect(
             EffectKind(lock.effect_kind),
             capture_amount=lock.capture_amount,
             refunded_total=lock.refunded_total,
             worker_payout=lock.worker_payout,
         )
-    claimed = await _claim(booking, lock)
+    claimed = await _claim(booking, lock, now)
     if claimed is None:
+        current = await Booking.get(booking.id)
+        if current is not None and current.payment_lock is not None:
+            return TransitionOutcome(
+                booking=current,
+                errors=[
+                    UserError(
+                        None,
+                        ErrorCode.PAYMENT_IN_PROGRESS,
+                        "A payment for this booking is being processed. "
+                        "Try again in a few minutes.",
+                    )
+                ],
+            )
         return TransitionOutcome(lost_race=True)
     try:
         payment = await _execute(gateway, claimed, effect, key)
     except PaymentGatewayError as exc:
-        await release_lock(booking.id, key)
+        await release_lock(booking.id, lock.token)
         return TransitionOutcome(
             booking=await Booking.get(booking.id),
             errors=[UserError(None, ErrorCode.PAYMENT_FAILED, exc.message)],
@@ -419,7 +444,11 @@ async def run_transition(
             created_at=now,
         ).model_dump(mode="python")
     updated = await bookings.apply_transition(
-        booking.id, booking.version, decision, extra_set=extra, payment_lock_key=key
+        booking.id,
+        booking.version,
+        decision,
+        extra_set=extra,
+        payment_lock_token=lock.token,
     )
     if updated is None:  # cannot happen while we hold the lock, but never hide it
         log.error("booking %s: lock held but transition %s lost", booking.id, key)
@@ -451,7 +480,7 @@ async def finish_locked_transition(
     if decision is None:
         # Nothing to finish (for a deferred hold, the next pass places it
         # again with the same key).
-        await release_lock(booking.id, lock.key)
+        await release_lock(booking.id, lock.token)
         return True
     outcome = await run_transition(gateway, booking, decision, now)
     return outcome.booking is not None and not outcome.errors

@@ -256,6 +256,7 @@ async def test_a_transition_in_flight_blocks_others(gql, clock, stripe_harness):
     key = idempotency_key(doc.id, "cancel", doc.version)
     lock = PaymentLock(
         key=key,
+        token="dead-process",
         action="cancel",
         version=doc.version,
         role="customer",
@@ -269,7 +270,13 @@ async def test_a_transition_in_flight_blocks_others(gql, clock, stripe_harness):
     )
     payload = await act(gql, p.worker_token, booking, "accept")
     assert [e["code"] for e in payload["errors"]] == ["VERSION_CONFLICT"]
-    # The customer's retry (same key) finishes it, without a second capture.
+    # The holder might still be talking to Stripe: a retry waits its turn...
+    payload = await act(gql, p.customer_token, booking, "cancel")
+    assert [e["code"] for e in payload["errors"]] == ["PAYMENT_IN_PROGRESS"]
+    assert payload["booking"]["status"] == "REQUESTED"
+    # ...and once the holder must be dead, the customer's retry (same key)
+    # finishes it, without a second capture and with the fee decided then.
+    clock.advance(timedelta(minutes=3))
     booking = await must(gql, p.customer_token, booking, "cancel")
     assert (booking["status"], booking["payment"]["capturedAmount"]) == (
         "CANCELLED",
@@ -295,6 +302,7 @@ async def test_reconcile_finishes_a_transition_whose_process_died(
 
     lock = PaymentLock(
         key=idempotency_key(doc.id, "confirm", doc.version),
+        token="dead-process",
         action="confirm",
         version=doc.version,
         role="customer",
@@ -392,3 +400,59 @@ async def test_a_card_declined_when_saved_is_declined_at_request(
     )
     assert [e["code"] for e in payload["errors"]] == ["PAYMENT_DECLINED"]
     assert await Booking.find_all().count() == 0
+
+
+async def test_concurrent_confirms_capture_once(gql, clock, stripe_harness):
+    import asyncio
+
+    s = stripe_harness
+    p = await parties(gql, clock)
+    booking = (await request(gql, p, "pm_card_visa", clock.now + timedelta(days=3)))[
+        "booking"
+    ]
+    booking = await deliver_to_completion(gql, p, booking, clock)
+    token = p.customer_token
+    first, second = await asyncio.gather(
+        act(gql, token, booking, "confirm"), act(gql, token, booking, "confirm")
+    )
+    outcomes = sorted(
+        [e["code"] for e in payload["errors"]] for payload in (first, second)
+    )
+    assert outcomes[0] == []
+    assert outcomes[1][0] in {"PAYMENT_IN_PROGRESS", "VERSION_CONFLICT"}
+    assert len(s.recorder.calls("POST", "/capture")) == 1
+    booking = await read(gql, p.customer_token, booking["id"])
+    assert (booking["status"], booking["payment"]["capturedAmount"]) == (
+        "CLOSED",
+        TOTAL,
+    )
+
+
+async def test_dashboard_refund_is_recorded_from_the_webhook(
+    gql, clock, stripe_harness
+):
+    s = stripe_harness
+    p = await parties(gql, clock)
+    booking = (await request(gql, p, "pm_card_visa", clock.now + timedelta(days=3)))[
+        "booking"
+    ]
+    booking = await deliver_to_completion(gql, p, booking, clock)
+    booking = await must(gql, p.customer_token, booking, "confirm")
+    doc = await Booking.get(booking["id"])
+    # Support refunds part of it in the Stripe dashboard.
+    s.client.v1.refunds.create(
+        {"payment_intent": doc.payment.intent_id, "amount": 2000}
+    )
+    charge = s.intent(doc.payment.intent_id)["latest_charge"]
+    assert (await s.deliver(make_event("charge.refunded", charge))).status_code == 200
+    booking = await read(gql, p.customer_token, booking["id"])
+    assert booking["payment"]["status"] == "CAPTURED"
+    assert booking["payment"]["refundedAmount"] == 2000
+    s.client.v1.refunds.create(
+        {"payment_intent": doc.payment.intent_id, "amount": TOTAL - 2000}
+    )
+    charge = s.intent(doc.payment.intent_id)["latest_charge"]
+    assert (await s.deliver(make_event("charge.refunded", charge))).status_code == 200
+    booking = await read(gql, p.customer_token, booking["id"])
+    assert booking["payment"]["status"] == "REFUNDED"
+    assert booking["payment"]["refundedAmount"] == TOTAL
