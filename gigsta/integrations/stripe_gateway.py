@@ -60,12 +60,14 @@ class IntentState:
     def needs_action(self) -> bool:
         return self.status == "requires_action"
 
-    def captured_amount(self) -> int:
+    def captured_amount(self, refunded_since: int = 0) -> int:
+        """What was captured. `refunded_since`: refunds made after the capture
+        (needed for localstripe only, which folds them into one number)."""
         if not self.captured:
             return 0
         if self.amount_captured_reported is not None:
             return self.amount_captured_reported
-        return self.charge_amount - self.amount_refunded
+        return self.charge_amount - self.amount_refunded + refunded_since
 
     def refunded_after_capture(self, captured: int) -> int:
         """Refunds of captured money (not the uncaptured rest of a hold)."""

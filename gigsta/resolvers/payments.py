@@ -320,18 +320,33 @@ async def _execute(
             )
         updated.status = PaymentStatus.CAPTURED
         updated.captured_amount = effect.capture_amount
-    elif effect.kind is EffectKind.RELEASE:
+    elif effect.kind is EffectKind.RELEASE and intent.status != "succeeded":
         if intent.status != "canceled":
             intent = await gateway.cancel(intent.id, idempotency_key=key)
         updated.status = PaymentStatus.RELEASED
+    elif effect.kind is EffectKind.RELEASE:
+        # Stripe captured although our record missed it (the capture's answer
+        # was lost): giving everything back now means a refund.
+        earlier = await gateway.refunds_with_key(intent.id, key)
+        captured = intent.captured_amount(refunded_since=earlier)
+        await _refund_until(gateway, intent.id, captured - earlier, key)
+        updated.status = PaymentStatus.REFUNDED
+        updated.captured_amount = captured
+        updated.refunded_amount = captured
     elif effect.kind is EffectKind.REFUND:
         missing = effect.refunded_total - payment.refunded_amount
         missing -= await gateway.refunds_with_key(intent.id, key)
-        if missing > 0:
-            await gateway.refund(intent.id, amount=missing, idempotency_key=key)
+        await _refund_until(gateway, intent.id, missing, key)
         updated.status = PaymentStatus.REFUNDED
         updated.refunded_amount = effect.refunded_total
     return updated
+
+
+async def _refund_until(
+    gateway: StripeGateway, intent_id: str, missing: int, key: str
+) -> None:
+    if missing > 0:
+        await gateway.refund(intent_id, amount=missing, idempotency_key=key)
 
 
 async def _claim(booking: Booking, lock: PaymentLock, now: datetime) -> Booking | None:

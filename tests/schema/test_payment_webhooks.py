@@ -456,3 +456,41 @@ async def test_dashboard_refund_is_recorded_from_the_webhook(
     booking = await read(gql, p.customer_token, booking["id"])
     assert booking["payment"]["status"] == "REFUNDED"
     assert booking["payment"]["refundedAmount"] == TOTAL
+
+
+async def test_refund_when_a_lost_capture_is_later_released(gql, clock, stripe_harness):
+    """The confirm's capture reached Stripe but its answer was lost; the customer
+    then disputes and an admin refunds. Releasing a captured payment means a
+    refund, and a refund retried after a lost answer is not made twice."""
+    from tests.schema.payments_helpers import admin_token
+
+    s = stripe_harness
+    p = await parties(gql, clock)
+    booking = (await request(gql, p, "pm_card_visa", clock.now + timedelta(days=3)))[
+        "booking"
+    ]
+    booking = await deliver_to_completion(gql, p, booking, clock)
+    s.recorder.fail_next("POST", "/capture", after_forwarding=True)
+    assert (await act(gql, p.customer_token, booking, "confirm"))["errors"]
+    booking = await must(gql, p.customer_token, booking, "dispute", reason="Messy")
+    admin = await admin_token(gql, clock)
+    s.recorder.fail_next("POST", "/v1/refunds", after_forwarding=True)
+    payload = await act(gql, admin, booking, "resolve_for_customer", reason="Refund")
+    assert [e["code"] for e in payload["errors"]] == ["PAYMENT_FAILED"]
+    assert payload["booking"]["status"] == "DISPUTED"
+    booking = await must(gql, admin, booking, "resolve_for_customer", reason="Refund")
+    assert booking["status"] == "REFUNDED"
+    assert booking["payment"]["status"] == "REFUNDED"
+    assert booking["payment"]["capturedAmount"] == TOTAL
+    assert booking["payment"]["refundedAmount"] == TOTAL
+    refunds = s.recorder.calls("POST", "/v1/refunds")
+    assert len(refunds) == 1
+    assert refunds[0].params["amount"] == str(TOTAL)
+    key = refunds[0].headers["Idempotency-Key"]
+    assert (
+        key == f"gigsta:{booking['id']}:resolve_for_customer:v{booking['version'] - 1}"
+    )
+    assert refunds[0].params["metadata[idempotency_key]"] == key
+    doc = await Booking.get(booking["id"])
+    assert s.intent(doc.payment.intent_id)["latest_charge"]["amount_refunded"] == TOTAL
+    assert doc.payout is None  # nothing owed to the worker
