@@ -352,3 +352,48 @@ async def test_au_booking_is_priced_in_aud_with_australian_gst(
     assert (create.params["amount"], create.params["currency"]) == ("13650", "aud")
     worker_view = await read(gql, p.worker_token, payload["booking"]["id"])
     assert worker_view["price"]["workerPayout"] == 11050
+
+
+async def test_price_quote_and_onboarding_is_for_workers(gql, clock, stripe_harness):
+    p = await parties(gql, clock)
+    start = clock.now + timedelta(days=1)
+    data = await gql(
+        """query($w: ID!, $s: DateTime!, $e: DateTime!) {
+             priceQuote(workerId: $w, service: "cleaning", scheduledStart: $s,
+                        scheduledEnd: $e) {
+               currency total gstIncluded lateCancellationFee
+               lineItems { code amount } } }""",
+        {
+            "w": p.worker_id,
+            "s": start.isoformat(),
+            "e": (start + timedelta(minutes=100)).isoformat(),
+        },
+    )
+    # 100 min bills as 105: 4500 x 105/60 = 7875 labour, 394 fee (393.75).
+    assert data["priceQuote"] == {
+        "currency": "NZD",
+        "total": 8269,
+        "gstIncluded": 1079,  # 1078.57
+        "lateCancellationFee": 3938,  # 3937.5
+        "lineItems": [
+            {"code": "labour", "amount": 7875},
+            {"code": "booking_fee", "amount": 394},
+        ],
+    }
+    data = await gql(
+        "mutation { startPayoutOnboarding { url errors { code } } }",
+        token=p.customer_token,
+    )
+    assert data["startPayoutOnboarding"] == {
+        "url": None,
+        "errors": [{"code": "NOT_ALLOWED"}],
+    }
+    assert stripe_harness.connect.calls("/v1/accounts") == []
+    # Asking twice reuses the worker's account.
+    for _ in range(2):
+        await gql(
+            "mutation { startPayoutOnboarding { url errors { code } } }",
+            token=p.worker_token,
+        )
+    assert len(stripe_harness.connect.calls("/v1/accounts")) == 1
+    assert len(stripe_harness.connect.calls("/v1/account_links")) == 2
