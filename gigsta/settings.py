@@ -57,17 +57,21 @@ class Settings(BaseSettings):
         None, validation_alias=_env("STRIPE_CONNECT_API_BASE")
     )
     stripe_max_network_retries: int = Field(
-        2, validation_alias=_env("STRIPE_MAX_NETWORK_RETRIES")
+        2, ge=0, validation_alias=_env("STRIPE_MAX_NETWORK_RETRIES")
     )
     stripe_timeout_seconds: float = Field(
         20.0, validation_alias=_env("STRIPE_TIMEOUT_SECONDS")
     )
     # Rates in basis points (1 bp = 0.01 %). The fee is added to the labour;
     # the commission and the late-cancellation fee are shares of the labour.
-    booking_fee_bps: int = Field(500, validation_alias=_env("GIGSTA_BOOKING_FEE_BPS"))
-    commission_bps: int = Field(1500, validation_alias=_env("GIGSTA_COMMISSION_BPS"))
+    booking_fee_bps: int = Field(
+        500, ge=0, le=10_000, validation_alias=_env("GIGSTA_BOOKING_FEE_BPS")
+    )
+    commission_bps: int = Field(
+        1500, ge=0, le=10_000, validation_alias=_env("GIGSTA_COMMISSION_BPS")
+    )
     late_cancellation_bps: int = Field(
-        5000, validation_alias=_env("GIGSTA_LATE_CANCELLATION_BPS")
+        5000, ge=0, le=10_000, validation_alias=_env("GIGSTA_LATE_CANCELLATION_BPS")
     )
     # Connect onboarding links send the worker back to the web app.
     payout_onboarding_return_url: str = Field(

@@ -1,5 +1,5 @@
-"""Payments: applied Stripe events (unique, so replays are no-ops) and the
-sweeper's payment queries."""
+"""Payments: applied Stripe events (unique, so replays are no-ops; kept 30 days,
+well beyond Stripe's 3 days of retries) and the sweeper's payment queries."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from typing import Any
 
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
+
+EVENT_RETENTION_SECONDS = 30 * 24 * 3600
 
 BOOKING_INDEXES = [
     # Deferred holds falling due; pending payouts per worker.
@@ -24,7 +26,14 @@ BOOKING_INDEXES = [
 
 async def up(db: AsyncDatabase[dict[str, Any]]) -> None:
     await db["stripe_events"].create_indexes(
-        [IndexModel([("event_id", ASCENDING)], unique=True, name="event_id_unique")]
+        [
+            IndexModel([("event_id", ASCENDING)], unique=True, name="event_id_unique"),
+            IndexModel(
+                [("received_at", ASCENDING)],
+                expireAfterSeconds=EVENT_RETENTION_SECONDS,
+                name="received_at_ttl",
+            ),
+        ]
     )
     await db["bookings"].create_indexes(BOOKING_INDEXES)
     await db["workers"].create_indexes(
@@ -34,6 +43,7 @@ async def up(db: AsyncDatabase[dict[str, Any]]) -> None:
 
 async def down(db: AsyncDatabase[dict[str, Any]]) -> None:
     await db["stripe_events"].drop_index("event_id_unique")
+    await db["stripe_events"].drop_index("received_at_ttl")
     for index in BOOKING_INDEXES:
         await db["bookings"].drop_index(index.document["name"])
     await db["workers"].drop_index("stripe_account_id")

@@ -18,7 +18,9 @@ async def test_stripe_event_ids_are_unique(raw_db):
 
 
 async def test_payments_migration_down_and_up(raw_db):
-    assert "event_id_unique" in await _index_names(raw_db, "stripe_events")
+    assert {"event_id_unique", "received_at_ttl"} <= await _index_names(
+        raw_db, "stripe_events"
+    )
     assert {
         "payment_status_authorize_at",
         "payout_status_worker",
