@@ -214,8 +214,8 @@ async def request_booking(  # noqa: PLR0911 - one return per expected failure
             payment_method_id=payment_method_id,
             now=now,
         )
-        if hold.errors:
-            return BookingResult(errors=hold.errors)
+        if hold.errors or hold.existing:
+            return BookingResult(booking=hold.existing, errors=hold.errors)
     status = hold.status or BookingStatus.REQUESTED
     booking = Booking(
         id=booking_id,

@@ -124,6 +124,8 @@ class HoldResult:
     payment: BookingPayment | None = None
     price: BookingPrice | None = None
     errors: list[UserError] = field(default_factory=list)
+    # A retried request: the booking the first attempt made (nothing new).
+    existing: Booking | None = None
 
 
 async def prepare_request(
@@ -145,6 +147,12 @@ async def prepare_request(
             "Add a card (a Stripe PaymentMethod id) to request a booking.",
         )
     assert payment_method_id is not None
+    assert customer.id is not None and worker.id is not None
+    retried = await find_retried_request(
+        customer.id, worker.id, scheduled_start, scheduled_end, payment_method_id
+    )
+    if retried is not None:
+        return HoldResult(existing=retried)
     if not worker.hourly_rate_cents:
         return HoldResult(
             errors=[
@@ -174,6 +182,36 @@ async def prepare_request(
     )
     result.price = BookingPrice.from_quote(price)
     return result
+
+
+async def find_retried_request(
+    customer_id: PydanticObjectId,
+    worker_id: PydanticObjectId,
+    start: datetime,
+    end: datetime,
+    payment_method_id: str,
+) -> Booking | None:
+    """The booking an identical earlier request made, if it is still open.
+
+    A client that lost the answer to `requestBooking` and sends it again gets
+    the booking (and the single card hold) it already has. Best effort: two
+    identical requests at the same instant can still both go through.
+    """
+    return await Booking.find_one(
+        {
+            "customer_id": customer_id,
+            "worker_id": worker_id,
+            "scheduled_start": start,
+            "scheduled_end": end,
+            "payment.payment_method_id": payment_method_id.strip(),
+            "status": {
+                "$in": [
+                    BookingStatus.PENDING_PAYMENT.value,
+                    BookingStatus.REQUESTED.value,
+                ]
+            },
+        }
+    )
 
 
 def _payment_error(code: ErrorCode, message: str) -> HoldResult:

@@ -237,7 +237,9 @@ async def test_worker_decline_and_withdraw_release_the_hold(gql, clock, stripe_h
     first = await read(gql, p.customer_token, first["id"])
     assert first["payment"]["status"] == "RELEASED"
 
-    second = (await request(gql, p, "pm_card_visa", start))["booking"]
+    second = (await request(gql, p, "pm_card_visa", start + timedelta(hours=3)))[
+        "booking"
+    ]
     second = await must(gql, p.worker_token, second, "accept")
     clock.now = start - timedelta(hours=1)  # even late, the worker pays nothing
     second = await must(gql, p.worker_token, second, "withdraw", reason="Sick")
@@ -258,8 +260,14 @@ async def test_admin_cancel_and_dispute_outcomes(gql, clock, stripe_harness):
     cancelled = await must(gql, admin, cancelled, "admin_cancel", reason="Fraud")
     assert cancelled["payment"]["status"] == "RELEASED"
 
-    for_worker = (await request(gql, p, "pm_card_visa", start))["booking"]
-    for_customer = (await request(gql, p, "pm_card_visa", start))["booking"]
+    # Different windows: an identical request would be taken for a retry.
+    one_hour, two_hours = timedelta(hours=1), timedelta(hours=2)
+    for_worker = (await request(gql, p, "pm_card_visa", start, duration=one_hour))[
+        "booking"
+    ]
+    for_customer = (await request(gql, p, "pm_card_visa", start, duration=two_hours))[
+        "booking"
+    ]
     for_worker = await deliver_to_completion(gql, p, for_worker, clock)
     clock.now = start - timedelta(minutes=30)
     for_customer = await must(gql, p.worker_token, for_customer, "accept")
@@ -272,7 +280,7 @@ async def test_admin_cancel_and_dispute_outcomes(gql, clock, stripe_harness):
     admin = await admin_token(gql, clock)
     for_worker = await must(gql, admin, for_worker, "resolve_for_worker", reason="ok")
     assert for_worker["status"] == "CLOSED"
-    assert for_worker["payment"]["capturedAmount"] == TOTAL
+    assert for_worker["payment"]["capturedAmount"] == 4725  # 4500 + 225 fee
     for_customer = await must(
         gql, admin, for_customer, "resolve_for_customer", reason="Refund"
     )
@@ -397,3 +405,20 @@ async def test_price_quote_and_onboarding_is_for_workers(gql, clock, stripe_harn
         )
     assert len(stripe_harness.connect.calls("/v1/accounts")) == 1
     assert len(stripe_harness.connect.calls("/v1/account_links")) == 2
+
+
+async def test_a_retried_request_returns_the_same_booking_and_hold(
+    gql, clock, stripe_harness
+):
+    p = await parties(gql, clock)
+    start = clock.now + timedelta(days=3)
+    first = (await request(gql, p, "pm_card_visa", start))["booking"]
+    again = await request(gql, p, "pm_card_visa", start)
+    assert again["errors"] == []
+    assert again["booking"]["id"] == first["id"]
+    assert len(stripe_harness.recorder.calls("POST", "/v1/payment_intents")) == 1
+    assert await Booking.find_all().count() == 1
+    # Once that booking is closed for business, the same request is a new one.
+    await must(gql, p.customer_token, first, "cancel")
+    fresh = (await request(gql, p, "pm_card_visa", start))["booking"]
+    assert fresh["id"] != first["id"]
