@@ -36,10 +36,13 @@ BATCH_SIZE = 200
 
 
 async def run_payment_jobs(gateway: StripeGateway, now: datetime) -> dict[str, int]:
+    # Reconcile first: what it repairs (an authorization, a worker's payouts
+    # being enabled) is then acted on in the same pass.
+    reconciled = await reconcile(gateway, now)
     return {
+        "reconciled": reconciled,
         "authorized": await authorize_deferred(gateway, now),
         "payouts_sent": await send_pending_payouts(gateway, now),
-        "reconciled": await reconcile(gateway, now),
     }
 
 
@@ -198,4 +201,39 @@ async def reconcile(gateway: StripeGateway, now: datetime) -> int:
                 repaired += 1
         except PaymentGatewayError as exc:
             log.warning("reconcile of %s failed: %s", booking.id, exc)
-    return repaired
+    return repaired + await _refresh_waiting_accounts(gateway)
+
+
+async def _refresh_waiting_accounts(gateway: StripeGateway) -> int:
+    """Ask Stripe about workers who are owed money but cannot be paid yet
+    (their `account.updated` webhook may have been lost)."""
+    owed = await Booking.get_pymongo_collection().distinct(
+        "worker_id", {"payout.status": PayoutStatus.PENDING.value}
+    )
+    if not owed:
+        return 0
+    refreshed = 0
+    waiting = (
+        await Worker.find(
+            {
+                "_id": {"$in": owed},
+                "payouts_enabled": False,
+                "stripe_account_id": {"$ne": None},
+            }
+        )
+        .limit(BATCH_SIZE)
+        .to_list()
+    )
+    for worker in waiting:
+        assert worker.stripe_account_id is not None
+        try:
+            account = await gateway.retrieve_account(worker.stripe_account_id)
+        except PaymentGatewayError as exc:
+            log.warning("account %s not checked: %s", worker.stripe_account_id, exc)
+            continue
+        if account.payouts_enabled:
+            await Worker.get_pymongo_collection().update_one(
+                {"_id": worker.id}, {"$set": {"payouts_enabled": True}}
+            )
+            refreshed += 1
+    return refreshed

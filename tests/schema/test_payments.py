@@ -422,3 +422,27 @@ async def test_a_retried_request_returns_the_same_booking_and_hold(
     await must(gql, p.customer_token, first, "cancel")
     fresh = (await request(gql, p, "pm_card_visa", start))["booking"]
     assert fresh["id"] != first["id"]
+
+
+async def test_reconcile_notices_onboarding_when_the_webhook_was_lost(
+    gql, clock, stripe_harness, settings
+):
+    s = stripe_harness
+    p = await parties(gql, clock)
+    booking = (await request(gql, p, "pm_card_visa", clock.now + timedelta(days=3)))[
+        "booking"
+    ]
+    booking = await deliver_to_completion(gql, p, booking, clock)
+    await must(gql, p.customer_token, booking, "confirm")
+    await gql(
+        "mutation { startPayoutOnboarding { url errors { code } } }",
+        token=p.worker_token,
+    )
+    account_id = s.connect.calls("/v1/account_links")[0].params["account"]
+    report = await run_sweep(settings, clock)
+    assert (report.payments["reconciled"], report.payments["payouts_sent"]) == (0, 0)
+    s.connect.finish_onboarding(account_id)  # no account.updated is delivered
+    report = await run_sweep(settings, clock)
+    assert (report.payments["reconciled"], report.payments["payouts_sent"]) == (1, 1)
+    (transfer,) = s.connect.calls("/v1/transfers")
+    assert transfer.params["amount"] == str(PAYOUT)
