@@ -118,6 +118,10 @@ def _release(payment: PaymentFacts) -> PaymentEffect:
 
 
 def _capture(payment: PaymentFacts, amount: int, payout: int) -> PaymentEffect:
+    if payment.status is PaymentStatus.CAPTURED and payment.captured == amount:
+        # Captured already (a retry whose first answer was lost, recorded
+        # meanwhile from a webhook): nothing to move, but the worker is owed.
+        return PaymentEffect(EffectKind.NONE, worker_payout=payout)
     if payment.status is not PaymentStatus.AUTHORIZED:
         return NO_EFFECT
     return PaymentEffect(

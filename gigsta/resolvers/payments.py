@@ -414,6 +414,21 @@ async def release_lock(booking_id: PydanticObjectId | None, token: str) -> None:
     )
 
 
+def _payout_set(
+    booking: Booking, effect: PaymentEffect, now: datetime
+) -> dict[str, Any]:
+    """The worker's share this effect makes owed (once per booking)."""
+    if effect.worker_payout <= 0 or booking.price is None or booking.payout is not None:
+        return {}
+    payout = WorkerPayout(
+        status=PayoutStatus.PENDING,
+        amount=effect.worker_payout,
+        currency=booking.price.currency,
+        created_at=now,
+    )
+    return {"payout": payout.model_dump(mode="python")}
+
+
 def effect_for(booking: Booking, action: str, now: datetime) -> PaymentEffect:
     facts = (
         booking.payment.facts(booking.price)
@@ -435,7 +450,14 @@ async def run_transition(
     assert booking.id is not None
     effect = effect_for(booking, decision.rule.name, now)
     if effect.kind is EffectKind.NONE or booking.payment is None:
-        updated = await bookings.apply_transition(booking.id, booking.version, decision)
+        updated = await bookings.apply_transition(
+            booking.id,
+            booking.version,
+            decision,
+            extra_set=_payout_set(booking, effect, now),
+        )
+        if updated is not None and gateway is not None:
+            updated = await _pay_worker_now(gateway, updated, now)
         return TransitionOutcome(booking=updated, lost_race=updated is None)
     if gateway is None:
         raise RuntimeError("payments are not configured (STRIPE_SECRET_KEY)")
@@ -488,14 +510,7 @@ async def run_transition(
             booking=await Booking.get(booking.id),
             errors=[UserError(None, ErrorCode.PAYMENT_FAILED, exc.message)],
         )
-    extra = _payment_set(payment)
-    if effect.worker_payout > 0 and booking.price is not None:
-        extra["payout"] = WorkerPayout(
-            status=PayoutStatus.PENDING,
-            amount=effect.worker_payout,
-            currency=booking.price.currency,
-            created_at=now,
-        ).model_dump(mode="python")
+    extra = {**_payment_set(payment), **_payout_set(booking, effect, now)}
     updated = await bookings.apply_transition(
         booking.id,
         booking.version,
@@ -506,10 +521,17 @@ async def run_transition(
     if updated is None:  # cannot happen while we hold the lock, but never hide it
         log.error("booking %s: lock held but transition %s lost", booking.id, key)
         return TransitionOutcome(lost_race=True)
-    if updated.payout is not None and updated.payout.status is PayoutStatus.PENDING:
-        await send_payout(gateway, updated, now)
-        updated = await Booking.get(booking.id) or updated
-    return TransitionOutcome(booking=updated)
+    return TransitionOutcome(booking=await _pay_worker_now(gateway, updated, now))
+
+
+async def _pay_worker_now(
+    gateway: StripeGateway, booking: Booking, now: datetime
+) -> Booking:
+    if booking.payout is None or booking.payout.status is not PayoutStatus.PENDING:
+        return booking
+    if await send_payout(gateway, booking, now):
+        return await Booking.get(booking.id) or booking
+    return booking
 
 
 async def finish_locked_transition(

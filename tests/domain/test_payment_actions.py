@@ -186,12 +186,19 @@ def test_nothing_to_move_without_a_live_hold(status):
         assert effect.kind is EffectKind.NONE, action
 
 
-def test_already_captured_is_not_captured_again():
+def test_already_captured_is_not_captured_again_but_the_worker_is_owed():
     captured = payment(PaymentStatus.CAPTURED, captured=9450)
-    assert (
-        payment_effect("confirm", captured, scheduled_start=START, now=NOW).kind
-        is EffectKind.NONE
+    effect = payment_effect("confirm", captured, scheduled_start=START, now=NOW)
+    assert effect.kind is EffectKind.NONE
+    assert effect.worker_payout == 7650
+    late = payment(PaymentStatus.CAPTURED, captured=4500)
+    effect = payment_effect(
+        "cancel", late, scheduled_start=START, now=START - timedelta(hours=1)
     )
+    assert (effect.kind, effect.worker_payout) == (EffectKind.NONE, 3825)
+    # A capture of another amount is not this action's: nothing is owed by it.
+    effect = payment_effect("confirm", late, scheduled_start=START, now=NOW)
+    assert (effect.kind, effect.worker_payout) == (EffectKind.NONE, 0)
 
 
 def test_bookings_without_payment_move_no_money():

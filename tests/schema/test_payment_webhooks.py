@@ -494,3 +494,30 @@ async def test_refund_when_a_lost_capture_is_later_released(gql, clock, stripe_h
     doc = await Booking.get(booking["id"])
     assert s.intent(doc.payment.intent_id)["latest_charge"]["amount_refunded"] == TOTAL
     assert doc.payout is None  # nothing owed to the worker
+
+
+async def test_capture_recorded_by_webhook_before_the_retry_still_pays_the_worker(
+    gql, clock, stripe_harness
+):
+    s = stripe_harness
+    p = await parties(gql, clock)
+    booking = (await request(gql, p, "pm_card_visa", clock.now + timedelta(days=3)))[
+        "booking"
+    ]
+    booking = await deliver_to_completion(gql, p, booking, clock)
+    s.recorder.fail_next("POST", "/capture", after_forwarding=True)
+    assert (await act(gql, p.customer_token, booking, "confirm"))["errors"]
+    doc = await Booking.get(booking["id"])
+    event = make_event("payment_intent.succeeded", s.intent(doc.payment.intent_id))
+    assert (await s.deliver(event)).status_code == 200
+    booking = await read(gql, p.customer_token, booking["id"])
+    assert booking["status"] == "COMPLETED"
+    assert (booking["payment"]["status"], booking["payment"]["capturedAmount"]) == (
+        "CAPTURED",
+        TOTAL,
+    )
+    booking = await must(gql, p.customer_token, booking, "confirm")
+    assert booking["status"] == "CLOSED"
+    assert len(s.recorder.calls("POST", "/capture")) == 1
+    doc = await Booking.get(booking["id"])
+    assert (doc.payout.status, doc.payout.amount) == ("pending", 7650)
