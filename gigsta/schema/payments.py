@@ -15,7 +15,7 @@ from gigsta.documents import Booking as BookingDoc
 from gigsta.documents import Worker as WorkerDoc
 from gigsta.documents.payments import BookingPayment as BookingPaymentDoc
 from gigsta.documents.payments import BookingPrice as BookingPriceDoc
-from gigsta.domain.accounts import Currency
+from gigsta.domain.accounts import Currency, Role
 from gigsta.domain.booking_actions import ActorRole
 from gigsta.domain.errors import ClientError, ErrorCode
 from gigsta.domain.payment_effects import PaymentStatus
@@ -170,7 +170,7 @@ class PendingPayout:
 def _may_see_payouts(info: Info, worker: WorkerDoc) -> bool:
     viewer = info.context.viewer
     return viewer is not None and (
-        viewer.role.value == "ADMIN" or viewer.profile_id == str(worker.id)
+        viewer.role is Role.ADMIN or viewer.profile_id == str(worker.id)
     )
 
 
