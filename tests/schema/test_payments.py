@@ -446,3 +446,32 @@ async def test_reconcile_notices_onboarding_when_the_webhook_was_lost(
     assert (report.payments["reconciled"], report.payments["payouts_sent"]) == (1, 1)
     (transfer,) = s.connect.calls("/v1/transfers")
     assert transfer.params["amount"] == str(PAYOUT)
+
+
+async def test_auto_confirm_captures_and_a_failed_sweep_retries(
+    gql, clock, stripe_harness, settings
+):
+    s = stripe_harness
+    p = await parties(gql, clock)
+    booking = (await request(gql, p, "pm_card_visa", clock.now + timedelta(days=3)))[
+        "booking"
+    ]
+    booking = await deliver_to_completion(gql, p, booking, clock)
+    clock.advance(timedelta(hours=72))
+    s.recorder.fail_next("POST", "/capture")
+    report = await run_sweep(settings, clock)
+    assert (report.moved["auto_confirm"], report.payment_failures) == (0, 1)
+    assert (await read(gql, p.customer_token, booking["id"]))["status"] == "COMPLETED"
+    report = await run_sweep(settings, clock)
+    assert (report.moved["auto_confirm"], report.payment_failures) == (1, 0)
+    booking = await read(gql, p.customer_token, booking["id"])
+    assert booking["status"] == "CLOSED"
+    assert booking["payment"]["capturedAmount"] == TOTAL
+    captures = s.recorder.calls("POST", "/capture")
+    assert [c.status for c in captures] == [500, 200]
+    assert (
+        captures[0].headers["Idempotency-Key"] == captures[1].headers["Idempotency-Key"]
+    )
+    assert captures[1].headers["Idempotency-Key"].endswith(":auto_confirm:v4")
+    doc = await Booking.get(booking["id"])
+    assert (doc.payout.status, doc.payout.amount) == ("pending", PAYOUT)
