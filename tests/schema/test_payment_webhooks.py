@@ -521,3 +521,21 @@ async def test_capture_recorded_by_webhook_before_the_retry_still_pays_the_worke
     assert len(s.recorder.calls("POST", "/capture")) == 1
     doc = await Booking.get(booking["id"])
     assert (doc.payout.status, doc.payout.amount) == ("pending", 7650)
+
+
+async def test_a_deferred_hold_needing_3ds_fails_off_session(
+    gql, clock, stripe_harness, settings
+):
+    s = stripe_harness
+    p = await parties(gql, clock)
+    start = clock.now + timedelta(days=8)
+    booking = (await request(gql, p, s.card(THREE_DS_CARD), start))["booking"]
+    booking = await must(gql, p.worker_token, booking, "accept")
+    clock.now = start - timedelta(hours=48)
+    await run_sweep(settings, clock)
+    booking = await read(gql, p.customer_token, booking["id"])
+    assert booking["status"] == "PAYMENT_FAILED"
+    assert "authentication" in booking["payment"]["failureMessage"]
+    doc = await Booking.get(booking["id"])
+    # The half-made intent is not left waiting for a customer who is not there.
+    assert s.intent(doc.payment.intent_id)["status"] == "canceled"
