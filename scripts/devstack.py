@@ -116,35 +116,6 @@ def jwt_secret(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
-def start_embedded_stripe(data_dir: Path) -> subprocess.Popen[bytes]:
-    """localstripe as Stripe, with its webhooks delivered to this server."""
-    from scripts.standins.stripe import (  # noqa: PLC0415 - needs devstack itself
-        TEST_SECRET_KEY,
-        register_webhook,
-        start_localstripe,
-    )
-
-    print("starting the embedded Stripe (localstripe) ...", flush=True)
-    proc, api_base = start_localstripe(data_dir / "logs" / "localstripe.log")
-    webhook_secret = "whsec_" + secrets.token_hex(16)
-    host = os.environ.get("GIGSTA_HOST", "127.0.0.1")
-    port = os.environ.get("GIGSTA_PORT", "8000")
-    try:
-        register_webhook(
-            api_base, f"http://{host}:{port}/webhooks/stripe", webhook_secret
-        )
-    except BaseException:
-        stop_process(proc)
-        raise
-    os.environ.update(
-        STRIPE_SECRET_KEY=TEST_SECRET_KEY,
-        STRIPE_API_BASE=api_base,
-        STRIPE_WEBHOOK_SECRET=webhook_secret,
-    )
-    print(f"embedded Stripe at {api_base} (test card: paymentMethodId pm_card_visa)")
-    return proc
-
-
 def main() -> int:
     from gigsta.settings import get_settings  # noqa: PLC0415 - after env is set
 
@@ -161,6 +132,8 @@ def main() -> int:
             os.environ["MONGODB_URI"] = uri
             print(f"embedded database at {uri} (data in {data_dir / 'mongo'})")
         if not os.environ.get("STRIPE_SECRET_KEY"):
+            from scripts.standins.stripe import start_embedded_stripe  # noqa: PLC0415
+
             children.append(start_embedded_stripe(data_dir))
         get_settings.cache_clear()
         settings = get_settings()

@@ -9,6 +9,8 @@ off-session use, and it delivers signed webhooks to URLs registered with
 
 from __future__ import annotations
 
+import os
+import secrets
 import socket
 import subprocess
 import time
@@ -71,3 +73,26 @@ def register_webhook(
     )
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
         response.read()
+
+
+def start_embedded_stripe(data_dir: Path) -> subprocess.Popen[bytes]:
+    """localstripe as Stripe, with its webhooks delivered to this server."""
+    print("starting the embedded Stripe (localstripe) ...", flush=True)
+    proc, api_base = start_localstripe(data_dir / "logs" / "localstripe.log")
+    webhook_secret = "whsec_" + secrets.token_hex(16)
+    host = os.environ.get("GIGSTA_HOST", "127.0.0.1")
+    port = os.environ.get("GIGSTA_PORT", "8000")
+    try:
+        register_webhook(
+            api_base, f"http://{host}:{port}/webhooks/stripe", webhook_secret
+        )
+    except BaseException:
+        stop_process(proc)
+        raise
+    os.environ.update(
+        STRIPE_SECRET_KEY=TEST_SECRET_KEY,
+        STRIPE_API_BASE=api_base,
+        STRIPE_WEBHOOK_SECRET=webhook_secret,
+    )
+    print(f"embedded Stripe at {api_base} (test card: paymentMethodId pm_card_visa)")
+    return proc
