@@ -25,6 +25,7 @@ from gigsta.domain.booking_actions import ActorRole, BookingStatus, Rejection, d
 from gigsta.domain.payment_effects import PaymentStatus
 from gigsta.integrations.stripe_gateway import CardDeclinedError, PaymentGatewayError
 from gigsta.resolvers import payments as payment_service
+from gigsta.resolvers import payouts
 from gigsta.resolvers.bookings import apply_transition
 
 if TYPE_CHECKING:
@@ -170,7 +171,7 @@ async def send_pending_payouts(gateway: StripeGateway, now: datetime) -> int:
         .to_list()
     )
     for booking in waiting:
-        if await payment_service.send_payout(gateway, booking, now):
+        if await payouts.send_payout(gateway, booking, now):
             sent += 1
     return sent
 

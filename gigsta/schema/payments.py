@@ -23,6 +23,7 @@ from gigsta.domain.pricing import quote
 from gigsta.domain.services import SERVICE_CATALOGUE
 from gigsta.resolvers import bookings as booking_service
 from gigsta.resolvers import payments as payment_service
+from gigsta.resolvers import payouts as payout_service
 from gigsta.resolvers import workers as worker_service
 from gigsta.schema.context import Info
 from gigsta.schema.types import UserError, user_errors
@@ -188,7 +189,7 @@ async def worker_pending_payouts(info: Info, worker: WorkerDoc) -> list[PendingP
             currency=b.payout.currency,
             since=b.payout.created_at,
         )
-        for b in await payment_service.pending_payouts(worker.id)
+        for b in await payout_service.pending_payouts(worker.id)
         if b.payout is not None
     ]
 
@@ -261,7 +262,7 @@ class PaymentsMutation:
         description="Start (or resume) Stripe onboarding to receive payouts."
     )
     async def start_payout_onboarding(self, info: Info) -> PayoutOnboardingPayload:
-        result = await payment_service.start_payout_onboarding(
+        result = await payout_service.start_payout_onboarding(
             info.context.viewer, info.context.runtime.payments, info.context.now
         )
         return PayoutOnboardingPayload(
