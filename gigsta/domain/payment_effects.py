@@ -73,6 +73,9 @@ class EffectKind(StrEnum):
     NONE = "none"
     # Capture `capture_amount` of the hold; Stripe releases the rest.
     CAPTURE = "capture"
+    # No hold was ever placed (a deferred hold the sweeper did not get to):
+    # place one on the saved card, off session, then capture as above.
+    CHARGE_SAVED_CARD = "charge_saved_card"
     # Cancel the PaymentIntent: the whole hold is released.
     RELEASE = "release"
     # Already captured: refund until `refunded_total` has been refunded.
@@ -122,6 +125,15 @@ def _capture(payment: PaymentFacts, amount: int, payout: int) -> PaymentEffect:
         # Captured already (a retry whose first answer was lost, recorded
         # meanwhile from a webhook): nothing to move, but the worker is owed.
         return PaymentEffect(EffectKind.NONE, worker_payout=payout)
+    if payment.status is PaymentStatus.DEFERRED:
+        # Money is due but the deferred hold never happened: charge the saved
+        # card now rather than let the booking end unpaid.
+        return PaymentEffect(
+            EffectKind.CHARGE_SAVED_CARD,
+            capture_amount=amount,
+            worker_payout=payout,
+            summary=f"{amount} charged to the saved card.",
+        )
     if payment.status is not PaymentStatus.AUTHORIZED:
         return NO_EFFECT
     return PaymentEffect(

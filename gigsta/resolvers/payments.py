@@ -21,6 +21,7 @@ Idempotency keys are `gigsta:<booking id>:<action>:v<booking version>`.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import secrets
 from dataclasses import dataclass, field
@@ -332,15 +333,61 @@ def _payment_set(payment: BookingPayment) -> dict[str, Any]:
     return {"payment": payment.model_dump(mode="python")}
 
 
+async def _hold_saved_card(
+    gateway: StripeGateway, booking: Booking, key: str, lock_token: str
+) -> BookingPayment:
+    """Place the hold a deferred booking never got, and record it at once."""
+    payment, price = booking.payment, booking.price
+    assert payment is not None and price is not None and booking.id is not None
+    if payment.intent_id is not None:  # an earlier attempt placed it
+        return payment
+    assert payment.payment_method_id is not None
+    intent = await gateway.authorize(
+        amount=price.total,
+        currency=price.currency.value,
+        payment_method=payment.payment_method_id,
+        customer=payment.stripe_customer_id,
+        off_session=True,
+        idempotency_key=f"{key}:hold",
+        metadata={"booking_id": str(booking.id)},
+    )
+    if intent.status != "requires_capture":
+        await cancel_quietly(gateway, intent.id, booking.id)
+        raise PaymentGatewayError(
+            intent.error_message
+            or "The saved card could not be charged without the cardholder."
+        )
+    held = payment.model_copy(
+        update={
+            "intent_id": intent.id,
+            "status": PaymentStatus.AUTHORIZED,
+            "authorized_amount": intent.amount,
+            "authorize_at": None,
+        }
+    )
+    # Recorded before the capture, so a retry captures this hold instead of
+    # placing another.
+    await Booking.get_pymongo_collection().update_one(
+        {"_id": booking.id, "payment_lock.token": lock_token},
+        {"$set": _payment_set(held)},
+    )
+    return held
+
+
 async def _execute(
     gateway: StripeGateway,
     booking: Booking,
     effect: PaymentEffect,
     key: str,
+    lock_token: str,
 ) -> BookingPayment:
     """Make Stripe match `effect`; return the payment as it then stands."""
     payment = booking.payment
-    assert payment is not None and payment.intent_id is not None
+    assert payment is not None
+    if effect.kind is EffectKind.CHARGE_SAVED_CARD:
+        payment = await _hold_saved_card(gateway, booking, key, lock_token)
+        effect = dataclasses.replace(effect, kind=EffectKind.CAPTURE)
+    assert payment.intent_id is not None
     intent = await gateway.retrieve_intent(payment.intent_id)
     updated = payment.model_copy()
     updated.client_secret = None
@@ -500,7 +547,7 @@ async def run_transition(
             )
         return TransitionOutcome(lost_race=True)
     try:
-        payment = await _execute(gateway, claimed, effect, key)
+        payment = await _execute(gateway, claimed, effect, key, lock.token)
     except PaymentGatewayError as exc:
         await release_lock(booking.id, lock.token)
         return TransitionOutcome(
@@ -568,7 +615,7 @@ def action_money_note(booking: Booking, action: str, now: datetime) -> str | Non
     effect = effect_for(booking, action, now)
     currency = booking.price.currency
     note: str | None = None
-    if effect.kind is EffectKind.CAPTURE:
+    if effect.kind in {EffectKind.CAPTURE, EffectKind.CHARGE_SAVED_CARD}:
         note = f"{format_money(effect.capture_amount, currency)} is charged."
         if effect.capture_amount < booking.price.total:
             note = (

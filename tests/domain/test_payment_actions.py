@@ -176,14 +176,28 @@ def test_late_customer_cancel_captures_the_fee():
     assert (effect.capture_amount, effect.worker_payout) == (4500, 3825)
 
 
-@pytest.mark.parametrize(
-    "status",
-    [PaymentStatus.DEFERRED, PaymentStatus.RELEASED, PaymentStatus.FAILED],
-)
+@pytest.mark.parametrize("status", [PaymentStatus.RELEASED, PaymentStatus.FAILED])
 def test_nothing_to_move_without_a_live_hold(status):
     for action in ACTIONS:
         effect = payment_effect(action, payment(status), scheduled_start=START, now=NOW)
         assert effect.kind is EffectKind.NONE, action
+
+
+def test_a_deferred_hold_never_placed_is_charged_when_money_is_due():
+    deferred = payment(PaymentStatus.DEFERRED)
+    for action in ACTIONS:
+        effect = payment_effect(action, deferred, scheduled_start=START, now=NOW)
+        if POLICY_BY_ACTION[action] is Policy.CAPTURE:
+            assert effect.kind is EffectKind.CHARGE_SAVED_CARD, action
+            assert (effect.capture_amount, effect.worker_payout) == (9450, 7650)
+        elif action == "cancel":  # free at NOW (three days ahead)
+            assert effect.kind is EffectKind.NONE
+        else:
+            assert effect.kind is EffectKind.NONE, action
+    late = payment_effect(
+        "cancel", deferred, scheduled_start=START, now=START - timedelta(hours=2)
+    )
+    assert (late.kind, late.capture_amount) == (EffectKind.CHARGE_SAVED_CARD, 4500)
 
 
 def test_already_captured_is_not_captured_again_but_the_worker_is_owed():

@@ -539,3 +539,31 @@ async def test_a_deferred_hold_needing_3ds_fails_off_session(
     doc = await Booking.get(booking["id"])
     # The half-made intent is not left waiting for a customer who is not there.
     assert s.intent(doc.payment.intent_id)["status"] == "canceled"
+
+
+async def test_a_deferred_booking_the_sweeper_missed_is_charged_at_confirm(
+    gql, clock, stripe_harness
+):
+    s = stripe_harness
+    p = await parties(gql, clock)
+    start = clock.now + timedelta(days=10)
+    booking = (await request(gql, p, "pm_card_visa", start))["booking"]
+    booking = await must(gql, p.worker_token, booking, "accept")
+    # No sweep ever runs: the hold 48 h before the start is never placed.
+    clock.now = start - timedelta(minutes=30)
+    booking = await must(gql, p.worker_token, booking, "start")
+    booking = await must(gql, p.worker_token, booking, "complete")
+    s.recorder.fail_next("POST", "/capture")
+    payload = await act(gql, p.customer_token, booking, "confirm")
+    assert [e["code"] for e in payload["errors"]] == ["PAYMENT_FAILED"]
+    booking = await must(gql, p.customer_token, booking, "confirm")
+    assert booking["status"] == "CLOSED"
+    assert booking["payment"]["capturedAmount"] == TOTAL
+    (create,) = s.recorder.calls("POST", "/v1/payment_intents")  # one hold only
+    assert create.params["off_session"] == "true"
+    assert create.headers["Idempotency-Key"] == (
+        f"gigsta:{booking['id']}:confirm:v{booking['version'] - 1}:hold"
+    )
+    assert len(s.recorder.calls("POST", "/capture")) == 2  # the failed one, then ok
+    doc = await Booking.get(booking["id"])
+    assert (doc.payout.status, doc.payout.amount) == ("pending", 7650)
