@@ -567,3 +567,24 @@ async def test_a_deferred_booking_the_sweeper_missed_is_charged_at_confirm(
     assert len(s.recorder.calls("POST", "/capture")) == 2  # the failed one, then ok
     doc = await Booking.get(booking["id"])
     assert (doc.payout.status, doc.payout.amount) == ("pending", 7650)
+
+
+async def test_a_webhook_that_could_not_be_applied_is_applied_on_redelivery(
+    gql, clock, stripe_harness
+):
+    s = stripe_harness
+    p, booking = await _pending(gql, clock, s)
+    doc = await Booking.get(booking["id"])
+    s.authenticate(doc.payment.intent_id, doc.payment.client_secret, success=True)
+    event = make_event(
+        "payment_intent.amount_capturable_updated", s.intent(doc.payment.intent_id)
+    )
+    s.recorder.fail_next("GET", f"/v1/payment_intents/{doc.payment.intent_id}")
+    response = await s.deliver(event)
+    assert response.status_code == 503  # Stripe will deliver it again
+    assert await StripeEvent.find({"event_id": event["id"]}).count() == 0
+    assert (await read(gql, p.customer_token, booking["id"]))["status"] == (
+        "PENDING_PAYMENT"
+    )
+    assert (await s.deliver(event)).status_code == 200
+    assert (await read(gql, p.customer_token, booking["id"]))["status"] == "REQUESTED"
