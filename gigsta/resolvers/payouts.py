@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from beanie import PydanticObjectId, SortDirection
+from beanie import PydanticObjectId
 
 from gigsta.auth import Viewer
 from gigsta.documents import Booking, Worker
@@ -130,16 +130,3 @@ async def start_payout_onboarding(
             errors=[UserError(None, ErrorCode.PAYMENT_FAILED, exc.message)]
         )
     return OnboardingResult(url=url)
-
-
-async def pending_payouts(worker_id: PydanticObjectId | None) -> list[Booking]:
-    """The captured bookings whose worker share is still waiting to be sent."""
-    return (
-        await Booking.find(
-            {"worker_id": worker_id, "payout.status": PayoutStatus.PENDING.value}
-        )
-        .sort(
-            [("created_at", SortDirection.ASCENDING), ("_id", SortDirection.ASCENDING)]
-        )
-        .to_list()
-    )

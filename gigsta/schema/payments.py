@@ -180,7 +180,7 @@ def worker_payouts_enabled(info: Info, worker: WorkerDoc) -> bool | None:
 
 
 async def worker_pending_payouts(info: Info, worker: WorkerDoc) -> list[PendingPayout]:
-    if not _may_see_payouts(info, worker):
+    if worker.id is None or not _may_see_payouts(info, worker):
         return []
     return [
         PendingPayout(
@@ -189,7 +189,7 @@ async def worker_pending_payouts(info: Info, worker: WorkerDoc) -> list[PendingP
             currency=b.payout.currency,
             since=b.payout.created_at,
         )
-        for b in await payout_service.pending_payouts(worker.id)
+        for b in await info.context.loaders.pending_payouts_by_worker.load(worker.id)
         if b.payout is not None
     ]
 

@@ -475,3 +475,30 @@ async def test_auto_confirm_captures_and_a_failed_sweep_retries(
     assert captures[1].headers["Idempotency-Key"].endswith(":auto_confirm:v4")
     doc = await Booking.get(booking["id"])
     assert (doc.payout.status, doc.payout.amount) == ("pending", PAYOUT)
+
+
+async def test_pending_payouts_of_many_workers_load_in_one_query(
+    gql, clock, stripe_harness, command_counter
+):
+    from tests.schema.payments_helpers import admin_token
+
+    for _ in range(3):
+        p = await parties(gql, clock)
+        booking = (
+            await request(gql, p, "pm_card_visa", clock.now + timedelta(days=3))
+        )["booking"]
+        booking = await deliver_to_completion(gql, p, booking, clock)
+        await must(gql, p.customer_token, booking, "confirm")
+        clock.now = clock.now - timedelta(days=3)  # back, for the next request
+    admin = await admin_token(gql, clock)
+    command_counter.reset()
+    data = await gql(
+        "{ workers { edges { node { pendingPayouts { amount } } } } }", token=admin
+    )
+    amounts = [
+        [x["amount"] for x in e["node"]["pendingPayouts"]]
+        for e in data["workers"]["edges"]
+    ]
+    assert sorted(amounts) == [[PAYOUT]] * 3
+    # One for the workers page, one for all their pending payouts.
+    assert command_counter.commands.count("find") == 2
