@@ -18,6 +18,8 @@ from gigsta.integrations.addressable import AddressableClient
 from gigsta.integrations.r2 import store_from_settings
 from gigsta.jobs.sweeper import run_sweeper
 from gigsta.observability import RequestLogMiddleware
+from gigsta.resolvers.payments import payments_from_settings
+from gigsta.resolvers.webhooks import stripe_webhook
 from gigsta.runtime import Clock, Runtime, utc_now
 from gigsta.schema import build_schema
 from gigsta.schema.view import GigstaGraphQL
@@ -86,7 +88,9 @@ def create_app(
     """Build the app. `clock`, `command_listeners` and `addressable_transport`
     are injected by tests."""
     settings.require_jwt_secret()  # fail at start-up, not at the first sign-in
-    runtime = Runtime(settings=settings, clock=clock)
+    runtime = Runtime(
+        settings=settings, clock=clock, payments=payments_from_settings(settings)
+    )
     sweeper_on = (
         settings.sweeper_enabled if run_sweeper_task is None else run_sweeper_task
     )
@@ -101,7 +105,8 @@ def create_app(
         sweeper: asyncio.Task[None] | None = None
         if sweeper_on:
             sweeper = asyncio.create_task(
-                run_sweeper(clock, settings.sweep_interval_seconds), name="sweeper"
+                run_sweeper(clock, settings.sweep_interval_seconds, runtime.payments),
+                name="sweeper",
             )
         try:
             yield
@@ -112,6 +117,8 @@ def create_app(
                     await sweeper
             await close_places_and_files(runtime)
             await runtime.mongo.close()
+            if runtime.payments is not None:
+                await runtime.payments.gateway.close()
 
     graphql = GigstaGraphQL(
         build_schema(), graphql_ide="graphiql" if settings.graphiql else None
@@ -121,6 +128,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/webhooks/stripe", stripe_webhook, methods=["POST"]),
         ],
         middleware=[Middleware(RequestLogMiddleware)],
         lifespan=lifespan,

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
     from gigsta.integrations.addressable import AddressableClient
     from gigsta.integrations.r2 import ObjectStore
+    from gigsta.resolvers.payments import Payments
     from gigsta.settings import Settings
 
 
@@ -30,3 +31,5 @@ class Runtime:
     # Places and files: None when the service is not configured.
     addressable: AddressableClient | None = None
     files: ObjectStore | None = None
+    # None when Stripe is not configured (bookings then carry no payment).
+    payments: Payments | None = None

@@ -98,6 +98,47 @@ class Settings(BaseSettings):
             and self.r2_secret_access_key
         )
 
+    # Payments (Stripe)
+    stripe_secret_key: SecretStr | None = Field(
+        None, validation_alias=_env("STRIPE_SECRET_KEY")
+    )
+    stripe_webhook_secret: SecretStr | None = Field(
+        None, validation_alias=_env("STRIPE_WEBHOOK_SECRET")
+    )
+    # None: real Stripe. `make run` and the tests point it at localstripe.
+    stripe_api_base: str | None = Field(None, validation_alias=_env("STRIPE_API_BASE"))
+    # Where Connect calls (/v1/accounts, /v1/account_links, /v1/transfers) go;
+    # None: the same place as every other call.
+    stripe_connect_api_base: str | None = Field(
+        None, validation_alias=_env("STRIPE_CONNECT_API_BASE")
+    )
+    stripe_max_network_retries: int = Field(
+        2, ge=0, validation_alias=_env("STRIPE_MAX_NETWORK_RETRIES")
+    )
+    stripe_timeout_seconds: float = Field(
+        20.0, validation_alias=_env("STRIPE_TIMEOUT_SECONDS")
+    )
+    # Rates in basis points (1 bp = 0.01 %). The fee is added to the labour;
+    # the commission and the late-cancellation fee are shares of the labour.
+    booking_fee_bps: int = Field(
+        500, ge=0, le=10_000, validation_alias=_env("GIGSTA_BOOKING_FEE_BPS")
+    )
+    commission_bps: int = Field(
+        1500, ge=0, le=10_000, validation_alias=_env("GIGSTA_COMMISSION_BPS")
+    )
+    late_cancellation_bps: int = Field(
+        5000, ge=0, le=10_000, validation_alias=_env("GIGSTA_LATE_CANCELLATION_BPS")
+    )
+    # Connect onboarding links send the worker back to the web app.
+    payout_onboarding_return_url: str = Field(
+        "http://localhost:5173/payouts/done",
+        validation_alias=_env("GIGSTA_PAYOUT_RETURN_URL"),
+    )
+    payout_onboarding_refresh_url: str = Field(
+        "http://localhost:5173/payouts/retry",
+        validation_alias=_env("GIGSTA_PAYOUT_REFRESH_URL"),
+    )
+
     def require_mongodb_uri(self) -> str:
         if not self.mongodb_uri:
             raise RuntimeError(
@@ -105,6 +146,19 @@ class Settings(BaseSettings):
                 "and sets it; in production point it at your MongoDB deployment."
             )
         return self.mongodb_uri
+
+    def require_stripe_secret_key(self) -> str:
+        if self.stripe_secret_key is None:
+            raise RuntimeError(
+                "STRIPE_SECRET_KEY is not set. `make run` starts localstripe and "
+                "sets it; in production use your Stripe secret key."
+            )
+        return self.stripe_secret_key.get_secret_value()
+
+    def require_stripe_webhook_secret(self) -> str:
+        if self.stripe_webhook_secret is None:
+            raise RuntimeError("STRIPE_WEBHOOK_SECRET is not set.")
+        return self.stripe_webhook_secret.get_secret_value()
 
     def require_jwt_secret(self) -> str:
         if self.jwt_secret is None or len(self.jwt_secret.get_secret_value()) < 32:

@@ -1,10 +1,10 @@
 """`make run`: the embedded defaults, for a developer's machine.
 
 Starts each local stand-in the environment does not configure as a child
-process (SecantusDB for MONGODB_URI; for R2 and Addressable see
-`start_places_standins`), waits for it, applies migrations,
-seeds the demo data, then serves the API. Ctrl-C stops the server first and the
-children after it. Nothing under `gigsta/` imports any stand-in.
+process (SecantusDB for MONGODB_URI, localstripe for STRIPE_SECRET_KEY; for
+R2 and Addressable see `start_places_standins`), waits for it, applies
+migrations, seeds the demo data, then serves the API. Ctrl-C stops the server
+first and the children after it. Nothing under `gigsta/` imports any stand-in.
 """
 
 from __future__ import annotations
@@ -168,6 +168,10 @@ def main() -> int:
             os.environ["MONGODB_URI"] = uri
             print(f"embedded database at {uri} (data in {data_dir / 'mongo'})")
         children += start_places_standins(data_dir)
+        if not os.environ.get("STRIPE_SECRET_KEY"):
+            from scripts.standins.stripe import start_embedded_stripe  # noqa: PLC0415
+
+            children.append(start_embedded_stripe(data_dir))
         get_settings.cache_clear()
         settings = get_settings()
 

@@ -25,7 +25,7 @@ from gigsta.settings import Settings
 from scripts.devstack import start_mongo, stop_process
 from scripts.migrate import migrate_up
 
-pytest_plugins = ["tests.fixtures_places"]
+pytest_plugins = ["tests.fixtures_places", "tests.fixtures_stripe"]
 
 JWT_SECRET = "test-secret-" + "x" * 40
 PASSWORD = "correct horse battery"
@@ -82,7 +82,9 @@ def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(mongo_uri: str, places_settings: dict[str, Any]) -> Settings:
+def settings(
+    mongo_uri: str, places_settings: dict[str, Any], stripe_settings: dict[str, Any]
+) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         MONGODB_URI=mongo_uri,
@@ -92,6 +94,7 @@ def settings(mongo_uri: str, places_settings: dict[str, Any]) -> Settings:
         # Scenarios move the clock by days; tokens must outlive them.
         GIGSTA_JWT_TTL_SECONDS=60 * 60 * 24 * 30,
         **places_settings,
+        **stripe_settings,
     )
 
 

@@ -5,6 +5,12 @@ from datetime import datetime
 from beanie import Document, PydanticObjectId
 from pydantic import BaseModel, Field
 
+from gigsta.documents.payments import (
+    BookingPayment,
+    BookingPrice,
+    PaymentLock,
+    WorkerPayout,
+)
 from gigsta.documents.places import PlaceAddress
 from gigsta.domain.booking_actions import ActorRole, BookingFacts, BookingStatus
 
@@ -38,6 +44,11 @@ class Booking(Document):
     version: int = 1
     history: list[BookingEvent] = Field(default_factory=list)
     completed_at: datetime | None = None
+    # Payments (absent on bookings made before payments existed).
+    price: BookingPrice | None = None
+    payment: BookingPayment | None = None
+    payout: WorkerPayout | None = None
+    payment_lock: PaymentLock | None = None
     created_at: datetime
     updated_at: datetime
     # Places and files: where the job is (chosen from an address suggestion).

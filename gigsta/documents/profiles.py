@@ -14,6 +14,8 @@ class Customer(Document):
     name: str
     country: Country
     phone: str | None = None
+    # Payments: the Stripe Customer that keeps cards saved for deferred holds.
+    stripe_customer_id: str | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -30,6 +32,9 @@ class Worker(Document):
     hourly_rate_cents: int | None = None
     currency: Currency
     bio: str = ""
+    # Payments: the worker's Stripe Connect (Express) account.
+    stripe_account_id: str | None = None
+    payouts_enabled: bool = False
     created_at: datetime
     updated_at: datetime
     # Places and files: the service area (2dsphere index on

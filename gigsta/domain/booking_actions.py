@@ -32,6 +32,10 @@ class BookingStatus(StrEnum):
     DISPUTED = "disputed"
     CLOSED = "closed"
     REFUNDED = "refunded"
+    # Payments: waiting for the customer to finish 3-D Secure; and a card that
+    # could not be authorized when the hold was placed later (deferred hold).
+    PENDING_PAYMENT = "pending_payment"
+    PAYMENT_FAILED = "payment_failed"
 
 
 TERMINAL_STATUSES: frozenset[BookingStatus] = frozenset(
@@ -41,6 +45,7 @@ TERMINAL_STATUSES: frozenset[BookingStatus] = frozenset(
         BookingStatus.CANCELLED,
         BookingStatus.CLOSED,
         BookingStatus.REFUNDED,
+        BookingStatus.PAYMENT_FAILED,
     }
 )
 
@@ -71,6 +76,7 @@ EarliestAt = Callable[[BookingFacts], datetime | None]
 START_WINDOW = timedelta(hours=2)
 EXPIRE_AFTER_REQUEST = timedelta(hours=48)
 AUTO_CONFIRM_AFTER_COMPLETION = timedelta(hours=72)
+PAYMENT_ACTION_TIMEOUT = timedelta(minutes=30)
 
 
 def _start_window_opens(facts: BookingFacts) -> datetime:
@@ -79,6 +85,10 @@ def _start_window_opens(facts: BookingFacts) -> datetime:
 
 def _request_expires(facts: BookingFacts) -> datetime:
     return min(facts.requested_at + EXPIRE_AFTER_REQUEST, facts.scheduled_start)
+
+
+def _payment_action_times_out(facts: BookingFacts) -> datetime:
+    return facts.requested_at + PAYMENT_ACTION_TIMEOUT
 
 
 def _auto_confirm_due(facts: BookingFacts) -> datetime | None:
@@ -99,6 +109,9 @@ class ActionRule:
     requires_reason: bool = False
     earliest_at: EarliestAt | None = None
     too_early_message: str = "This action is not available yet."
+    # System actions taken when something happens (a Stripe webhook, a failed
+    # deferred hold) rather than when a time falls due: the sweeper skips them.
+    on_event: bool = False
 
     @property
     def is_system(self) -> bool:
@@ -232,12 +245,47 @@ ACTION_TABLE: tuple[ActionRule, ...] = (
         earliest_at=_auto_confirm_due,
         too_early_message="Automatic confirmation is not due yet.",
     ),
+    # Payments. The money each action moves is decided by
+    # `gigsta.domain.payment_effects.payment_effect`, keyed by these same names.
+    ActionRule(
+        name="payment_authorized",
+        button_label="Card authorized",
+        note="The customer completed card authentication; the hold is in place.",
+        from_statuses=frozenset({S.PENDING_PAYMENT}),
+        to_status=S.REQUESTED,
+        roles=frozenset({R.SYSTEM}),
+        on_event=True,
+    ),
+    ActionRule(
+        name="expire_unpaid",
+        button_label="Expire unpaid request",
+        note="Card authentication was not completed within 30 minutes.",
+        from_statuses=frozenset({S.PENDING_PAYMENT}),
+        to_status=S.EXPIRED,
+        roles=frozenset({R.SYSTEM}),
+        earliest_at=_payment_action_times_out,
+        too_early_message="The customer still has time to authenticate the card.",
+    ),
+    ActionRule(
+        name="authorization_failed",
+        button_label="Card authorization failed",
+        note="The card could not be authorized for this booking.",
+        from_statuses=frozenset({S.PENDING_PAYMENT, S.REQUESTED, S.ACCEPTED}),
+        to_status=S.PAYMENT_FAILED,
+        roles=frozenset({R.SYSTEM}),
+        on_event=True,
+    ),
 )
 
 ACTIONS: Mapping[str, ActionRule] = MappingProxyType(
     {rule.name: rule for rule in ACTION_TABLE}
 )
-SYSTEM_ACTIONS: tuple[ActionRule, ...] = tuple(r for r in ACTION_TABLE if r.is_system)
+# The system actions that fall due with time: the sweeper's work list.
+SYSTEM_ACTIONS: tuple[ActionRule, ...] = tuple(
+    r for r in ACTION_TABLE if r.is_system and not r.on_event
+)
+# The system actions taken when Stripe reports something (webhook, sweeper).
+EVENT_ACTIONS: tuple[ActionRule, ...] = tuple(r for r in ACTION_TABLE if r.on_event)
 
 
 @dataclass(frozen=True, slots=True)

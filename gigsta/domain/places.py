@@ -185,6 +185,10 @@ WORKER_ADDRESS_DETAIL: MappingProxyType[BookingStatus, AddressDetail] = (
             S.CANCELLED: AddressDetail.LOCALITY,
             S.CLOSED: AddressDetail.LOCALITY,
             S.REFUNDED: AddressDetail.LOCALITY,
+            # Payments: a request still waiting for the card, or one whose card
+            # failed, never reached the stage where the street is shared.
+            S.PENDING_PAYMENT: AddressDetail.LOCALITY,
+            S.PAYMENT_FAILED: AddressDetail.LOCALITY,
         }
     )
 )

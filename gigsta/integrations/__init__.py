@@ -1,1 +1,1 @@
-"""Narrow clients for outside services; each takes its endpoint and transport."""
+"""Narrow clients for outside services; each takes its endpoint from settings."""

@@ -14,6 +14,7 @@ from gigsta.database import connect, init_documents
 from gigsta.integrations.r2 import store_from_settings
 from gigsta.observability import configure_logging
 from gigsta.resolvers.files import purge_abandoned_uploads
+from gigsta.resolvers.payments import payments_from_settings
 from gigsta.resolvers.timers import sweep
 from gigsta.runtime import utc_now
 from gigsta.settings import get_settings
@@ -22,13 +23,24 @@ from gigsta.settings import get_settings
 async def _sweep_once() -> int:
     settings = get_settings()
     client = connect(settings.require_mongodb_uri())
+    payments = payments_from_settings(settings)
     try:
         await init_documents(client[settings.mongodb_db])
-        report = await sweep(utc_now())
+        report = await sweep(utc_now(), payments)
     finally:
         await client.close()
+        if payments is not None:
+            await payments.gateway.close()
     sys.stdout.write(
-        json.dumps({"moved": report.moved, "lost_races": report.lost_races}) + "\n"
+        json.dumps(
+            {
+                "moved": report.moved,
+                "lost_races": report.lost_races,
+                "payment_failures": report.payment_failures,
+                "payments": report.payments,
+            }
+        )
+        + "\n"
     )
     return 0
 

@@ -3,20 +3,23 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from gigsta.resolvers.payments import Payments
 from gigsta.resolvers.timers import sweep
 from gigsta.runtime import Clock
 
 log = logging.getLogger(__name__)
 
 
-async def run_sweeper(clock: Clock, interval_seconds: float) -> None:
+async def run_sweeper(
+    clock: Clock, interval_seconds: float, payments: Payments | None = None
+) -> None:
     """Sweep due system transitions every `interval_seconds`, until cancelled.
 
     Several instances may run this at once: moves are conditional updates.
     """
     while True:
         try:
-            await sweep(clock())
+            await sweep(clock(), payments)
         except asyncio.CancelledError:
             raise
         except Exception:

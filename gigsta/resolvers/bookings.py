@@ -23,6 +23,7 @@ from gigsta.domain.booking_actions import (
 from gigsta.domain.errors import ErrorCode, UserError
 from gigsta.domain.scheduling import validate_description, validate_window
 from gigsta.domain.services import SERVICE_CATALOGUE
+from gigsta.resolvers import payments as payment_service
 from gigsta.resolvers import places
 from gigsta.resolvers.ids import parse_object_id
 from gigsta.resolvers.pagination import (
@@ -66,7 +67,8 @@ def visibility_filter(viewer: Viewer) -> dict[str, Any]:
         return {"_id": {"$exists": False}}
     if viewer.role is Role.CUSTOMER:
         return {"customer_id": oid}
-    return {"worker_id": oid}
+    # A request reaches the worker only once the customer's card is held.
+    return {"worker_id": oid, "status": {"$ne": BookingStatus.PENDING_PAYMENT.value}}
 
 
 async def get_booking(viewer: Viewer | None, booking_id: str) -> Booking | None:
@@ -75,6 +77,9 @@ async def get_booking(viewer: Viewer | None, booking_id: str) -> Booking | None:
         return None
     booking = await Booking.get(oid)
     if booking is None or actor_role(viewer, booking) is None:
+        return None
+    hidden = booking.status is BookingStatus.PENDING_PAYMENT
+    if hidden and actor_role(viewer, booking) is ActorRole.WORKER:
         return None
     return booking
 
@@ -141,7 +146,33 @@ def _decode_booking_cursor(cursor: str) -> tuple[datetime, PydanticObjectId]:
     return created, oid
 
 
-async def request_booking(
+def _service_errors(worker: Worker | None, service: str) -> list[UserError]:
+    if service not in SERVICE_CATALOGUE:
+        return [
+            UserError(
+                "service",
+                ErrorCode.UNKNOWN_SERVICE,
+                "Unknown service. Choose one from the `services` query.",
+            ),
+            *([] if worker else [_WORKER_NOT_FOUND]),
+        ]
+    if worker is None:
+        return [_WORKER_NOT_FOUND]
+    if service not in worker.services:
+        return [
+            UserError(
+                "service",
+                ErrorCode.SERVICE_NOT_OFFERED,
+                f"{worker.name} does not offer {SERVICE_CATALOGUE[service]}.",
+            )
+        ]
+    return []
+
+
+_WORKER_NOT_FOUND = UserError("workerId", ErrorCode.NOT_FOUND, "Worker not found.")
+
+
+async def request_booking(  # noqa: PLR0911 - one return per expected failure
     viewer: Viewer | None,
     *,
     worker_id: str,
@@ -152,6 +183,8 @@ async def request_booking(
     now: datetime,
     address_token: str | None = None,
     address_secret: str = "",
+    payment_method_id: str | None = None,
+    payments: payment_service.Payments | None = None,
 ) -> BookingResult:
     if viewer is None:
         return _error(None, ErrorCode.UNAUTHENTICATED, "Sign in to request a booking.")
@@ -167,26 +200,9 @@ async def request_booking(
         address_token, secret=address_secret, now=now
     )
     errors += address_errors
-    if service not in SERVICE_CATALOGUE:
-        errors.append(
-            UserError(
-                "service",
-                ErrorCode.UNKNOWN_SERVICE,
-                "Unknown service. Choose one from the `services` query.",
-            )
-        )
     worker_oid = parse_object_id(worker_id)
     worker = await Worker.get(worker_oid) if worker_oid else None
-    if worker is None:
-        errors.append(UserError("workerId", ErrorCode.NOT_FOUND, "Worker not found."))
-    elif service in SERVICE_CATALOGUE and service not in worker.services:
-        errors.append(
-            UserError(
-                "service",
-                ErrorCode.SERVICE_NOT_OFFERED,
-                f"{worker.name} does not offer {SERVICE_CATALOGUE[service]}.",
-            )
-        )
+    errors += _service_errors(worker, service)
     if worker is not None:
         errors += places.booking_area_errors(worker, address)
     if errors:
@@ -202,36 +218,73 @@ async def request_booking(
             "Workers can be booked only in your own country.",
         )
     assert customer.id is not None and worker.id is not None
+    booking_id = PydanticObjectId()
+    hold = payment_service.HoldResult(status=BookingStatus.REQUESTED)
+    if payments is not None:
+        hold = await payment_service.prepare_request(
+            payments,
+            booking_id=booking_id,
+            customer=customer,
+            worker=worker,
+            service_name=SERVICE_CATALOGUE[service],
+            scheduled_start=scheduled_start,
+            scheduled_end=scheduled_end,
+            payment_method_id=payment_method_id,
+            now=now,
+        )
+        if hold.errors or hold.existing:
+            return BookingResult(booking=hold.existing, errors=hold.errors)
+    status = hold.status or BookingStatus.REQUESTED
     booking = Booking(
+        id=booking_id,
         customer_id=customer.id,
         worker_id=worker.id,
         service=service,
         description=description,
         scheduled_start=scheduled_start,
         scheduled_end=scheduled_end,
-        status=BookingStatus.REQUESTED,
+        status=status,
         version=1,
         history=[
             BookingEvent(
                 action="request",
-                from_status=BookingStatus.REQUESTED,
-                to_status=BookingStatus.REQUESTED,
+                from_status=status,
+                to_status=status,
                 actor_role=ActorRole.CUSTOMER,
                 actor_id=viewer.user_id,
-                note="The customer requested the booking.",
+                note=(
+                    "The customer requested the booking."
+                    if status is BookingStatus.REQUESTED
+                    else "The customer requested the booking; the card needs "
+                    "the customer's authentication."
+                ),
                 at=now,
             )
         ],
+        price=hold.price,
+        payment=hold.payment,
         created_at=now,
         updated_at=now,
         address=address,
     )
-    await booking.insert()
+    try:
+        await booking.insert()
+    except BaseException:
+        if payments is not None and hold.payment is not None:
+            await payment_service.abandon_hold(
+                payments.gateway, booking_id, hold.payment
+            )
+        raise
     return BookingResult(booking=booking)
 
 
 async def apply_transition(
-    booking_id: PydanticObjectId, expected_version: int, transition: Transition
+    booking_id: PydanticObjectId,
+    expected_version: int,
+    transition: Transition,
+    *,
+    extra_set: dict[str, Any] | None = None,
+    payment_lock_token: str | None = None,
 ) -> Booking | None:
     """Apply a decided transition as one conditional update.
 
@@ -239,19 +292,31 @@ async def apply_transition(
     the update sets the new status, bumps the version and appends the event in
     the same write. Returns the updated booking, or None when another writer
     changed the booking first (nothing is written then).
+
+    Payments: the filter also requires that no payment call is in flight for
+    another transition (`payment_lock`), or that this attempt holds it
+    (`payment_lock_token`); `extra_set` records the payment's new state.
     """
     event = transition.event
     set_fields: dict[str, Any] = {
         "status": transition.to_status.value,
         "updated_at": event.at,
+        **(extra_set or {}),
+        "payment_lock": None,
     }
     if transition.to_status is BookingStatus.COMPLETED:
         set_fields["completed_at"] = event.at
+    lock_filter: dict[str, Any] = (
+        {"payment_lock.token": payment_lock_token}
+        if payment_lock_token
+        else {"payment_lock": None}
+    )
     raw = await Booking.get_pymongo_collection().find_one_and_update(
         {
             "_id": booking_id,
             "version": expected_version,
             "status": transition.from_status.value,
+            **lock_filter,
         },
         {
             "$set": set_fields,
@@ -274,7 +339,7 @@ async def apply_transition(
     return None if raw is None else Booking.model_validate(raw)
 
 
-async def perform_booking_action(
+async def perform_booking_action(  # noqa: PLR0911 - one return per expected failure
     viewer: Viewer | None,
     *,
     booking_id: str,
@@ -282,6 +347,7 @@ async def perform_booking_action(
     expected_version: int,
     reason: str | None,
     now: datetime,
+    payments: payment_service.Payments | None = None,
 ) -> BookingResult:
     if viewer is None:
         return _error(None, ErrorCode.UNAUTHENTICATED, "Sign in first.")
@@ -310,7 +376,12 @@ async def perform_booking_action(
                 )
             ],
         )
-    updated = await apply_transition(booking.id, expected_version, decision)
+    outcome = await payment_service.run_transition(
+        payments.gateway if payments else None, booking, decision, now
+    )
+    if outcome.errors:
+        return BookingResult(booking=outcome.booking, errors=outcome.errors)
+    updated = outcome.booking
     if updated is None:
         current = await Booking.get(booking.id)
         return BookingResult(

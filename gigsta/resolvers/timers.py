@@ -1,4 +1,4 @@
-"""System transitions that fall due with time (`expire`, `auto_confirm`).
+"""System transitions that fall due with time (`expire`, `auto_confirm`, ...).
 
 Safe with several server instances sweeping at once: every move is the same
 conditional update on `_id` + `version` as a user action, so each due booking
@@ -18,13 +18,15 @@ from gigsta.documents import Booking
 from gigsta.domain.booking_actions import (
     AUTO_CONFIRM_AFTER_COMPLETION,
     EXPIRE_AFTER_REQUEST,
+    PAYMENT_ACTION_TIMEOUT,
     SYSTEM_ACTIONS,
     ActorRole,
     BookingStatus,
     Transition,
     decide,
 )
-from gigsta.resolvers.bookings import apply_transition
+from gigsta.resolvers import payment_jobs
+from gigsta.resolvers.payments import Payments, run_transition
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,10 @@ DUE_FILTERS: Mapping[str, DueFilter] = MappingProxyType(
             "status": BookingStatus.COMPLETED.value,
             "completed_at": {"$lte": now - AUTO_CONFIRM_AFTER_COMPLETION},
         },
+        "expire_unpaid": lambda now: {
+            "status": BookingStatus.PENDING_PAYMENT.value,
+            "created_at": {"$lte": now - PAYMENT_ACTION_TIMEOUT},
+        },
     }
 )
 
@@ -56,15 +62,18 @@ DUE_FILTERS: Mapping[str, DueFilter] = MappingProxyType(
 class SweepReport:
     moved: dict[str, int] = field(default_factory=dict)
     lost_races: int = 0
+    payment_failures: int = 0
+    payments: dict[str, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
         return sum(self.moved.values())
 
 
-async def sweep(now: datetime) -> SweepReport:
-    """Apply every system action that is due at `now`."""
+async def sweep(now: datetime, payments: Payments | None = None) -> SweepReport:
+    """Apply every system action that is due at `now`, then the payment jobs."""
     report = SweepReport()
+    gateway = payments.gateway if payments is not None else None
     for rule in SYSTEM_ACTIONS:
         moved = 0
         seen: set[Any] = set()
@@ -78,11 +87,18 @@ async def sweep(now: datetime) -> SweepReport:
                 decision = decide(booking.facts(), rule.name, ActorRole.SYSTEM, now)
                 if not isinstance(decision, Transition) or booking.id is None:
                     continue
-                if await apply_transition(booking.id, booking.version, decision):
+                outcome = await run_transition(gateway, booking, decision, now)
+                if outcome.errors:
+                    # Stripe failed: the booking stays due and the next pass
+                    # retries with the same idempotency key.
+                    report.payment_failures += 1
+                elif outcome.booking is not None:
                     moved += 1
                 else:
                     report.lost_races += 1
         report.moved[rule.name] = moved
         if moved:
             log.info("sweep applied %s to %d booking(s)", rule.name, moved)
+    if payments is not None:
+        report.payments = await payment_jobs.run_payment_jobs(payments.gateway, now)
     return report

@@ -17,6 +17,7 @@ from strawberry.tools import merge_types
 
 from gigsta.domain.errors import ClientError
 from gigsta.schema.files import FilesMutation
+from gigsta.schema.payments import PaymentsMutation, PaymentsQuery
 from gigsta.schema.places import PlacesQuery
 from gigsta.schema.root import Mutation, Query
 
@@ -70,8 +71,8 @@ MAX_QUERY_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 5000
 
-QUERY_TYPES: tuple[type, ...] = (Query, PlacesQuery)
-MUTATION_TYPES: tuple[type, ...] = (Mutation, FilesMutation)
+QUERY_TYPES: tuple[type, ...] = (Query, PlacesQuery, PaymentsQuery)
+MUTATION_TYPES: tuple[type, ...] = (Mutation, FilesMutation, PaymentsMutation)
 
 
 def build_schema() -> strawberry.Schema:

@@ -9,7 +9,8 @@ from typing import TypeVar
 from beanie import Document, PydanticObjectId
 from strawberry.dataloader import DataLoader
 
-from gigsta.documents import Attachment, Customer, User, Worker
+from gigsta.documents import Attachment, Booking, Customer, User, Worker
+from gigsta.documents.payments import PayoutStatus
 from gigsta.resolvers.files import attachments_by_booking
 
 D = TypeVar("D", bound=Document)
@@ -43,6 +44,25 @@ class AttachmentsByBookingLoader(DataLoader[PydanticObjectId, list[Attachment]])
         super().__init__(load_fn=attachments_by_booking)
 
 
+class PendingPayoutsByWorkerLoader(DataLoader[PydanticObjectId, list[Booking]]):
+    """Payments: each worker's bookings whose share is waiting to be sent."""
+
+    def __init__(self) -> None:
+        async def load(keys: Sequence[PydanticObjectId]) -> list[list[Booking]]:
+            docs = await Booking.find(
+                {
+                    "worker_id": {"$in": list(set(keys))},
+                    "payout.status": PayoutStatus.PENDING.value,
+                }
+            ).to_list()
+            by_worker: dict[PydanticObjectId, list[Booking]] = {}
+            for doc in sorted(docs, key=lambda b: (b.created_at, str(b.id))):
+                by_worker.setdefault(doc.worker_id, []).append(doc)
+            return [by_worker.get(key, []) for key in keys]
+
+        super().__init__(load_fn=load)
+
+
 @dataclass
 class Loaders:
     user_by_id: UserByIdLoader = field(default_factory=UserByIdLoader)
@@ -50,4 +70,7 @@ class Loaders:
     worker_by_id: WorkerByIdLoader = field(default_factory=WorkerByIdLoader)
     attachments_by_booking: AttachmentsByBookingLoader = field(
         default_factory=AttachmentsByBookingLoader
+    )
+    pending_payouts_by_worker: PendingPayoutsByWorkerLoader = field(
+        default_factory=PendingPayoutsByWorkerLoader
     )

@@ -81,6 +81,10 @@ class RequestBookingInput:
     address_token: str | None = strawberry.field(
         default=None, description="Where: a token from `addressSuggestions`."
     )
+    payment_method_id: str | None = strawberry.field(
+        default=None,
+        description="A Stripe PaymentMethod id made by Stripe.js (e.g. `pm_...`).",
+    )
 
 
 @strawberry.input
@@ -256,6 +260,8 @@ class Mutation:
             now=info.context.now,
             address_token=input.address_token,
             address_secret=info.context.runtime.settings.address_token_key(),
+            payment_method_id=input.payment_method_id,
+            payments=info.context.runtime.payments,
         )
         return _booking_payload(result)
 
@@ -272,5 +278,6 @@ class Mutation:
             expected_version=input.expected_version,
             reason=input.reason,
             now=info.context.now,
+            payments=info.context.runtime.payments,
         )
         return _booking_payload(result)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Generic, TypeVar
 
 import strawberry
 from beanie import PydanticObjectId
@@ -23,6 +23,9 @@ from gigsta.resolvers.customers import may_read_customer
 from gigsta.resolvers.pagination import Page
 from gigsta.schema import places_types
 from gigsta.schema.context import Info
+
+if TYPE_CHECKING:
+    from gigsta.schema.payments import Payment, PendingPayout, Price
 
 # The domain's enums are exposed as they are: `strawberry.enum` registers a
 # GraphQL definition on the class and returns the same class.
@@ -207,6 +210,21 @@ class Worker:
             return self.doc.phone
         return None
 
+    # Payments (see gigsta/schema/payments.py; imported late: it imports us)
+    @strawberry.field(description="Whether payouts can be sent (worker, admin).")
+    def payouts_enabled(self, info: Info) -> bool | None:
+        from gigsta.schema.payments import worker_payouts_enabled  # noqa: PLC0415
+
+        return worker_payouts_enabled(info, self.doc)
+
+    @strawberry.field(description="Shares waiting for onboarding (worker, admin).")
+    async def pending_payouts(
+        self, info: Info
+    ) -> list[Annotated[PendingPayout, strawberry.lazy("gigsta.schema.payments")]]:
+        from gigsta.schema.payments import worker_pending_payouts  # noqa: PLC0415
+
+        return await worker_pending_payouts(info, self.doc)
+
     @strawberry.field(description="This worker's bookings that the viewer may see.")
     async def bookings(
         self,
@@ -331,6 +349,11 @@ class BookingAction:
     note: str
     is_critical: bool
     requires_reason: bool
+    payment_note: str | None = strawberry.field(
+        default=None,
+        description="What this action would do to the customer's money now "
+        "(customer and admins), e.g. the cancellation fee.",
+    )
 
 
 @strawberry.type
@@ -392,6 +415,8 @@ class Booking:
         description="What the viewer may do now (none on a terminal booking)."
     )
     def available_actions(self, info: Info) -> list[BookingAction]:
+        from gigsta.schema.payments import action_money_note  # noqa: PLC0415
+
         role = booking_service.actor_role(info.context.viewer, self.doc)
         if role is None:
             return []
@@ -402,6 +427,7 @@ class Booking:
                 note=rule.note,
                 is_critical=rule.is_critical,
                 requires_reason=rule.requires_reason,
+                payment_note=action_money_note(info, self.doc, rule.name),
             )
             for rule in actions_domain.available_actions(
                 self.doc.facts(), role, info.context.now
@@ -416,3 +442,20 @@ class Booking:
     @strawberry.field(description="Photos: for the customer, the worker and admins.")
     async def attachments(self, info: Info) -> list[places_types.Attachment]:
         return await places_types.booking_attachments(info, self.doc)
+
+    # Payments (see gigsta/schema/payments.py; imported late: it imports us)
+    @strawberry.field(description="The price; each party sees their own side.")
+    def price(
+        self, info: Info
+    ) -> Annotated[Price, strawberry.lazy("gigsta.schema.payments")] | None:
+        from gigsta.schema.payments import booking_price  # noqa: PLC0415
+
+        return booking_price(info, self.doc)
+
+    @strawberry.field(description="The card hold and charges (customer, admins).")
+    def payment(
+        self, info: Info
+    ) -> Annotated[Payment, strawberry.lazy("gigsta.schema.payments")] | None:
+        from gigsta.schema.payments import booking_payment  # noqa: PLC0415
+
+        return booking_payment(info, self.doc)

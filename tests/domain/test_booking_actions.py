@@ -50,6 +50,17 @@ SPEC: dict[str, tuple[set[S], S, set[R], bool, bool]] = {
     ),
     "expire": ({S.REQUESTED}, S.EXPIRED, {R.SYSTEM}, False, False),
     "auto_confirm": ({S.COMPLETED}, S.CLOSED, {R.SYSTEM}, False, False),
+    # Payments: the webhook confirms a 3-D Secure hold, unpaid requests expire
+    # after 30 minutes, and a hold that fails later ends the booking.
+    "payment_authorized": ({S.PENDING_PAYMENT}, S.REQUESTED, {R.SYSTEM}, False, False),
+    "expire_unpaid": ({S.PENDING_PAYMENT}, S.EXPIRED, {R.SYSTEM}, False, False),
+    "authorization_failed": (
+        {S.PENDING_PAYMENT, S.REQUESTED, S.ACCEPTED},
+        S.PAYMENT_FAILED,
+        {R.SYSTEM},
+        False,
+        False,
+    ),
 }
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -88,6 +99,7 @@ def test_terminal_statuses():
         S.CANCELLED,
         S.CLOSED,
         S.REFUNDED,
+        S.PAYMENT_FAILED,
     } == TERMINAL_STATUSES
     for rule in ACTION_TABLE:
         assert not (rule.from_statuses & TERMINAL_STATUSES), rule.name
@@ -220,4 +232,4 @@ class TestAutoConfirm:
 def test_system_actions_never_offered_to_anyone():
     for status, role in itertools.product(S, R):
         offered = {r.name for r in available_actions(facts(status), role, NOW)}
-        assert not offered & {"expire", "auto_confirm"}
+        assert not offered & {r.name for r in ACTION_TABLE if r.is_system}

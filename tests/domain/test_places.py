@@ -45,6 +45,8 @@ WORKER_SEES = {
     BookingStatus.CANCELLED: AddressDetail.LOCALITY,
     BookingStatus.CLOSED: AddressDetail.LOCALITY,
     BookingStatus.REFUNDED: AddressDetail.LOCALITY,
+    BookingStatus.PENDING_PAYMENT: AddressDetail.LOCALITY,
+    BookingStatus.PAYMENT_FAILED: AddressDetail.LOCALITY,
 }
 
 

@@ -62,7 +62,7 @@ async def test_expire_after_48_hours_or_at_start(raw_db):
     accepted = await insert_booking(raw_db, "accepted", T0, T0 + timedelta(hours=10))
 
     report = await sweep(T0 + timedelta(hours=9, minutes=59))
-    assert report.moved == {"expire": 0, "auto_confirm": 0}
+    assert set(report.moved.values()) == {0}
 
     report = await sweep(T0 + timedelta(hours=10))
     assert report.moved["expire"] == 1

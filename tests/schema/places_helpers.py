@@ -69,6 +69,7 @@ async def make_worker(
         {
             "input": {
                 "services": list(services),
+                "hourlyRate": 4000,
                 "baseAddressToken": base,
                 "serviceRadiusKm": radius_km,
             }
@@ -87,5 +88,6 @@ def booking_input(worker_id: str, clock, **extra: Any) -> dict[str, Any]:
         "description": "Clean the kitchen and bathroom.",
         "scheduledStart": start.isoformat(),
         "scheduledEnd": (start + timedelta(hours=2)).isoformat(),
+        "paymentMethodId": "pm_card_visa",  # localstripe's test card
         **extra,
     }

@@ -105,6 +105,7 @@ def booking_input(cast: Cast, clock, **overrides):
             "description": "Two-bedroom flat, end of tenancy.",
             "scheduledStart": start.isoformat(),
             "scheduledEnd": (start + timedelta(hours=3)).isoformat(),
+            "paymentMethodId": "pm_card_visa",  # localstripe's test card
             **overrides,
         }
     }
@@ -371,7 +372,13 @@ async def test_visibility_of_booking_and_bookings(gql, cast, clock):
 async def test_bookings_newest_first_paginated_and_filtered(gql, cast, clock):
     created = []
     for i in range(7):
-        created.append(await request(gql, cast, clock, description=f"Job {i}"))
+        # distinct slots: an identical request (worker, slot, card) is a retry
+        start = clock.now + timedelta(days=2, hours=i)
+        slot = {
+            "scheduledStart": start.isoformat(),
+            "scheduledEnd": (start + timedelta(hours=1)).isoformat(),
+        }
+        created.append(await request(gql, cast, clock, description=f"Job {i}", **slot))
         clock.advance(timedelta(minutes=1) if i != 3 else timedelta(0))  # a tie too
     await act(gql, cast.worker, created[2], "accept")
     seen = []

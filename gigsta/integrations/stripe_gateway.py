@@ -1,0 +1,395 @@
+"""The Stripe client GigSta uses: a handful of calls, plain results.
+
+Everything goes through the official `stripe` library over HTTP; `api_base`
+points it at real Stripe (None), at localstripe (`make run`, tests) or, for the
+Connect calls, at a stand-in (`connect_api_base`). Every mutating call takes an
+explicit idempotency key: the caller derives it from the booking, the action
+and the booking's version, so a retry repeats the same request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import stripe
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from gigsta.settings import Settings
+
+
+class PaymentGatewayError(Exception):
+    """Stripe refused or could not be reached. `message` is Stripe's own."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class CardDeclinedError(PaymentGatewayError):
+    """The card was declined (Stripe `card_error`)."""
+
+
+class InvalidSignatureError(Exception):
+    """A webhook whose `Stripe-Signature` does not match its body."""
+
+
+@dataclass(frozen=True, slots=True)
+class IntentState:
+    """A PaymentIntent as GigSta needs it (amounts in cents)."""
+
+    id: str
+    status: str
+    amount: int
+    currency: str
+    client_secret: str | None
+    captured: bool
+    charge_amount: int
+    amount_refunded: int
+    # Stripe reports `amount_captured` on the charge; localstripe does not (it
+    # records a partial capture as a capture of everything plus a refund).
+    amount_captured_reported: int | None
+    customer: str | None
+    payment_method: str | None
+    error_message: str | None
+    metadata: dict[str, str]
+
+    @property
+    def needs_action(self) -> bool:
+        return self.status == "requires_action"
+
+    def captured_amount(self, refunded_since: int = 0) -> int:
+        """What was captured. `refunded_since`: refunds made after the capture
+        (needed for localstripe only, which folds them into one number)."""
+        if not self.captured:
+            return 0
+        if self.amount_captured_reported is not None:
+            return self.amount_captured_reported
+        return self.charge_amount - self.amount_refunded + refunded_since
+
+    def refunded_after_capture(self, captured: int) -> int:
+        """Refunds of captured money (not the uncaptured rest of a hold)."""
+        if self.amount_captured_reported is not None:
+            return self.amount_refunded
+        return max(0, self.amount_refunded - (self.charge_amount - captured))
+
+
+@dataclass(frozen=True, slots=True)
+class AccountState:
+    id: str
+    payouts_enabled: bool
+
+
+def _intent(data: dict[str, Any]) -> IntentState:
+    charge = data.get("latest_charge")
+    charge = charge if isinstance(charge, dict) else {}
+    error = data.get("last_payment_error") or {}
+    return IntentState(
+        id=str(data["id"]),
+        status=str(data["status"]),
+        amount=int(data["amount"]),
+        currency=str(data["currency"]),
+        client_secret=data.get("client_secret"),
+        captured=bool(charge.get("captured", False)),
+        charge_amount=int(charge.get("amount") or 0),
+        amount_refunded=int(charge.get("amount_refunded") or 0),
+        amount_captured_reported=(
+            int(charge["amount_captured"]) if "amount_captured" in charge else None
+        ),
+        customer=data.get("customer"),
+        payment_method=data.get("payment_method"),
+        error_message=error.get("message") if isinstance(error, dict) else None,
+        metadata={str(k): str(v) for k, v in (data.get("metadata") or {}).items()},
+    )
+
+
+def _failure(exc: stripe.StripeError) -> PaymentGatewayError:
+    message = exc.user_message or str(exc) or "Stripe could not process the payment."
+    if isinstance(exc, stripe.CardError):
+        return CardDeclinedError(message)
+    return PaymentGatewayError(message)
+
+
+_EXPAND_CHARGE = {"expand": ["latest_charge"]}
+
+
+class _HTTPXClient(stripe.HTTPXClient):
+    """stripe's httpx client, sending the encoded form as `content`.
+
+    The library passes the already-encoded body as `data=`, which httpx 0.28
+    deprecates for raw text (a DeprecationWarning on every call).
+    """
+
+    def _get_request_args_kwargs(
+        self, method: str, url: str, headers: Mapping[str, str], post_data: Any
+    ) -> list[Any]:
+        args, kwargs = super()._get_request_args_kwargs(method, url, headers, post_data)
+        body = kwargs.pop("data", None)
+        if body:
+            kwargs["content"] = body
+        return [args, kwargs]
+
+
+class StripeGateway:
+    """The Stripe calls GigSta makes. One per process (it owns an HTTP pool)."""
+
+    def __init__(
+        self,
+        *,
+        secret_key: str,
+        webhook_secret: str | None,
+        api_base: str | None = None,
+        connect_api_base: str | None = None,
+        max_network_retries: int = 2,
+        timeout_seconds: float = 20.0,
+    ) -> None:
+        self._http = _HTTPXClient(timeout=timeout_seconds)
+        self._webhook_secret = webhook_secret
+        payments_base = api_base or stripe.DEFAULT_API_BASE
+        self._client = stripe.StripeClient(
+            secret_key,
+            base_addresses={"api": payments_base},
+            http_client=self._http,
+            max_network_retries=max_network_retries,
+        )
+        self._connect = stripe.StripeClient(
+            secret_key,
+            base_addresses={"api": connect_api_base or payments_base},
+            http_client=self._http,
+            max_network_retries=max_network_retries,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> StripeGateway:
+        secret = settings.stripe_webhook_secret
+        return cls(
+            secret_key=settings.require_stripe_secret_key(),
+            webhook_secret=secret.get_secret_value() if secret else None,
+            api_base=settings.stripe_api_base,
+            connect_api_base=settings.stripe_connect_api_base,
+            max_network_retries=settings.stripe_max_network_retries,
+            timeout_seconds=settings.stripe_timeout_seconds,
+        )
+
+    async def close(self) -> None:
+        await self._http.close_async()  # type: ignore[no-untyped-call]
+
+    # Payments -----------------------------------------------------------
+
+    async def authorize(
+        self,
+        *,
+        amount: int,
+        currency: str,
+        payment_method: str,
+        idempotency_key: str,
+        metadata: dict[str, str],
+        customer: str | None = None,
+        off_session: bool = False,
+    ) -> IntentState:
+        """Create and confirm a manual-capture PaymentIntent (a card hold)."""
+        params: dict[str, Any] = {
+            "amount": amount,
+            "currency": currency.lower(),
+            "payment_method": payment_method,
+            "capture_method": "manual",
+            "confirm": True,
+            "metadata": metadata,
+            **_EXPAND_CHARGE,
+        }
+        if customer is not None:
+            params["customer"] = customer
+        if off_session:
+            params["off_session"] = True
+        try:
+            intent = await self._client.v1.payment_intents.create_async(
+                params,  # type: ignore[arg-type]
+                {"idempotency_key": idempotency_key},
+            )
+        except stripe.StripeError as exc:
+            raise _failure(exc) from exc
+        return _intent(intent.to_dict())
+
+    async def retrieve_intent(self, intent_id: str) -> IntentState:
+        try:
+            intent = await self._client.v1.payment_intents.retrieve_async(
+                intent_id,
+                _EXPAND_CHARGE,  # type: ignore[arg-type]
+            )
+        except stripe.StripeError as exc:
+            raise _failure(exc) from exc
+        return _intent(intent.to_dict())
+
+    async def capture(
+        self, intent_id: str, *, amount: int, idempotency_key: str
+    ) -> IntentState:
+        """Capture `amount` of the hold; Stripe releases the rest."""
+        try:
+            intent = await self._client.v1.payment_intents.capture_async(
+                intent_id,
+                {"amount_to_capture": amount, **_EXPAND_CHARGE},  # type: ignore[arg-type]
+                {"idempotency_key": idempotency_key},
+            )
+        except stripe.StripeError as exc:
+            raise _failure(exc) from exc
+        return _intent(intent.to_dict())
+
+    async def cancel(self, intent_id: str, *, idempotency_key: str) -> IntentState:
+        """Cancel the PaymentIntent: the whole hold is released."""
+        try:
+            intent = await self._client.v1.payment_intents.cancel_async(
+                intent_id,
+                _EXPAND_CHARGE,  # type: ignore[arg-type]
+                {"idempotency_key": idempotency_key},
+            )
+        except stripe.StripeError as exc:
+            raise _failure(exc) from exc
+        return _intent(intent.to_dict())
+
+    async def refunds_with_key(self, intent_id: str, key: str) -> int:
+        """The amount already refunded by earlier attempts with this key.
+
+        Our own guard against double refunds (localstripe ignores
+        `Idempotency-Key`): each refund carries its key in its metadata.
+        """
+        try:
+            refunds = await self._client.v1.refunds.list_async(
+                {"payment_intent": intent_id, "limit": 100}
+            )
+        except stripe.StripeError as exc:
+            raise _failure(exc) from exc
+        return sum(
+            int(r["amount"])
+            for r in refunds.to_dict()["data"]
+            if (r.get("metadata") or {}).get("idempotency_key") == key
+        )
+
+    async def refund(self, intent_id: str, *, amount: int, idempotency_key: str) -> int:
+        try:
+            refund = await self._client.v1.refunds.create_async(
+                {
+                    "payment_intent": intent_id,
+                    "amount": amount,
+                    "metadata": {"idempotency_key": idempotency_key},
+                },
+                {"idempotency_key": idempotency_key},
+            )
+        except stripe.StripeError as exc:
+            raise _failure(exc) from exc
+        return int(refund.to_dict()["amount"])
+
+    async def create_customer(
+        self, *, idempotency_key: str, metadata: dict[str, str]
+    ) -> str:
+        try:
+            customer = await self._client.v1.customers.create_async(
+                {"metadata": metadata}, {"idempotency_key": idempotency_key}
+            )
+        except stripe.StripeError as exc:
+            raise _failure(exc) from exc
+        return str(customer.id)
+
+    async def attach_payment_method(
+        self, payment_method: str, *, customer: str, idempotency_key: str
+    ) -> str:
+        """Save a card on a Customer for a later off-session hold."""
+        try:
+            method = await self._client.v1.payment_methods.attach_async(
+                payment_method,
+                {"customer": customer},
+                {"idempotency_key": idempotency_key},
+            )
+        except stripe.StripeError as exc:
+            raise _failure(exc) from exc
+        return str(method.id)
+
+    # Connect --------------------------------------------------------------
+
+    async def create_express_account(
+        self, *, country: str, idempotency_key: str, metadata: dict[str, str]
+    ) -> str:
+        try:
+            account = await self._connect.v1.accounts.create_async(
+                {
+                    "type": "express",
+                    "country": country,
+                    "capabilities": {"transfers": {"requested": True}},
+                    "metadata": metadata,
+                },
+                {"idempotency_key": idempotency_key},
+            )
+        except stripe.StripeError as exc:
+            raise _failure(exc) from exc
+        return str(account.id)
+
+    async def create_onboarding_link(
+        self,
+        account_id: str,
+        *,
+        refresh_url: str,
+        return_url: str,
+        idempotency_key: str,
+    ) -> str:
+        try:
+            link = await self._connect.v1.account_links.create_async(
+                {
+                    "account": account_id,
+                    "type": "account_onboarding",
+                    "refresh_url": refresh_url,
+                    "return_url": return_url,
+                },
+                {"idempotency_key": idempotency_key},
+            )
+        except stripe.StripeError as exc:
+            raise _failure(exc) from exc
+        return str(link.url)
+
+    async def retrieve_account(self, account_id: str) -> AccountState:
+        try:
+            account = await self._connect.v1.accounts.retrieve_async(account_id)
+        except stripe.StripeError as exc:
+            raise _failure(exc) from exc
+        data = account.to_dict()
+        return AccountState(str(data["id"]), bool(data.get("payouts_enabled")))
+
+    async def transfer(
+        self,
+        *,
+        amount: int,
+        currency: str,
+        destination: str,
+        transfer_group: str,
+        idempotency_key: str,
+        metadata: dict[str, str],
+    ) -> str:
+        try:
+            transfer = await self._connect.v1.transfers.create_async(
+                {
+                    "amount": amount,
+                    "currency": currency.lower(),
+                    "destination": destination,
+                    "transfer_group": transfer_group,
+                    "metadata": metadata,
+                },
+                {"idempotency_key": idempotency_key},
+            )
+        except stripe.StripeError as exc:
+            raise _failure(exc) from exc
+        return str(transfer.id)
+
+    # Webhooks -------------------------------------------------------------
+
+    def verify_event(self, payload: bytes, signature: str | None) -> dict[str, Any]:
+        """The event in `payload` if `signature` is Stripe's for it, else raise."""
+        if self._webhook_secret is None or not signature:
+            raise InvalidSignatureError("missing signature or webhook secret")
+        try:
+            event = stripe.Webhook.construct_event(
+                payload, signature, self._webhook_secret
+            )
+        except (ValueError, stripe.SignatureVerificationError) as exc:
+            raise InvalidSignatureError(str(exc)) from exc
+        data: dict[str, Any] = event.to_dict()
+        return data
