@@ -152,8 +152,17 @@ def start_places_standins(data_dir: Path) -> list[subprocess.Popen[bytes]]:
     return started
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main() -> int:
     from gigsta.settings import get_settings  # noqa: PLC0415 - after env is set
+
+    # SIGTERM (a process manager, `kill`) must run the `finally` below too, so the
+    # children stop with us; uvicorn restores this handler and re-raises the
+    # signal after its own graceful shutdown.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
 
     data_dir = Path(os.environ.get("GIGSTA_DATA_DIR", ".data")).resolve()
     children: list[subprocess.Popen[bytes]] = []

@@ -6,13 +6,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from beanie import PydanticObjectId
+
 from gigsta.database import connect, init_documents
 from gigsta.documents import Booking, Customer, User, Worker
 from gigsta.documents.bookings import BookingEvent
 from gigsta.documents.places import PlaceAddress
 from gigsta.domain.accounts import Country, Role, normalize_email
-from gigsta.domain.booking_actions import ACTIONS, ActorRole, BookingStatus
+from gigsta.domain.booking_actions import (
+    ACTIONS,
+    TERMINAL_STATUSES,
+    ActorRole,
+    BookingStatus,
+)
+from gigsta.domain.services import SERVICE_CATALOGUE
 from gigsta.resolvers.accounts import TokenConfig, create_admin, sign_up
+from gigsta.resolvers.payments import (
+    HoldResult,
+    Payments,
+    payments_from_settings,
+    prepare_request,
+)
 from gigsta.settings import Settings
 from scripts.standins.addressable import demo_place
 
@@ -158,7 +172,7 @@ async def _ensure_service_areas() -> None:
             )
 
 
-async def _seed_bookings(now: datetime) -> int:
+async def _seed_bookings(now: datetime, payments: Payments | None) -> int:
     customer_user = await User.find_one(User.email == "aroha@demo.gigsta.nz")
     worker_user = await User.find_one(User.email == "mere@demo.gigsta.nz")
     assert customer_user is not None and worker_user is not None
@@ -227,7 +241,29 @@ async def _seed_bookings(now: datetime) -> int:
         )
         start = now + starts_in
         assert customer.id is not None and worker.id is not None
+        booking_id = PydanticObjectId()
+        hold = HoldResult()
+        if payments is not None and status not in TERMINAL_STATUSES:
+            # A real card hold on the (local) Stripe, so confirming, cancelling
+            # or disputing a demo booking moves real money. Terminal demo
+            # bookings are history only and carry no payment.
+            hold = await prepare_request(
+                payments,
+                booking_id=booking_id,
+                customer=customer,
+                worker=worker,
+                service_name=SERVICE_CATALOGUE[service],
+                scheduled_start=start,
+                scheduled_end=start + timedelta(hours=3),
+                payment_method_id="pm_card_visa",
+                now=requested_at,
+            )
+            if hold.errors:
+                raise RuntimeError(f"could not place a demo hold: {hold.errors}")
         await Booking(
+            id=booking_id,
+            price=hold.price,
+            payment=hold.payment,
             customer_id=customer.id,
             worker_id=worker.id,
             service=service,
@@ -266,7 +302,12 @@ async def seed_documents(settings: Settings) -> None:
     if not await User.find_one(User.email == DEMO_ADMIN_EMAIL):
         await create_admin(email=DEMO_ADMIN_EMAIL, password=DEMO_PASSWORD, now=now)
     await _ensure_service_areas()
-    created = await _seed_bookings(now)
+    payments = payments_from_settings(settings)
+    try:
+        created = await _seed_bookings(now, payments)
+    finally:
+        if payments is not None:
+            await payments.gateway.close()
     print(f"\nDemo accounts (password for all: {DEMO_PASSWORD})")
     for account in DEMO_ACCOUNTS:
         print(f"  {account.role.value:<8} {account.country.value}  {account.email}")

@@ -534,14 +534,17 @@ async def run_transition(
     if claimed is None:
         current = await Booking.get(booking.id)
         if current is not None and current.payment_lock is not None:
+            # Another attempt (a different action, or a duplicate of this one)
+            # is talking to Stripe for this booking: it has won the race. The
+            # client reloads and retries, exactly as for a stale version.
             return TransitionOutcome(
                 booking=current,
                 errors=[
                     UserError(
-                        None,
-                        ErrorCode.PAYMENT_IN_PROGRESS,
-                        "A payment for this booking is being processed. "
-                        "Try again in a few minutes.",
+                        "expectedVersion",
+                        ErrorCode.VERSION_CONFLICT,
+                        "Another change to this booking is being processed. "
+                        "Reload it in a moment and try again.",
                     )
                 ],
             )

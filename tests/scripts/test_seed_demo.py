@@ -36,3 +36,18 @@ async def test_seed_twice_changes_nothing_the_second_time(
     assert {"cancel", "confirm", "dispute"} <= offered[ActorRole.CUSTOMER]
     assert {"resolve_for_worker", "admin_cancel"} <= offered[ActorRole.ADMIN]
     assert await User.find_one(User.email == "admin@demo.gigsta.nz")
+
+
+async def test_open_demo_bookings_carry_real_holds(app, raw_db, settings):
+    await seed_documents(settings)
+    open_bookings = [
+        b
+        for b in await Booking.find_all().to_list()
+        if b.status.value not in {"closed", "cancelled"}
+    ]
+    assert open_bookings
+    for booking in open_bookings:
+        assert booking.price is not None and booking.price.total > 0
+        assert booking.payment is not None
+        held = (booking.payment.status.value, booking.payment.intent_id is not None)
+        assert held in {("authorized", True), ("deferred", False)}
