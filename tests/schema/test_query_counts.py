@@ -19,6 +19,10 @@ query Page($first: Int) {
       worker { id name services { key } }
       history { action actorRole note at }
       availableActions { actionName isCritical }
+      price { total gstIncluded workerPayout lineItems { code amount } }
+      payment { status authorizedAmount }
+      address { locality }
+      attachments { id url }
     } }
     pageInfo { hasNextPage }
   }
@@ -124,5 +128,6 @@ async def test_booking_page_costs_constant_commands(
         assert len(edges) == size
         assert all(e["node"]["customer"] and e["node"]["worker"] for e in edges)
         counts[size] = list(command_counter.commands)
-    # one find for the page, one batched $in for customers, one for workers
-    assert counts[1] == counts[10] == counts[100] == ["find", "find", "find"]
+    # one find for the page, then one batched $in each for customers, workers
+    # and attachments; price, payment, address and history are embedded
+    assert counts[1] == counts[10] == counts[100] == ["find"] * 4
