@@ -12,6 +12,7 @@ from pymongo import ReturnDocument
 from gigsta.auth import Viewer
 from gigsta.documents import Booking, Customer, Worker
 from gigsta.documents.bookings import BookingEvent
+from gigsta.documents.places import PlaceAddress
 from gigsta.domain.accounts import Role
 from gigsta.domain.booking_actions import (
     ActorRole,
@@ -217,6 +218,52 @@ async def request_booking(  # noqa: PLR0911 - one return per expected failure
             ErrorCode.NOT_ALLOWED,
             "Workers can be booked only in your own country.",
         )
+    assert customer.id is not None and worker.id is not None
+    async with payment_service.request_lease(
+        customer.id,
+        worker_id=worker.id,
+        start=scheduled_start,
+        end=scheduled_end,
+        payment_method_id=payment_method_id if payments is not None else None,
+        now=now,
+    ) as acquired:
+        if not acquired:
+            return _error(
+                None,
+                ErrorCode.DUPLICATE_REQUEST,
+                "An identical booking request is being processed. "
+                "Look for it in your bookings in a moment.",
+            )
+        return await _hold_and_insert(
+            viewer,
+            customer=customer,
+            worker=worker,
+            service=service,
+            description=description,
+            scheduled_start=scheduled_start,
+            scheduled_end=scheduled_end,
+            address=address,
+            payment_method_id=payment_method_id,
+            payments=payments,
+            now=now,
+        )
+
+
+async def _hold_and_insert(
+    viewer: Viewer,
+    *,
+    customer: Customer,
+    worker: Worker,
+    service: str,
+    description: str,
+    scheduled_start: datetime,
+    scheduled_end: datetime,
+    address: PlaceAddress | None,
+    payment_method_id: str | None,
+    payments: payment_service.Payments | None,
+    now: datetime,
+) -> BookingResult:
+    """Secure the card (when payments are on), then store the booking."""
     assert customer.id is not None and worker.id is not None
     booking_id = PydanticObjectId()
     hold = payment_service.HoldResult(status=BookingStatus.REQUESTED)

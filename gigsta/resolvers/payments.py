@@ -21,15 +21,19 @@ Idempotency keys are `gigsta:<booking id>:<action>:v<booking version>`.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import hashlib
 import logging
 import secrets
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from beanie import PydanticObjectId
 from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from gigsta.documents import Booking, Customer, Worker
 from gigsta.documents.payments import (
@@ -192,8 +196,8 @@ async def find_retried_request(
     """The booking an identical earlier request made, if it is still open.
 
     A client that lost the answer to `requestBooking` and sends it again gets
-    the booking (and the single card hold) it already has. Best effort: two
-    identical requests at the same instant can still both go through.
+    the booking (and the single card hold) it already has; `request_lease`
+    keeps two identical requests from both missing it at the same instant.
     """
     return await Booking.find_one(
         {
@@ -210,6 +214,60 @@ async def find_retried_request(
             },
         }
     )
+
+
+REQUEST_LEASE = timedelta(minutes=2)
+REQUEST_LEASES = "booking_request_leases"
+
+
+@contextlib.asynccontextmanager
+async def request_lease(
+    customer_id: PydanticObjectId,
+    *,
+    worker_id: PydanticObjectId,
+    start: datetime,
+    end: datetime,
+    payment_method_id: str | None,
+    now: datetime,
+) -> AsyncIterator[bool]:
+    """Serialise identical booking requests (a double-click, a client retry).
+
+    `find_retried_request` finds the booking an earlier identical request made;
+    this lease closes the window in which two identical requests both miss it
+    and both place a hold. The lease is one document keyed by the request's
+    fingerprint: an insert that collides with a live lease means an identical
+    request is in flight (yields False). A lease left by a dead process expires
+    after `REQUEST_LEASE`. Yields True without a lease when nothing is charged.
+    """
+    if not (payment_method_id or "").strip():
+        yield True
+        return
+    assert payment_method_id is not None
+    fingerprint = hashlib.sha256(
+        "|".join(
+            [
+                str(customer_id),
+                str(worker_id),
+                start.isoformat(),
+                end.isoformat(),
+                payment_method_id.strip(),
+            ]
+        ).encode()
+    ).hexdigest()
+    leases = Booking.get_pymongo_collection().database[REQUEST_LEASES]
+    try:
+        await leases.find_one_and_update(
+            {"_id": fingerprint, "expires_at": {"$lt": now}},
+            {"$set": {"expires_at": now + REQUEST_LEASE}},
+            upsert=True,
+        )
+    except DuplicateKeyError:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        await leases.delete_one({"_id": fingerprint})
 
 
 def _payment_error(code: ErrorCode, message: str) -> HoldResult:

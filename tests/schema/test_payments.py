@@ -7,6 +7,7 @@ Connect stand-in. Amounts are exact cents (NZ: 2 h at $45.00/h).
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from gigsta.documents import Booking
@@ -422,6 +423,28 @@ async def test_a_retried_request_returns_the_same_booking_and_hold(
     await must(gql, p.customer_token, first, "cancel")
     fresh = (await request(gql, p, "pm_card_visa", start))["booking"]
     assert fresh["id"] != first["id"]
+
+
+async def test_a_double_submitted_request_places_one_hold(gql, clock, stripe_harness):
+    """Ten identical requests at once (a double-click, an eager retry): one
+    booking and one PaymentIntent; the rest get that booking or are told an
+    identical request is in flight."""
+    p = await parties(gql, clock)
+    start = clock.now + timedelta(days=3)
+    results = await asyncio.gather(
+        *(request(gql, p, "pm_card_visa", start) for _ in range(10))
+    )
+    assert await Booking.find_all().count() == 1
+    assert len(stripe_harness.recorder.calls("POST", "/v1/payment_intents")) == 1
+    (booking,) = await Booking.find_all().to_list()
+    for result in results:
+        if result["errors"]:
+            assert [e["code"] for e in result["errors"]] == ["DUPLICATE_REQUEST"]
+        else:
+            assert result["booking"]["id"] == str(booking.id)
+    # the lease is gone: a later identical request gets the same booking back
+    again = await request(gql, p, "pm_card_visa", start)
+    assert again["booking"]["id"] == str(booking.id)
 
 
 async def test_reconcile_notices_onboarding_when_the_webhook_was_lost(
