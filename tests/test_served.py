@@ -1,0 +1,145 @@
+"""The real server process: `python -m gigsta serve` under uvicorn, over TCP."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from scripts.devstack import free_port, stop_process
+from tests.conftest import JWT_SECRET, PASSWORD
+
+
+@pytest.fixture
+def served(settings, raw_db, project_root, tmp_path):
+    port = free_port()
+    env = {
+        **os.environ,
+        "MONGODB_URI": settings.mongodb_uri,
+        "MONGODB_DB": settings.mongodb_db,
+        "GIGSTA_JWT_SECRET": JWT_SECRET,
+        "GIGSTA_HOST": "127.0.0.1",
+        "GIGSTA_PORT": str(port),
+        "GIGSTA_SWEEPER": "false",
+    }
+    env.pop("STRIPE_SECRET_KEY", None)
+    log_path = tmp_path / "server.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gigsta", "serve"],
+            cwd=project_root,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            stop_process(proc)
+            pytest.fail(f"server did not start:\n{log_path.read_text()}")
+        time.sleep(0.1)
+    try:
+        yield base
+    finally:
+        stop_process(proc)
+
+
+async def test_sign_up_viewer_and_a_race_over_tcp(served):
+    async with httpx.AsyncClient(base_url=served, timeout=10) as client:
+
+        async def gql(query, variables=None, token=None):
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            response = await client.post(
+                "/graphql",
+                json={"query": query, "variables": variables or {}},
+                headers=headers,
+            )
+            assert response.status_code == 200, response.text
+            assert response.headers["x-request-id"]
+            return response.json()["data"]
+
+        sign_up = """mutation($i: SignUpInput!) { signUp(input: $i) {
+            token viewer { customer { id } worker { id } } errors { code } } }"""
+        worker = (
+            await gql(
+                sign_up,
+                {
+                    "i": {
+                        "email": "w@example.nz",
+                        "password": PASSWORD,
+                        "name": "W",
+                        "role": "WORKER",
+                        "country": "NZ",
+                    }
+                },
+            )
+        )["signUp"]
+        customer = (
+            await gql(
+                sign_up,
+                {
+                    "i": {
+                        "email": "c@example.nz",
+                        "password": PASSWORD,
+                        "name": "C",
+                        "role": "CUSTOMER",
+                        "country": "NZ",
+                    }
+                },
+            )
+        )["signUp"]
+        me = await gql("{ viewer { email role } }", token=customer["token"])
+        assert me["viewer"] == {"email": "c@example.nz", "role": "CUSTOMER"}
+        assert (await gql("{ viewer { email } }"))["viewer"] is None
+
+        await gql(
+            """mutation { updateWorkerProfile(input: {services: ["cleaning"],
+               hourlyRate: 4000}) { errors { code } } }""",
+            token=worker["token"],
+        )
+        # Stripe is not configured for this process: bookings carry no payment.
+        requested = (
+            await gql(
+                """mutation($w: ID!, $s: DateTime!, $e: DateTime!) {
+                   requestBooking(input: {workerId: $w, service: "cleaning",
+                   description: "Flat", scheduledStart: $s, scheduledEnd: $e}) {
+                   booking { id version } errors { code message } } }""",
+                {
+                    "w": worker["viewer"]["worker"]["id"],
+                    "s": (start := datetime.now(UTC) + timedelta(days=3)).isoformat(),
+                    "e": (start + timedelta(hours=2)).isoformat(),
+                },
+                token=customer["token"],
+            )
+        )["requestBooking"]
+        assert requested["errors"] == []
+        booking = requested["booking"]
+
+        act = """mutation($b: ID!, $a: String!, $r: String) {
+            performBookingAction(input: {bookingId: $b, action: $a,
+              expectedVersion: 1, reason: $r}) {
+              booking { status } errors { code } } }"""
+        attempts = [
+            gql(act, {"b": booking["id"], "a": "accept"}, worker["token"])
+            if i % 2
+            else gql(act, {"b": booking["id"], "a": "cancel"}, customer["token"])
+            for i in range(12)
+        ]
+        results = [r["performBookingAction"] for r in await asyncio.gather(*attempts)]
+        assert sum(not r["errors"] for r in results) == 1
+        assert {e["code"] for r in results for e in r["errors"]} <= {
+            "VERSION_CONFLICT",
+            "INVALID_TRANSITION",
+        }
