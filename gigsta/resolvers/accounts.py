@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from pymongo.errors import DuplicateKeyError
 
@@ -27,10 +28,18 @@ from gigsta.domain.accounts import (
 )
 from gigsta.domain.errors import ErrorCode, UserError
 
+if TYPE_CHECKING:
+    from pymongo.asynchronous.collection import AsyncCollection
+
 log = logging.getLogger(__name__)
 
 EMAIL_TAKEN = UserError(
     "email", ErrorCode.EMAIL_TAKEN, "An account with this email already exists."
+)
+TOO_MANY_ATTEMPTS = UserError(
+    None,
+    ErrorCode.RATE_LIMITED,
+    "Too many failed sign-in attempts. Try again in 15 minutes.",
 )
 INVALID_CREDENTIALS = UserError(
     None, ErrorCode.INVALID_CREDENTIALS, "The email or password is incorrect."
@@ -136,13 +145,55 @@ async def profile_of(user: User) -> Customer | Worker | None:
     return None
 
 
+# Sign-in throttling, per email: after MAX_FAILED_LOGINS failures within
+# LOGIN_FAILURE_WINDOW, further attempts are refused until the window has passed.
+# Kept in MongoDB (not in the process) so every server instance counts together;
+# a TTL index (migration 0005) clears old windows.
+MAX_FAILED_LOGINS = 10
+LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+LOGIN_FAILURES = "login_failures"
+
+
+def _login_failures() -> AsyncCollection[dict[str, Any]]:
+    return User.get_pymongo_collection().database[LOGIN_FAILURES]
+
+
+async def _login_locked(email: str, now: datetime) -> bool:
+    window = await _login_failures().find_one(
+        {"_id": email, "window_start": {"$gt": now - LOGIN_FAILURE_WINDOW}}
+    )
+    return window is not None and int(window["count"]) >= MAX_FAILED_LOGINS
+
+
+async def _record_login_failure(email: str, now: datetime) -> None:
+    failures = _login_failures()
+    counted = await failures.update_one(
+        {"_id": email, "window_start": {"$gt": now - LOGIN_FAILURE_WINDOW}},
+        {"$inc": {"count": 1}},
+    )
+    if counted.matched_count == 0:
+        # No live window: start one (a racing failure may overwrite it; the
+        # count is a throttle, not a ledger, so being off by one is harmless).
+        await failures.update_one(
+            {"_id": email},
+            {"$set": {"count": 1, "window_start": now}},
+            upsert=True,
+        )
+
+
 async def log_in(
     *, email: str, password: str, now: datetime, tokens: TokenConfig
 ) -> AuthResult:
-    user = await User.find_one(User.email == normalize_email(email))
+    normalized = normalize_email(email)
+    # The same answer whether or not the email has an account.
+    if await _login_locked(normalized, now):
+        return AuthResult(errors=[TOO_MANY_ATTEMPTS])
+    user = await User.find_one(User.email == normalized)
     if not verify_password(user.password_hash if user else None, password):
+        await _record_login_failure(normalized, now)
         return AuthResult(errors=[INVALID_CREDENTIALS])
     assert user is not None
+    await _login_failures().delete_one({"_id": normalized})
     if needs_rehash(user.password_hash):
         await user.set({User.password_hash: hash_password(password)})
     profile = await profile_of(user)

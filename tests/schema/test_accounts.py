@@ -288,3 +288,30 @@ async def test_query_depth_and_alias_fan_out_are_bounded(gql):
     assert response.status_code == 400
     ok = "{ " + " ".join(f"a{i}: services {{ key }}" for i in range(30)) + " }"
     assert (await gql.raw(ok)).status_code == 200
+
+
+async def test_sign_in_is_throttled_per_email_after_ten_failures(gql, clock):
+    await gql(SIGN_UP, sign_up_input())
+
+    async def log_in(email, password):
+        data = await gql(LOG_IN, {"input": {"email": email, "password": password}})
+        return [e["code"] for e in data["logIn"]["errors"]], data["logIn"]["token"]
+
+    # a success resets the count
+    for _ in range(9):
+        assert (await log_in("aroha@example.nz", "wrong password!"))[0] == [
+            "INVALID_CREDENTIALS"
+        ]
+    assert (await log_in("aroha@example.nz", PASSWORD))[1]
+    for email in ("aroha@example.nz", "ghost@example.nz"):
+        for _ in range(10):
+            codes, _ = await log_in(email, "wrong password!")
+            assert codes == ["INVALID_CREDENTIALS"]
+        # locked: even the right password is refused, and an unknown email
+        # is answered exactly like a known one
+        codes, token = await log_in(email, PASSWORD)
+        assert (codes, token) == (["RATE_LIMITED"], None)
+    clock.advance(timedelta(minutes=15))
+    codes, token = await log_in("aroha@example.nz", PASSWORD)
+    assert codes == []
+    assert token
