@@ -10,7 +10,9 @@ quota.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -147,6 +149,7 @@ class AddressableClient:
         base_url: str = "https://api.addressable.dev",
         timeout: float = 2.0,
         retries: int = 1,
+        retry_backoff: float = 0.1,
         cache_ttl: float = 600.0,
         cache_size: int = 1000,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -154,6 +157,7 @@ class AddressableClient:
     ) -> None:
         self._api_key = api_key
         self.retries = max(0, retries)
+        self.retry_backoff = max(0.0, retry_backoff)
         self.cache = TTLCache(max_size=cache_size, ttl=cache_ttl, clock=clock)
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
@@ -197,6 +201,12 @@ class AddressableClient:
         self.cache.put(key, results)
         return results
 
+    async def _backoff(self, attempt: int) -> None:
+        # A short, growing, jittered pause: retries from many requests do not
+        # reach a struggling upstream in lockstep.
+        jitter = 0.5 + random.random()  # noqa: S311 - jitter, not a secret
+        await asyncio.sleep(self.retry_backoff * attempt * jitter)
+
     async def _get(self, params: dict[str, str]) -> Any:
         attempt = 0
         while True:
@@ -205,11 +215,13 @@ class AddressableClient:
             except httpx.TimeoutException as exc:
                 if attempt < self.retries:
                     attempt += 1
+                    await self._backoff(attempt)
                     continue
                 raise _unavailable(f"timeout ({type(exc).__name__})") from exc
             except httpx.TransportError as exc:
                 if attempt < self.retries:
                     attempt += 1
+                    await self._backoff(attempt)
                     continue
                 raise _unavailable(f"transport error ({type(exc).__name__})") from exc
             status = response.status_code
@@ -220,6 +232,7 @@ class AddressableClient:
                 )
             if status in _RETRYABLE_STATUSES and attempt < self.retries:
                 attempt += 1
+                await self._backoff(attempt)
                 continue
             if status in (401, 403):
                 raise _unavailable(f"upstream refused the API key ({status})")
