@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     addressable_cache_size: int = Field(
         1000, validation_alias=_env("ADDRESSABLE_CACHE_SIZE")
     )
+    # Per signed-in user, or per client address when anonymous, every instance
+    # counting together: protects the Addressable quota from one noisy client.
+    address_lookups_per_minute: int = Field(
+        30, ge=1, validation_alias=_env("GIGSTA_ADDRESS_LOOKUPS_PER_MINUTE")
+    )
     # Signs the address tokens; falls back to GIGSTA_JWT_SECRET (domain-separated).
     address_token_secret: SecretStr | None = Field(
         None, validation_alias=_env("GIGSTA_ADDRESS_TOKEN_SECRET")

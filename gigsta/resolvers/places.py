@@ -4,7 +4,7 @@ search for workers whose area covers a point."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from beanie import PydanticObjectId
@@ -25,6 +25,7 @@ from gigsta.domain.places import (
 )
 from gigsta.domain.services import SERVICE_CATALOGUE
 from gigsta.integrations.addressable import AddressableClient, AddressLookupError
+from gigsta.resolvers import rate_limits
 from gigsta.resolvers.ids import parse_object_id
 from gigsta.resolvers.pagination import (
     InvalidCursorError,
@@ -51,11 +52,28 @@ async def address_suggestions(
     first: int,
     secret: str,
     now: datetime,
+    client_key: str,
+    per_minute: int,
 ) -> list[Suggestion]:
-    """Suggestions from Addressable, each with a token the mutations trust."""
+    """Suggestions from Addressable, each with a token the mutations trust.
+
+    `client_key` names who is asking (a user id, or the client's address when
+    anonymous); each may make `per_minute` lookups a minute.
+    """
     errors = validate_query(query)
     if errors:
         raise ClientError(errors[0].code, errors[0].message)
+    if not await rate_limits.allow(
+        "address_lookup",
+        client_key,
+        limit=per_minute,
+        window=timedelta(minutes=1),
+        now=now,
+    ):
+        raise ClientError(
+            ErrorCode.RATE_LIMITED,
+            "Too many address lookups. Wait a minute and try again.",
+        )
     if client is None:
         raise ClientError(
             ErrorCode.ADDRESS_LOOKUP_UNAVAILABLE,

@@ -12,6 +12,16 @@ from gigsta.schema.context import Info
 from gigsta.schema.types import Connection, Country, Worker, connection_from_page
 
 
+def _client_key(info: Info) -> str:
+    """Who is asking: the signed-in user, else the client's address (uvicorn
+    resolves it from trusted proxy headers)."""
+    viewer = info.context.viewer
+    if viewer is not None:
+        return f"user:{viewer.user_id}"
+    client = info.context.request.client
+    return f"ip:{client.host if client else 'unknown'}"
+
+
 @strawberry.type(
     description=(
         "A suggested address. Pass `token` as `addressToken` (or "
@@ -105,6 +115,8 @@ class PlacesQuery:
             first=first,
             secret=runtime.settings.address_token_key(),
             now=info.context.now,
+            client_key=_client_key(info),
+            per_minute=runtime.settings.address_lookups_per_minute,
         )
         return [
             AddressSuggestion(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 import pytest
 
@@ -434,3 +436,16 @@ async def test_booking_address_must_be_trusted_and_in_the_area(
         assert [(e["field"], e["code"]) for e in payload["errors"]] == [
             ("addressToken", code)
         ]
+
+
+async def test_address_lookups_are_limited_per_client(gql, addressable_upstream, clock):
+    query = '{ addressSuggestions(query: "queen street", country: NZ) { formatted } }'
+    for _ in range(30):
+        assert (await gql.raw(query)).json().get("errors") is None
+    limited = (await gql.raw(query)).json()
+    assert limited["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    # a signed-in user has an allowance of their own
+    token, _ = await gql.sign_up("kim@example.nz")
+    assert (await gql.raw(query, token=token)).json().get("errors") is None
+    clock.advance(timedelta(minutes=1))
+    assert (await gql.raw(query)).json().get("errors") is None
