@@ -47,6 +47,13 @@ class Viewer:
     profile_id: str | None
 
 
+def is_self_or_admin(viewer: Viewer | None, profile_id: object) -> bool:
+    """May `viewer` see a profile's private fields: its owner, or an admin."""
+    return viewer is not None and (
+        viewer.role is Role.ADMIN or viewer.profile_id == str(profile_id)
+    )
+
+
 class InvalidTokenError(Exception):
     """The bearer token is malformed, tampered with or expired."""
 

@@ -16,7 +16,7 @@ from typing import Any
 from beanie import PydanticObjectId, SortDirection
 from pymongo import ReturnDocument
 
-from gigsta.auth import Viewer
+from gigsta.auth import Viewer, is_self_or_admin
 from gigsta.documents import Attachment, Booking, Worker
 from gigsta.documents.attachments import AttachmentStatus
 from gigsta.domain.accounts import Role
@@ -265,9 +265,7 @@ async def worker_documents(
     viewer: Viewer | None, worker: Worker
 ) -> list[Attachment] | None:
     """A worker's identity and licence files: only for that worker and admins."""
-    if viewer is None or not (
-        viewer.role is Role.ADMIN or viewer.profile_id == str(worker.id)
-    ):
+    if not is_self_or_admin(viewer, worker.id):
         return None
     return (
         await Attachment.find(

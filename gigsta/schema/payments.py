@@ -11,11 +11,12 @@ from datetime import datetime
 
 import strawberry
 
+from gigsta.auth import is_self_or_admin
 from gigsta.documents import Booking as BookingDoc
 from gigsta.documents import Worker as WorkerDoc
 from gigsta.documents.payments import BookingPayment as BookingPaymentDoc
 from gigsta.documents.payments import BookingPrice as BookingPriceDoc
-from gigsta.domain.accounts import Currency, Role
+from gigsta.domain.accounts import Currency
 from gigsta.domain.booking_actions import ActorRole
 from gigsta.domain.errors import ClientError, ErrorCode
 from gigsta.domain.payment_effects import PaymentStatus
@@ -168,19 +169,16 @@ class PendingPayout:
     since: datetime
 
 
-def _may_see_payouts(info: Info, worker: WorkerDoc) -> bool:
-    viewer = info.context.viewer
-    return viewer is not None and (
-        viewer.role is Role.ADMIN or viewer.profile_id == str(worker.id)
+def worker_payouts_enabled(info: Info, worker: WorkerDoc) -> bool | None:
+    return (
+        worker.payouts_enabled
+        if is_self_or_admin(info.context.viewer, worker.id)
+        else None
     )
 
 
-def worker_payouts_enabled(info: Info, worker: WorkerDoc) -> bool | None:
-    return worker.payouts_enabled if _may_see_payouts(info, worker) else None
-
-
 async def worker_pending_payouts(info: Info, worker: WorkerDoc) -> list[PendingPayout]:
-    if worker.id is None or not _may_see_payouts(info, worker):
+    if worker.id is None or not is_self_or_admin(info.context.viewer, worker.id):
         return []
     return [
         PendingPayout(

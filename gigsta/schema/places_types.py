@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 
 import strawberry
 
+from gigsta.auth import is_self_or_admin
 from gigsta.documents import Attachment as AttachmentDoc
 from gigsta.documents import Booking as BookingDoc
 from gigsta.documents import Worker as WorkerDoc
 from gigsta.documents.places import PlaceAddress as PlaceAddressDoc
 from gigsta.domain import files as files_domain
 from gigsta.domain import places as places_domain
-from gigsta.domain.accounts import Role
 from gigsta.resolvers import files as file_service
 from gigsta.resolvers import places as place_service
 from gigsta.resolvers.bookings import actor_role
@@ -172,13 +172,6 @@ async def booking_attachments(info: Info, booking: BookingDoc) -> list[Attachmen
     return [Attachment(doc=d) for d in docs]
 
 
-def _is_self_or_admin(info: Info, worker: WorkerDoc) -> bool:
-    viewer = info.context.viewer
-    return viewer is not None and (
-        viewer.role is Role.ADMIN or viewer.profile_id == str(worker.id)
-    )
-
-
 def worker_base_locality(worker: WorkerDoc) -> str | None:
     base = worker.base_address
     if base is None:
@@ -187,7 +180,9 @@ def worker_base_locality(worker: WorkerDoc) -> str | None:
 
 
 def worker_base_address(info: Info, worker: WorkerDoc) -> Place | None:
-    if worker.base_address is None or not _is_self_or_admin(info, worker):
+    if worker.base_address is None or not is_self_or_admin(
+        info.context.viewer, worker.id
+    ):
         return None
     return Place(doc=worker.base_address)
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Generic, TypeVar
 import strawberry
 from beanie import PydanticObjectId
 
+from gigsta.auth import is_self_or_admin
 from gigsta.documents import Booking as BookingDoc
 from gigsta.documents import Customer as CustomerDoc
 from gigsta.documents import User as UserDoc
@@ -19,7 +20,6 @@ from gigsta.domain.errors import ClientError, ErrorCode
 from gigsta.domain.errors import UserError as UserErrorData
 from gigsta.domain.services import SERVICE_CATALOGUE
 from gigsta.resolvers import bookings as booking_service
-from gigsta.resolvers.customers import may_read_customer
 from gigsta.resolvers.pagination import Page
 from gigsta.schema import places_types
 from gigsta.schema.context import Info
@@ -151,9 +151,11 @@ class Customer:
 
     @strawberry.field(description="Only the customer and admins see the phone number.")
     def phone(self, info: Info) -> str | None:
-        if may_read_customer(info.context.viewer, str(self.doc.id)):
-            return self.doc.phone
-        return None
+        return (
+            self.doc.phone
+            if is_self_or_admin(info.context.viewer, self.doc.id)
+            else None
+        )
 
     @strawberry.field(description="This customer's bookings that the viewer may see.")
     async def bookings(
@@ -202,13 +204,11 @@ class Worker:
 
     @strawberry.field(description="Only the worker and admins see the phone number.")
     def phone(self, info: Info) -> str | None:
-        viewer = info.context.viewer
-        if viewer is not None and (
-            viewer.role is accounts_domain.Role.ADMIN
-            or viewer.profile_id == str(self.doc.id)
-        ):
-            return self.doc.phone
-        return None
+        return (
+            self.doc.phone
+            if is_self_or_admin(info.context.viewer, self.doc.id)
+            else None
+        )
 
     # Payments (see gigsta/schema/payments.py; imported late: it imports us)
     @strawberry.field(description="Whether payouts can be sent (worker, admin).")
