@@ -16,7 +16,7 @@ from typing import Any
 from beanie import PydanticObjectId, SortDirection
 from pymongo import ReturnDocument
 
-from gigsta.auth import Viewer, is_self_or_admin
+from gigsta.auth import Viewer
 from gigsta.documents import Attachment, Booking, Worker
 from gigsta.documents.attachments import AttachmentStatus
 from gigsta.domain.accounts import Role
@@ -261,16 +261,15 @@ async def attachments_by_booking(
     return [by_booking.get(key, []) for key in booking_ids]
 
 
-async def worker_documents(
-    viewer: Viewer | None, worker: Worker
-) -> list[Attachment] | None:
-    """A worker's identity and licence files: only for that worker and admins."""
-    if not is_self_or_admin(viewer, worker.id):
-        return None
-    return (
+async def documents_by_worker(
+    worker_ids: Sequence[PydanticObjectId],
+) -> list[list[Attachment]]:
+    """Ready identity and licence files of each worker, oldest first, in key
+    order (one query). Who may see them is the caller's check."""
+    docs = (
         await Attachment.find(
             {
-                "owner_worker_id": worker.id,
+                "owner_worker_id": {"$in": list(set(worker_ids))},
                 "purpose": UploadPurpose.WORKER_DOCUMENT.value,
                 "status": AttachmentStatus.READY.value,
             }
@@ -278,6 +277,11 @@ async def worker_documents(
         .sort(_OLDEST_FIRST)
         .to_list()
     )
+    by_worker: dict[PydanticObjectId, list[Attachment]] = {}
+    for doc in docs:
+        if doc.owner_worker_id is not None:
+            by_worker.setdefault(doc.owner_worker_id, []).append(doc)
+    return [by_worker.get(key, []) for key in worker_ids]
 
 
 async def download_url(

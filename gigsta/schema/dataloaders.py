@@ -11,7 +11,7 @@ from strawberry.dataloader import DataLoader
 
 from gigsta.documents import Attachment, Booking, Customer, User, Worker
 from gigsta.documents.payments import PayoutStatus
-from gigsta.resolvers.files import attachments_by_booking
+from gigsta.resolvers.files import attachments_by_booking, documents_by_worker
 
 D = TypeVar("D", bound=Document)
 
@@ -44,6 +44,11 @@ class AttachmentsByBookingLoader(DataLoader[PydanticObjectId, list[Attachment]])
         super().__init__(load_fn=attachments_by_booking)
 
 
+class DocumentsByWorkerLoader(DataLoader[PydanticObjectId, list[Attachment]]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=documents_by_worker)
+
+
 class PendingPayoutsByWorkerLoader(DataLoader[PydanticObjectId, list[Booking]]):
     """Payments: each worker's bookings whose share is waiting to be sent."""
 
@@ -70,6 +75,9 @@ class Loaders:
     worker_by_id: WorkerByIdLoader = field(default_factory=WorkerByIdLoader)
     attachments_by_booking: AttachmentsByBookingLoader = field(
         default_factory=AttachmentsByBookingLoader
+    )
+    documents_by_worker: DocumentsByWorkerLoader = field(
+        default_factory=DocumentsByWorkerLoader
     )
     pending_payouts_by_worker: PendingPayoutsByWorkerLoader = field(
         default_factory=PendingPayoutsByWorkerLoader

@@ -194,8 +194,10 @@ async def worker_avatar_url(info: Info, worker: WorkerDoc) -> str | None:
 
 
 async def worker_documents(info: Info, worker: WorkerDoc) -> list[Attachment] | None:
-    docs = await file_service.worker_documents(info.context.viewer, worker)
-    return None if docs is None else [Attachment(doc=d) for d in docs]
+    if worker.id is None or not is_self_or_admin(info.context.viewer, worker.id):
+        return None
+    docs = await info.context.loaders.documents_by_worker.load(worker.id)
+    return [Attachment(doc=d) for d in docs]
 
 
 def search_distance_km(value: float | None) -> float | None:

@@ -447,3 +447,59 @@ async def test_abandoned_uploads_are_purged(gql, booking, raw_db, clock, setting
     remaining = [a["key"] async for a in raw_db["attachments"].find({})]
     assert remaining == [kept]
     assert never_sent not in remaining
+
+
+async def test_worker_documents_are_loaded_in_one_query(
+    gql, raw_db, clock, command_counter
+):
+    from datetime import UTC, datetime
+
+    from bson import ObjectId
+
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    worker_ids = [ObjectId() for _ in range(5)]
+    await raw_db["workers"].insert_many(
+        [
+            {
+                "_id": wid,
+                "user_id": ObjectId(),
+                "name": f"W{i}",
+                "country": "NZ",
+                "services": [],
+                "currency": "NZD",
+                "bio": "",
+                "created_at": now,
+                "updated_at": now,
+            }
+            for i, wid in enumerate(worker_ids)
+        ]
+    )
+    await raw_db["attachments"].insert_many(
+        [
+            {
+                "key": f"worker-documents/{wid}/{n}.pdf",
+                "purpose": "WORKER_DOCUMENT",
+                "status": "ready",
+                "uploader_user_id": ObjectId(),
+                "owner_worker_id": wid,
+                "content_type": "application/pdf",
+                "size_bytes": 10,
+                "filename": f"licence-{n}.pdf",
+                "created_at": now,
+            }
+            for wid in worker_ids
+            for n in range(2)
+        ]
+    )
+    admin = await admin_token(gql, clock)
+    query = """query($n: Int) { workers(first: $n) {
+        edges { node { documents { filename } } } } }"""
+    commands = {}
+    for size in (1, 5):
+        command_counter.reset()
+        data = await gql(query, {"n": size}, token=admin)
+        edges = data["workers"]["edges"]
+        assert [len(e["node"]["documents"]) for e in edges] == [2] * size
+        commands[size] = list(command_counter.commands)
+    # one find for the page of workers, one batched find for their documents
+    assert commands[1] == commands[5] == ["find", "find"]
