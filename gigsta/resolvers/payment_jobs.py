@@ -84,24 +84,11 @@ async def _authorize_one(
         role=ActorRole.SYSTEM.value,
         at=now,
     )
-    raw = await Booking.get_pymongo_collection().find_one_and_update(
-        {"_id": booking.id, "version": booking.version, "payment_lock": None},
-        {"$set": {"payment_lock": lock.model_dump(mode="python")}},
-    )
-    if raw is None:
+    if await payment_service.claim_lock(booking, lock, now) is None:
         return False
     updated: BookingPayment = payment.model_copy()
     try:
-        assert payment.payment_method_id is not None
-        intent = await gateway.authorize(
-            amount=price.total,
-            currency=price.currency.value,
-            payment_method=payment.payment_method_id,
-            customer=payment.stripe_customer_id,
-            off_session=True,
-            idempotency_key=key,
-            metadata={"booking_id": str(booking.id)},
-        )
+        intent = await payment_service.authorize_saved_card(gateway, booking, key)
     except CardDeclinedError as exc:
         updated.status = PaymentStatus.FAILED
         updated.failure_message = exc.message

@@ -391,6 +391,24 @@ def _payment_set(payment: BookingPayment) -> dict[str, Any]:
     return {"payment": payment.model_dump(mode="python")}
 
 
+async def authorize_saved_card(
+    gateway: StripeGateway, booking: Booking, idempotency_key: str
+) -> IntentState:
+    """Hold the booking's total on the card saved for it, off session."""
+    payment, price = booking.payment, booking.price
+    assert payment is not None and price is not None
+    assert payment.payment_method_id is not None
+    return await gateway.authorize(
+        amount=price.total,
+        currency=price.currency.value,
+        payment_method=payment.payment_method_id,
+        customer=payment.stripe_customer_id,
+        off_session=True,
+        idempotency_key=idempotency_key,
+        metadata={"booking_id": str(booking.id)},
+    )
+
+
 async def _hold_saved_card(
     gateway: StripeGateway, booking: Booking, key: str, lock_token: str
 ) -> BookingPayment:
@@ -399,16 +417,7 @@ async def _hold_saved_card(
     assert payment is not None and price is not None and booking.id is not None
     if payment.intent_id is not None:  # an earlier attempt placed it
         return payment
-    assert payment.payment_method_id is not None
-    intent = await gateway.authorize(
-        amount=price.total,
-        currency=price.currency.value,
-        payment_method=payment.payment_method_id,
-        customer=payment.stripe_customer_id,
-        off_session=True,
-        idempotency_key=f"{key}:hold",
-        metadata={"booking_id": str(booking.id)},
-    )
+    intent = await authorize_saved_card(gateway, booking, f"{key}:hold")
     if intent.status != "requires_capture":
         await cancel_quietly(gateway, intent.id, booking.id)
         raise PaymentGatewayError(
@@ -489,7 +498,11 @@ async def _refund_until(
         await gateway.refund(intent_id, amount=missing, idempotency_key=key)
 
 
-async def _claim(booking: Booking, lock: PaymentLock, now: datetime) -> Booking | None:
+async def claim_lock(
+    booking: Booking, lock: PaymentLock, now: datetime
+) -> Booking | None:
+    """Take the booking's payment lock, as seen at `booking.version` and status;
+    a retry with the same key may take over a lock whose holder must be dead."""
     raw = await Booking.get_pymongo_collection().find_one_and_update(
         {
             "_id": booking.id,
@@ -588,7 +601,7 @@ async def run_transition(
             refunded_total=lock.refunded_total,
             worker_payout=lock.worker_payout,
         )
-    claimed = await _claim(booking, lock, now)
+    claimed = await claim_lock(booking, lock, now)
     if claimed is None:
         current = await Booking.get(booking.id)
         if current is not None and current.payment_lock is not None:
