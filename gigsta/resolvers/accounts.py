@@ -68,6 +68,24 @@ def viewer_for(user: User, profile: Customer | Worker | None) -> Viewer:
     )
 
 
+async def _insert_user(
+    email: str, password: str, role: Role, now: datetime
+) -> User | None:
+    """Store a new account; None when the email is taken (unique index)."""
+    user = User(
+        email=normalize_email(email),
+        password_hash=hash_password(password),
+        role=role,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        await user.insert()
+    except DuplicateKeyError:
+        return None
+    return user
+
+
 async def sign_up(
     *,
     email: str,
@@ -94,16 +112,8 @@ async def sign_up(
     if errors:
         return AuthResult(errors=errors)
 
-    user = User(
-        email=normalize_email(email),
-        password_hash=hash_password(password),
-        role=role,
-        created_at=now,
-        updated_at=now,
-    )
-    try:
-        await user.insert()
-    except DuplicateKeyError:
+    user = await _insert_user(email, password, role, now)
+    if user is None:
         return AuthResult(errors=[EMAIL_TAKEN])
     assert user.id is not None
     profile: Customer | Worker
@@ -207,15 +217,7 @@ async def create_admin(*, email: str, password: str, now: datetime) -> AuthResul
     errors = [*validate_email(email), *validate_password(password)]
     if errors:
         return AuthResult(errors=errors)
-    user = User(
-        email=normalize_email(email),
-        password_hash=hash_password(password),
-        role=Role.ADMIN,
-        created_at=now,
-        updated_at=now,
-    )
-    try:
-        await user.insert()
-    except DuplicateKeyError:
+    user = await _insert_user(email, password, Role.ADMIN, now)
+    if user is None:
         return AuthResult(errors=[EMAIL_TAKEN])
     return AuthResult(user=user)
