@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 
-from gigsta.domain.errors import ErrorCode, UserError
+from gigsta.domain.core import ErrorCode, UserError
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
@@ -82,3 +83,19 @@ def validate_name(name: str, field: str = "name") -> list[UserError]:
             )
         ]
     return []
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """The authenticated caller, as proven by the token (no database read)."""
+
+    user_id: str
+    role: Role
+    profile_id: str | None
+
+
+def is_self_or_admin(viewer: Viewer | None, profile_id: object) -> bool:
+    """May `viewer` see a profile's private fields: its owner, or an admin."""
+    return viewer is not None and (
+        viewer.role is Role.ADMIN or viewer.profile_id == str(profile_id)
+    )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
-from gigsta.domain.errors import ErrorCode, UserError
+from gigsta.domain.core import ErrorCode, UserError
 
 
 class UploadPurpose(StrEnum):

@@ -19,8 +19,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from gigsta.domain.booking_actions import ActorRole, BookingStatus
-from gigsta.domain.errors import ErrorCode, UserError
+from gigsta.domain.bookings.actions import ActorRole, BookingStatus
+from gigsta.domain.core import ErrorCode, UserError
 
 EARTH_RADIUS_KM = 6378.1  # MongoDB's radius for spherical GeoJSON distances
 MIN_QUERY_LENGTH = 3

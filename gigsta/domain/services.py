@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from gigsta.domain.errors import ErrorCode, UserError
+from gigsta.domain.core import ErrorCode, UserError
 
 SERVICE_CATALOGUE: Mapping[str, str] = MappingProxyType(
     {

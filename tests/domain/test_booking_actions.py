@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from gigsta.domain.booking_actions import (
+from gigsta.domain.bookings.actions import (
     ACTION_TABLE,
     ACTIONS,
     TERMINAL_STATUSES,
@@ -24,13 +24,13 @@ from gigsta.domain.booking_actions import (
     available_actions,
     decide,
 )
-from gigsta.domain.errors import ErrorCode
+from gigsta.domain.core import ErrorCode
 
 S = BookingStatus
 R = ActorRole
 
-# action: (from statuses, to status, roles, critical, reason required)
-SPEC: dict[str, tuple[set[S], S, set[R], bool, bool]] = {
+# action: (from statuses, to status (None: stays), roles, critical, reason required)
+SPEC: dict[str, tuple[set[S], S | None, set[R], bool, bool]] = {
     "accept": ({S.REQUESTED}, S.ACCEPTED, {R.WORKER}, False, False),
     "decline": ({S.REQUESTED}, S.DECLINED, {R.WORKER}, True, True),
     "cancel": ({S.REQUESTED, S.ACCEPTED}, S.CANCELLED, {R.CUSTOMER}, True, False),
@@ -61,6 +61,8 @@ SPEC: dict[str, tuple[set[S], S, set[R], bool, bool]] = {
         False,
         False,
     ),
+    # A deferred hold is placed 48 h before the start; the status stays.
+    "authorize": ({S.REQUESTED, S.ACCEPTED}, None, {R.SYSTEM}, False, False),
 }
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -70,6 +72,7 @@ ALL_GUARDS_OPEN = {
     "requested_at": NOW - timedelta(hours=49),
     "scheduled_start": NOW + timedelta(hours=1),
     "completed_at": NOW - timedelta(hours=80),
+    "hold_deferred": True,
 }
 
 
@@ -121,8 +124,8 @@ def test_decide_every_status_action_role(status: S, action: str, role: R):
         assert result.code is ErrorCode.INVALID_TRANSITION
     else:
         assert isinstance(result, Transition)
-        assert result.from_status is status
-        assert result.to_status is to_status
+        assert result.event.from_status is status
+        assert result.event.to_status is (to_status or status)
         assert result.event.action == action
         assert result.event.actor_role is role
         assert result.event.reason == "because"
@@ -227,6 +230,25 @@ class TestAutoConfirm:
             facts(S.COMPLETED, completed_at=None), "auto_confirm", R.SYSTEM, NOW
         )
         assert isinstance(result, Rejection)
+
+
+class TestAuthorize:
+    def test_due_48_hours_before_the_start(self):
+        start = NOW + timedelta(hours=48)
+        due = facts(S.ACCEPTED, scheduled_start=start)
+        result = decide(due, "authorize", R.SYSTEM, NOW)
+        assert isinstance(result, Transition)
+        assert result.event.to_status is S.ACCEPTED
+        early = facts(S.ACCEPTED, scheduled_start=start + timedelta(seconds=1))
+        result = decide(early, "authorize", R.SYSTEM, NOW)
+        assert isinstance(result, Rejection)
+        assert result.code is ErrorCode.INVALID_TRANSITION
+
+    def test_only_while_a_deferred_hold_waits(self):
+        held = facts(S.REQUESTED, hold_deferred=False)
+        result = decide(held, "authorize", R.SYSTEM, NOW)
+        assert isinstance(result, Rejection)
+        assert result.code is ErrorCode.INVALID_TRANSITION
 
 
 def test_system_actions_never_offered_to_anyone():

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from gigsta.domain.errors import ErrorCode
+from gigsta.domain.core import ErrorCode
 from gigsta.domain.files import UploadLimits, UploadPurpose, object_key, validate_upload
 
 MB = 1024 * 1024

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from gigsta.domain.booking_actions import (
+from gigsta.domain.bookings.actions import (
     ACTIONS,
     EVENT_ACTIONS,
     SYSTEM_ACTIONS,
@@ -21,8 +21,8 @@ from gigsta.domain.booking_actions import (
     decide,
     due_at,
 )
-from gigsta.domain.errors import ErrorCode
-from gigsta.domain.payment_effects import (
+from gigsta.domain.core import ErrorCode
+from gigsta.domain.payments.effects import (
     POLICY_BY_ACTION,
     EffectKind,
     PaymentFacts,
@@ -82,10 +82,10 @@ def test_payment_statuses_and_system_actions():
     assert on_event == {"payment_authorized", "authorization_failed"}
     assert not swept & on_event
     for rule in EVENT_ACTIONS:
-        assert rule.is_system and rule.earliest_at is None
+        assert rule.is_system and not rule.due
     # Every swept action has a time guard (it would otherwise fire at once).
     for rule in SYSTEM_ACTIONS:
-        assert rule.earliest_at is not None, rule.name
+        assert rule.due, rule.name
 
 
 def test_pending_payment_moves_to_requested_when_authorized():
@@ -93,7 +93,7 @@ def test_pending_payment_moves_to_requested_when_authorized():
         facts(S.PENDING_PAYMENT), "payment_authorized", ActorRole.SYSTEM, NOW
     )
     assert isinstance(decision, Transition)
-    assert decision.to_status is S.REQUESTED
+    assert decision.event.to_status is S.REQUESTED
     for role in (ActorRole.CUSTOMER, ActorRole.WORKER, ActorRole.ADMIN):
         rejected = decide(facts(S.PENDING_PAYMENT), "payment_authorized", role, NOW)
         assert isinstance(rejected, Rejection)
@@ -113,14 +113,14 @@ def test_unpaid_request_expires_after_30_minutes():
     assert early.code is ErrorCode.INVALID_TRANSITION
     due = decide(f, "expire_unpaid", ActorRole.SYSTEM, NOW + timedelta(minutes=30))
     assert isinstance(due, Transition)
-    assert due.to_status is S.EXPIRED
+    assert due.event.to_status is S.EXPIRED
 
 
 @pytest.mark.parametrize("status", [S.PENDING_PAYMENT, S.REQUESTED, S.ACCEPTED])
 def test_authorization_failure_ends_the_booking(status):
     decision = decide(facts(status), "authorization_failed", ActorRole.SYSTEM, NOW)
     assert isinstance(decision, Transition)
-    assert decision.to_status is S.PAYMENT_FAILED
+    assert decision.event.to_status is S.PAYMENT_FAILED
 
 
 @pytest.mark.parametrize("status", [S.IN_PROGRESS, S.COMPLETED, S.CLOSED])
@@ -192,6 +192,8 @@ def test_a_deferred_hold_never_placed_is_charged_when_money_is_due():
             assert (effect.capture_amount, effect.worker_payout) == (9450, 7650)
         elif action == "cancel":  # free at NOW (three days ahead)
             assert effect.kind is EffectKind.NONE
+        elif action == "authorize":  # the hold itself, 48 h before the start
+            assert effect.kind is EffectKind.HOLD
         else:
             assert effect.kind is EffectKind.NONE, action
     late = payment_effect(
@@ -224,9 +226,3 @@ def test_bookings_without_payment_move_no_money():
 def test_unknown_action_is_a_bug():
     with pytest.raises(KeyError):
         payment_effect("teleport", payment(), scheduled_start=START, now=NOW)
-
-
-def test_every_swept_action_has_a_due_filter():
-    from gigsta.resolvers.timers import DUE_FILTERS
-
-    assert {rule.name for rule in SYSTEM_ACTIONS} == set(DUE_FILTERS)

@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from gigsta.domain.booking_actions import ActorRole, BookingStatus
-from gigsta.domain.errors import ErrorCode
+from gigsta.domain.bookings.actions import ActorRole, BookingStatus
+from gigsta.domain.core import ErrorCode
 from gigsta.domain.places import (
     ADDRESS_TOKEN_TTL,
     WORKER_ADDRESS_DETAIL,

@@ -6,7 +6,7 @@ from fractions import Fraction
 import pytest
 
 from gigsta.domain.accounts import Country, Currency
-from gigsta.domain.pricing import (
+from gigsta.domain.payments.pricing import (
     PricingRates,
     billed_minutes,
     cancellation_terms,

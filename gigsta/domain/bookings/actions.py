@@ -12,13 +12,14 @@ about users: background jobs act with the `SYSTEM` role.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Literal
 
-from gigsta.domain.errors import ErrorCode
+from gigsta.domain.core import ErrorCode
 
 
 class BookingStatus(StrEnum):
@@ -67,34 +68,46 @@ class BookingFacts:
     requested_at: datetime
     scheduled_start: datetime
     completed_at: datetime | None = None
+    # The card was saved for a hold that has not been placed yet.
+    hold_deferred: bool = False
 
-
-# A time guard returns the earliest moment an action may be taken, or None when
-# it cannot be timed (for example `auto_confirm` on a booking never completed).
-EarliestAt = Callable[[BookingFacts], datetime | None]
 
 START_WINDOW = timedelta(hours=2)
 EXPIRE_AFTER_REQUEST = timedelta(hours=48)
 AUTO_CONFIRM_AFTER_COMPLETION = timedelta(hours=72)
 PAYMENT_ACTION_TIMEOUT = timedelta(minutes=30)
+# Card holds expire after about 7 days: a booking further out than
+# `HOLD_HORIZON` saves the card, and the hold is placed `DEFERRED_HOLD_LEAD`
+# before the start (the `authorize` action below).
+HOLD_HORIZON = timedelta(days=6)
+DEFERRED_HOLD_LEAD = timedelta(hours=48)
 
 
-def _start_window_opens(facts: BookingFacts) -> datetime:
-    return facts.scheduled_start - START_WINDOW
+class MoneyPolicy(StrEnum):
+    """How an action treats the customer's money (see `payments.effects`)."""
+
+    NONE = "none"  # the money stays where it is
+    CAPTURE = "capture"  # take the full total
+    RELEASE = "release"  # give everything back (release a hold, or refund)
+    CUSTOMER_CANCEL = "customer_cancel"  # free, or the late-cancellation fee
+    HOLD = "hold"  # place the deferred hold on the saved card
 
 
-def _request_expires(facts: BookingFacts) -> datetime:
-    return min(facts.requested_at + EXPIRE_AFTER_REQUEST, facts.scheduled_start)
+# The booking times a time guard can count from. The store maps each one to
+# its stored field, so the sweeper's database filter follows from the table.
+TimeField = Literal["requested_at", "scheduled_start", "completed_at"]
 
 
-def _payment_action_times_out(facts: BookingFacts) -> datetime:
-    return facts.requested_at + PAYMENT_ACTION_TIMEOUT
+@dataclass(frozen=True, slots=True)
+class After:
+    """A time guard term: `offset` after one of the booking's times."""
 
+    field: TimeField
+    offset: timedelta
 
-def _auto_confirm_due(facts: BookingFacts) -> datetime | None:
-    if facts.completed_at is None:
-        return None
-    return facts.completed_at + AUTO_CONFIRM_AFTER_COMPLETION
+    def at(self, facts: BookingFacts) -> datetime | None:
+        base: datetime | None = getattr(facts, self.field)
+        return None if base is None else base + self.offset
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,15 +116,23 @@ class ActionRule:
     button_label: str
     note: str
     from_statuses: frozenset[BookingStatus]
-    to_status: BookingStatus
+    # None: the booking stays in the status it is in (a payment step).
+    to_status: BookingStatus | None
     roles: frozenset[ActorRole]
     is_critical: bool = False
     requires_reason: bool = False
-    earliest_at: EarliestAt | None = None
+    # What the action does to the money (`payments.effects` works out amounts).
+    money: MoneyPolicy = MoneyPolicy.NONE
+    # The time guard: the action may be taken from the earliest of these
+    # moments on (a term whose time the booking lacks does not count; with
+    # terms but none that count, never). No terms: no time guard.
+    due: tuple[After, ...] = ()
     too_early_message: str = "This action is not available yet."
     # System actions taken when something happens (a Stripe webhook, a failed
     # deferred hold) rather than when a time falls due: the sweeper skips them.
     on_event: bool = False
+    # Only while a deferred card hold waits to be placed.
+    needs_deferred_hold: bool = False
 
     @property
     def is_system(self) -> bool:
@@ -137,6 +158,7 @@ ACTION_TABLE: tuple[ActionRule, ...] = (
         from_statuses=frozenset({S.REQUESTED}),
         to_status=S.DECLINED,
         roles=frozenset({R.WORKER}),
+        money=MoneyPolicy.RELEASE,
         is_critical=True,
         requires_reason=True,
     ),
@@ -147,6 +169,7 @@ ACTION_TABLE: tuple[ActionRule, ...] = (
         from_statuses=frozenset({S.REQUESTED, S.ACCEPTED}),
         to_status=S.CANCELLED,
         roles=frozenset({R.CUSTOMER}),
+        money=MoneyPolicy.CUSTOMER_CANCEL,
         is_critical=True,
     ),
     ActionRule(
@@ -156,6 +179,7 @@ ACTION_TABLE: tuple[ActionRule, ...] = (
         from_statuses=frozenset({S.ACCEPTED}),
         to_status=S.CANCELLED,
         roles=frozenset({R.WORKER}),
+        money=MoneyPolicy.RELEASE,
         is_critical=True,
         requires_reason=True,
     ),
@@ -166,7 +190,7 @@ ACTION_TABLE: tuple[ActionRule, ...] = (
         from_statuses=frozenset({S.ACCEPTED}),
         to_status=S.IN_PROGRESS,
         roles=frozenset({R.WORKER}),
-        earliest_at=_start_window_opens,
+        due=(After("scheduled_start", -START_WINDOW),),
         too_early_message="The job can be started from 2 hours before its start.",
     ),
     ActionRule(
@@ -184,6 +208,7 @@ ACTION_TABLE: tuple[ActionRule, ...] = (
         from_statuses=frozenset({S.COMPLETED}),
         to_status=S.CLOSED,
         roles=frozenset({R.CUSTOMER}),
+        money=MoneyPolicy.CAPTURE,
     ),
     ActionRule(
         name="dispute",
@@ -202,6 +227,7 @@ ACTION_TABLE: tuple[ActionRule, ...] = (
         from_statuses=frozenset({S.DISPUTED}),
         to_status=S.CLOSED,
         roles=frozenset({R.ADMIN}),
+        money=MoneyPolicy.CAPTURE,
         is_critical=True,
         requires_reason=True,
     ),
@@ -212,6 +238,7 @@ ACTION_TABLE: tuple[ActionRule, ...] = (
         from_statuses=frozenset({S.DISPUTED}),
         to_status=S.REFUNDED,
         roles=frozenset({R.ADMIN}),
+        money=MoneyPolicy.RELEASE,
         is_critical=True,
         requires_reason=True,
     ),
@@ -222,6 +249,7 @@ ACTION_TABLE: tuple[ActionRule, ...] = (
         from_statuses=frozenset({S.REQUESTED, S.ACCEPTED, S.IN_PROGRESS}),
         to_status=S.CANCELLED,
         roles=frozenset({R.ADMIN}),
+        money=MoneyPolicy.RELEASE,
         is_critical=True,
         requires_reason=True,
     ),
@@ -232,7 +260,11 @@ ACTION_TABLE: tuple[ActionRule, ...] = (
         from_statuses=frozenset({S.REQUESTED}),
         to_status=S.EXPIRED,
         roles=frozenset({R.SYSTEM}),
-        earliest_at=_request_expires,
+        money=MoneyPolicy.RELEASE,
+        due=(
+            After("requested_at", EXPIRE_AFTER_REQUEST),
+            After("scheduled_start", timedelta(0)),
+        ),
         too_early_message="The request has not expired yet.",
     ),
     ActionRule(
@@ -242,11 +274,12 @@ ACTION_TABLE: tuple[ActionRule, ...] = (
         from_statuses=frozenset({S.COMPLETED}),
         to_status=S.CLOSED,
         roles=frozenset({R.SYSTEM}),
-        earliest_at=_auto_confirm_due,
+        money=MoneyPolicy.CAPTURE,
+        due=(After("completed_at", AUTO_CONFIRM_AFTER_COMPLETION),),
         too_early_message="Automatic confirmation is not due yet.",
     ),
-    # Payments. The money each action moves is decided by
-    # `gigsta.domain.payment_effects.payment_effect`, keyed by these same names.
+    # Payments: the hold's own life. What each action above does to the money
+    # is its `money` policy; `gigsta.domain.payments.effects` works out amounts.
     ActionRule(
         name="payment_authorized",
         button_label="Card authorized",
@@ -263,7 +296,8 @@ ACTION_TABLE: tuple[ActionRule, ...] = (
         from_statuses=frozenset({S.PENDING_PAYMENT}),
         to_status=S.EXPIRED,
         roles=frozenset({R.SYSTEM}),
-        earliest_at=_payment_action_times_out,
+        money=MoneyPolicy.RELEASE,
+        due=(After("requested_at", PAYMENT_ACTION_TIMEOUT),),
         too_early_message="The customer still has time to authenticate the card.",
     ),
     ActionRule(
@@ -274,6 +308,18 @@ ACTION_TABLE: tuple[ActionRule, ...] = (
         to_status=S.PAYMENT_FAILED,
         roles=frozenset({R.SYSTEM}),
         on_event=True,
+    ),
+    ActionRule(
+        name="authorize",
+        button_label="Place card hold",
+        note="The card hold was placed 48 hours before the start.",
+        from_statuses=frozenset({S.REQUESTED, S.ACCEPTED}),
+        to_status=None,
+        roles=frozenset({R.SYSTEM}),
+        money=MoneyPolicy.HOLD,
+        due=(After("scheduled_start", -DEFERRED_HOLD_LEAD),),
+        too_early_message="The card hold is placed 48 hours before the start.",
+        needs_deferred_hold=True,
     ),
 )
 
@@ -304,9 +350,10 @@ class BookingEventData:
 
 @dataclass(frozen=True, slots=True)
 class Transition:
+    """A decided transition: the rule and the history event it writes (which
+    names the statuses it moves between)."""
+
     rule: ActionRule
-    from_status: BookingStatus
-    to_status: BookingStatus
     event: BookingEventData
 
 
@@ -318,9 +365,9 @@ class Rejection:
 
 
 def _is_timely(rule: ActionRule, facts: BookingFacts, now: datetime) -> bool:
-    if rule.earliest_at is None:
+    if not rule.due:
         return True
-    earliest = rule.earliest_at(facts)
+    earliest = due_at(rule, facts)
     return earliest is not None and now >= earliest
 
 
@@ -343,6 +390,28 @@ def available_actions(
     ]
 
 
+def _rejection(
+    rule: ActionRule, facts: BookingFacts, role: ActorRole, now: datetime
+) -> Rejection | None:
+    """Why `role` may not take `rule` on this booking now (None: it may)."""
+    words = rule.name.replace("_", " ")
+    if role not in rule.roles:
+        message = f"A {role.value} may not {words} a booking."
+        return Rejection(ErrorCode.NOT_ALLOWED, message, field="action")
+    if facts.status not in rule.from_statuses:
+        status = facts.status.value.replace("_", " ")
+        message = f"Cannot {words} a booking that is {status}."
+        return Rejection(ErrorCode.INVALID_TRANSITION, message, field="action")
+    if not _is_timely(rule, facts, now):
+        return Rejection(
+            ErrorCode.INVALID_TRANSITION, rule.too_early_message, field="action"
+        )
+    if rule.needs_deferred_hold and not facts.hold_deferred:
+        message = "No card hold is waiting to be placed."
+        return Rejection(ErrorCode.INVALID_TRANSITION, message, field="action")
+    return None
+
+
 def decide(
     facts: BookingFacts,
     action: str,
@@ -352,29 +421,19 @@ def decide(
     actor_id: str | None = None,
     reason: str | None = None,
 ) -> Transition | Rejection:
-    """Decide a requested transition: the new status and its event, or why not."""
+    """Decide a requested transition: the new status and its event, or why not.
+
+    "May this role ever take it?" (`NOT_ALLOWED`) is asked before "is it legal
+    from this status, at this time?" (`INVALID_TRANSITION`).
+    """
     rule = ACTIONS.get(action)
     if rule is None:
         return Rejection(
             ErrorCode.UNKNOWN_ACTION, f"Unknown action {action!r}.", field="action"
         )
-    if role not in rule.roles:
-        return Rejection(
-            ErrorCode.NOT_ALLOWED,
-            f"A {role.value} may not {rule.name.replace('_', ' ')} a booking.",
-            field="action",
-        )
-    if facts.status not in rule.from_statuses:
-        return Rejection(
-            ErrorCode.INVALID_TRANSITION,
-            f"Cannot {rule.name.replace('_', ' ')} a booking that is "
-            f"{facts.status.value.replace('_', ' ')}.",
-            field="action",
-        )
-    if not _is_timely(rule, facts, now):
-        return Rejection(
-            ErrorCode.INVALID_TRANSITION, rule.too_early_message, field="action"
-        )
+    rejection = _rejection(rule, facts, role, now)
+    if rejection is not None:
+        return rejection
     cleaned_reason = (reason or "").strip() or None
     if rule.requires_reason and cleaned_reason is None:
         return Rejection(
@@ -385,16 +444,18 @@ def decide(
     event = BookingEventData(
         action=rule.name,
         from_status=facts.status,
-        to_status=rule.to_status,
+        to_status=rule.to_status or facts.status,
         actor_role=role,
         actor_id=actor_id,
         note=rule.note,
         reason=cleaned_reason,
         at=now,
     )
-    return Transition(rule, facts.status, rule.to_status, event)
+    return Transition(rule, event)
 
 
 def due_at(rule: ActionRule, facts: BookingFacts) -> datetime | None:
-    """When a timed action becomes possible (used by the sweeper and tests)."""
-    return None if rule.earliest_at is None else rule.earliest_at(facts)
+    """When a timed action becomes possible: the earliest of its terms that the
+    booking has a time for (None when it has none, or the rule is untimed)."""
+    moments = [m for term in rule.due if (m := term.at(facts)) is not None]
+    return min(moments, default=None)

@@ -16,8 +16,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from gigsta.domain.booking_actions import ACTIONS
-from gigsta.domain.pricing import cancellation_terms
+from gigsta.domain.bookings.actions import ACTION_TABLE, ACTIONS, MoneyPolicy
+from gigsta.domain.payments.pricing import cancellation_terms
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -37,35 +37,11 @@ class PaymentStatus(StrEnum):
     FAILED = "failed"
 
 
-class Policy(StrEnum):
-    """How an action treats the money (one entry per action in the table)."""
-
-    NONE = "none"  # the money stays where it is
-    CAPTURE = "capture"  # take the full total
-    RELEASE = "release"  # give everything back (release a hold, or refund)
-    CUSTOMER_CANCEL = "customer_cancel"  # free, or the late-cancellation fee
-
-
-POLICY_BY_ACTION: Mapping[str, Policy] = MappingProxyType(
-    {
-        "accept": Policy.NONE,
-        "decline": Policy.RELEASE,
-        "cancel": Policy.CUSTOMER_CANCEL,
-        "withdraw": Policy.RELEASE,
-        "start": Policy.NONE,
-        "complete": Policy.NONE,
-        "confirm": Policy.CAPTURE,
-        "dispute": Policy.NONE,
-        "resolve_for_worker": Policy.CAPTURE,
-        "resolve_for_customer": Policy.RELEASE,
-        "admin_cancel": Policy.RELEASE,
-        "expire": Policy.RELEASE,
-        "auto_confirm": Policy.CAPTURE,
-        # The money already moved at Stripe; the webhook only records it.
-        "payment_authorized": Policy.NONE,
-        "authorization_failed": Policy.NONE,
-        "expire_unpaid": Policy.RELEASE,
-    }
+# The money policy is a column of the booking action table; this view of it
+# keeps one name per action for readers and tests.
+Policy = MoneyPolicy
+POLICY_BY_ACTION: Mapping[str, MoneyPolicy] = MappingProxyType(
+    {rule.name: rule.money for rule in ACTION_TABLE}
 )
 
 
@@ -76,6 +52,8 @@ class EffectKind(StrEnum):
     # No hold was ever placed (a deferred hold the sweeper did not get to):
     # place one on the saved card, off session, then capture as above.
     CHARGE_SAVED_CARD = "charge_saved_card"
+    # Place the deferred hold on the saved card, off session (nothing captured).
+    HOLD = "hold"
     # Cancel the PaymentIntent: the whole hold is released.
     RELEASE = "release"
     # Already captured: refund until `refunded_total` has been refunded.
@@ -102,7 +80,6 @@ class PaymentEffect:
     refunded_total: int = 0
     # What the worker is owed once this effect is done (0: nothing new).
     worker_payout: int = 0
-    summary: str = ""
 
 
 NO_EFFECT = PaymentEffect(EffectKind.NONE)
@@ -110,12 +87,11 @@ NO_EFFECT = PaymentEffect(EffectKind.NONE)
 
 def _release(payment: PaymentFacts) -> PaymentEffect:
     if payment.status in {PaymentStatus.AUTHORIZED, PaymentStatus.REQUIRES_ACTION}:
-        return PaymentEffect(EffectKind.RELEASE, summary="The card hold is released.")
+        return PaymentEffect(EffectKind.RELEASE)
     if payment.status is PaymentStatus.CAPTURED and payment.refunded < payment.captured:
         return PaymentEffect(
             EffectKind.REFUND,
             refunded_total=payment.captured,
-            summary="The payment is refunded in full.",
         )
     return NO_EFFECT
 
@@ -132,7 +108,6 @@ def _capture(payment: PaymentFacts, amount: int, payout: int) -> PaymentEffect:
             EffectKind.CHARGE_SAVED_CARD,
             capture_amount=amount,
             worker_payout=payout,
-            summary=f"{amount} charged to the saved card.",
         )
     if payment.status is not PaymentStatus.AUTHORIZED:
         return NO_EFFECT
@@ -140,7 +115,6 @@ def _capture(payment: PaymentFacts, amount: int, payout: int) -> PaymentEffect:
         EffectKind.CAPTURE,
         capture_amount=amount,
         worker_payout=payout,
-        summary=f"{amount} captured.",
     )
 
 
@@ -152,14 +126,15 @@ def payment_effect(
     now: datetime,
 ) -> PaymentEffect:
     """The money movement `action` needs now. Raises KeyError for unknown actions."""
-    if action not in ACTIONS:
-        raise KeyError(action)
-    policy = POLICY_BY_ACTION[action]
-    if payment is None or policy is Policy.NONE:
+    policy = ACTIONS[action].money
+    if payment is None or policy is MoneyPolicy.NONE:
         return NO_EFFECT
-    if policy is Policy.CAPTURE:
+    if policy is MoneyPolicy.CAPTURE:
         return _capture(payment, payment.total, payment.worker_payout)
-    if policy is Policy.RELEASE:
+    if policy is MoneyPolicy.HOLD:
+        deferred = payment.status is PaymentStatus.DEFERRED
+        return PaymentEffect(EffectKind.HOLD) if deferred else NO_EFFECT
+    if policy is MoneyPolicy.RELEASE:
         return _release(payment)
     terms = cancellation_terms(
         scheduled_start=scheduled_start,

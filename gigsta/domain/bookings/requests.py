@@ -1,10 +1,15 @@
-"""Rules for a booking's time window and description."""
+"""Rules for a booking request: the service, the time window, the description.
+
+`requestBooking` and `priceQuote` check a request with the same `request_errors`.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from gigsta.domain.errors import ErrorCode, UserError
+from gigsta.domain.core import ErrorCode, UserError
+from gigsta.domain.services import SERVICE_CATALOGUE
 
 MAX_DESCRIPTION_LENGTH = 2000
 MAX_BOOKING_DURATION = timedelta(hours=12)
@@ -65,3 +70,50 @@ def validate_description(description: str) -> list[UserError]:
             )
         ]
     return []
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerOffer:
+    """What a request is checked against: the worker's name and services."""
+
+    name: str
+    services: frozenset[str]
+
+
+WORKER_NOT_FOUND = UserError("workerId", ErrorCode.NOT_FOUND, "Worker not found.")
+
+
+def service_errors(worker: WorkerOffer | None, service: str) -> list[UserError]:
+    """The service must be in the catalogue and offered by the worker."""
+    if service not in SERVICE_CATALOGUE:
+        return [
+            UserError(
+                "service",
+                ErrorCode.UNKNOWN_SERVICE,
+                "Unknown service. Choose one from the `services` query.",
+            ),
+            *([] if worker else [WORKER_NOT_FOUND]),
+        ]
+    if worker is None:
+        return [WORKER_NOT_FOUND]
+    if service not in worker.services:
+        return [
+            UserError(
+                "service",
+                ErrorCode.SERVICE_NOT_OFFERED,
+                f"{worker.name} does not offer {SERVICE_CATALOGUE[service]}.",
+            )
+        ]
+    return []
+
+
+def request_errors(
+    worker: WorkerOffer | None,
+    *,
+    service: str,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> list[UserError]:
+    """Everything about a request that does not need the database."""
+    return [*validate_window(start, end, now), *service_errors(worker, service)]

@@ -1,0 +1,1 @@
+"""Bookings: the action table, who may act, and request rules (pure)."""

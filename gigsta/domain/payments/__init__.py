@@ -1,0 +1,1 @@
+"""Payments: prices and GST, what each action does to the money (pure)."""
