@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from gigsta.documents.attachments import Attachment
+from typing import TYPE_CHECKING, Any
+
+from gigsta.documents.accounts import Customer, User, Worker
 from gigsta.documents.bookings import Booking
+from gigsta.documents.files import Attachment
 from gigsta.documents.payments import StripeEvent
-from gigsta.documents.profiles import Customer, Worker
-from gigsta.documents.users import User
+
+if TYPE_CHECKING:
+    from pymongo.asynchronous.collection import AsyncCollection
 
 DOCUMENT_MODELS = (User, Customer, Worker, Booking, Attachment, StripeEvent)
+
+
+def raw_collection(name: str) -> AsyncCollection[dict[str, Any]]:
+    """A collection with no document model: leases, counters, throttles."""
+    return User.get_pymongo_collection().database[name]
+
 
 __all__ = [
     "DOCUMENT_MODELS",
@@ -18,4 +28,5 @@ __all__ = [
     "StripeEvent",
     "User",
     "Worker",
+    "raw_collection",
 ]

@@ -1,10 +1,14 @@
+"""Accounts: the sign-in identity and the customer and worker profiles."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
-from beanie import Document
+from beanie import Document, PydanticObjectId
+from pydantic import Field
 
-from gigsta.domain.accounts import Role
+from gigsta.documents.places import PlaceAddress
+from gigsta.domain.accounts import Country, Currency, Role
 
 
 class User(Document):
@@ -20,3 +24,41 @@ class User(Document):
 
     class Settings:
         name = "users"
+
+
+class Customer(Document):
+    user_id: PydanticObjectId
+    name: str
+    country: Country
+    phone: str | None = None
+    # Payments: the Stripe Customer that keeps cards saved for deferred holds.
+    stripe_customer_id: str | None = None
+    created_at: datetime
+    updated_at: datetime
+
+    class Settings:
+        name = "customers"
+
+
+class Worker(Document):
+    user_id: PydanticObjectId
+    name: str
+    country: Country
+    phone: str | None = None
+    services: list[str] = Field(default_factory=list)
+    hourly_rate_cents: int | None = None
+    currency: Currency
+    bio: str = ""
+    # Payments: the worker's Stripe Connect (Express) account.
+    stripe_account_id: str | None = None
+    payouts_enabled: bool = False
+    created_at: datetime
+    updated_at: datetime
+    # Places and files: the service area (2dsphere index on
+    # `base_address.location`, migration 0004) and the current avatar's key.
+    base_address: PlaceAddress | None = None
+    service_radius_km: float | None = None
+    avatar_key: str | None = None
+
+    class Settings:
+        name = "workers"

@@ -12,7 +12,10 @@ from gigsta.documents.payments import (
     WorkerPayout,
 )
 from gigsta.documents.places import PlaceAddress
-from gigsta.domain.booking_actions import ActorRole, BookingFacts, BookingStatus
+from gigsta.domain.accounts import Viewer
+from gigsta.domain.bookings.access import actor_role, may_see
+from gigsta.domain.bookings.actions import ActorRole, BookingFacts, BookingStatus
+from gigsta.domain.payments.effects import PaymentStatus
 
 
 class BookingEvent(BaseModel):
@@ -31,7 +34,7 @@ class BookingEvent(BaseModel):
 class Booking(Document):
     """A booking. Every state change is one conditional update on `_id` and
     `version` that sets the status, bumps the version and appends the event
-    (see `gigsta.resolvers.bookings.apply_transition`).
+    (see `gigsta.documents.booking_store`, which owns every write).
     """
 
     customer_id: PydanticObjectId
@@ -63,4 +66,19 @@ class Booking(Document):
             requested_at=self.created_at,
             scheduled_start=self.scheduled_start,
             completed_at=self.completed_at,
+            hold_deferred=(
+                self.payment is not None
+                and self.payment.status is PaymentStatus.DEFERRED
+            ),
         )
+
+    def role_of(self, viewer: Viewer | None) -> ActorRole | None:
+        """The viewer's part in this booking (None: not theirs to see)."""
+        return actor_role(
+            viewer, customer_id=self.customer_id, worker_id=self.worker_id
+        )
+
+    def visible_role(self, viewer: Viewer | None) -> ActorRole | None:
+        """The viewer's part, if they may see the booking in its status now."""
+        role = self.role_of(viewer)
+        return role if may_see(role, self.status) else None

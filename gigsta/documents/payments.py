@@ -10,8 +10,8 @@ from beanie import Document
 from pydantic import BaseModel
 
 from gigsta.domain.accounts import Currency
-from gigsta.domain.payment_effects import PaymentFacts, PaymentStatus
-from gigsta.domain.pricing import Quote
+from gigsta.domain.payments.effects import PaymentFacts, PaymentStatus
+from gigsta.domain.payments.pricing import Quote
 
 
 class PriceLine(BaseModel):
@@ -78,8 +78,6 @@ class BookingPayment(BaseModel):
     captured_amount: int = 0
     refunded_amount: int = 0
     failure_message: str | None = None
-    # Deferred holds: when the sweeper places the hold.
-    authorize_at: datetime | None = None
 
     def facts(self, price: BookingPrice) -> PaymentFacts:
         return PaymentFacts(
@@ -94,7 +92,7 @@ class BookingPayment(BaseModel):
 
 
 class PaymentLock(BaseModel):
-    """A payment call in flight for one transition (see resolvers/payments).
+    """A payment call in flight for one transition (see `booking_store`).
 
     While it is set, no other transition can be applied to the booking. A retry
     of the same transition (same key) may take over a lock old enough that its

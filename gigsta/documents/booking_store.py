@@ -1,0 +1,208 @@
+"""The booking store: every conditional write to a booking happens here.
+
+A booking changes only through single conditional updates, so concurrent
+writers can never lose an update:
+
+- a transition pins `_id`, `version` and the status it was decided from, sets
+  the new status, bumps the version and appends the history event in one write;
+- a payment call in flight holds the booking's `payment_lock`: while it is set
+  no other transition applies (their filter requires no lock), and only the
+  attempt holding the lock's token may finish or release it;
+- payment and payout records change under the same guards.
+
+Nothing else in the code base writes to the bookings collection.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from pymongo import ReturnDocument
+
+from gigsta.documents.bookings import Booking, BookingEvent
+from gigsta.documents.payments import PaymentLock, PayoutStatus
+from gigsta.domain.bookings.actions import ActionRule, BookingStatus, TimeField
+from gigsta.domain.payments.effects import PaymentStatus
+
+if TYPE_CHECKING:
+    from beanie import PydanticObjectId
+
+    from gigsta.documents.payments import BookingPayment, WorkerPayout
+    from gigsta.domain.bookings.actions import Transition
+
+# The stored field behind each booking time the action table counts from.
+_TIME_FIELDS: dict[TimeField, str] = {
+    "requested_at": "created_at",
+    "scheduled_start": "scheduled_start",
+    "completed_at": "completed_at",
+}
+
+
+def _load(raw: dict[str, Any] | None) -> Booking | None:
+    return None if raw is None else Booking.model_validate(raw)
+
+
+async def apply_transition(
+    booking: Booking,
+    transition: Transition,
+    *,
+    payment: BookingPayment | None = None,
+    payout: WorkerPayout | None = None,
+    lock_token: str | None = None,
+) -> Booking | None:
+    """Apply a decided transition as one conditional update.
+
+    Returns the updated booking, or None when another writer changed it first
+    (nothing is written then). Without `lock_token` the booking must carry no
+    payment lock; with it, this attempt must hold the lock, which is released.
+    `payment` and `payout` are recorded in the same write.
+    """
+    event = transition.event
+    to_status = transition.event.to_status
+    set_fields: dict[str, Any] = {
+        "status": to_status.value,
+        "updated_at": event.at,
+        "payment_lock": None,
+    }
+    if payment is not None:
+        set_fields["payment"] = payment.model_dump(mode="python")
+    if payout is not None:
+        set_fields["payout"] = payout.model_dump(mode="python")
+    if to_status is BookingStatus.COMPLETED:
+        set_fields["completed_at"] = event.at
+    lock_filter: dict[str, Any] = (
+        {"payment_lock.token": lock_token} if lock_token else {"payment_lock": None}
+    )
+    history_entry = BookingEvent(
+        action=event.action,
+        from_status=event.from_status,
+        to_status=event.to_status,
+        actor_role=event.actor_role,
+        actor_id=event.actor_id,
+        note=event.note,
+        reason=event.reason,
+        at=event.at,
+    )
+    raw = await Booking.get_pymongo_collection().find_one_and_update(
+        {
+            "_id": booking.id,
+            "version": booking.version,
+            "status": event.from_status.value,
+            **lock_filter,
+        },
+        {
+            "$set": set_fields,
+            "$inc": {"version": 1},
+            "$push": {"history": history_entry.model_dump(mode="python")},
+        },
+        return_document=ReturnDocument.AFTER,
+    )
+    return _load(raw)
+
+
+async def claim_lock(
+    booking: Booking, lock: PaymentLock, *, takeover_after: timedelta
+) -> Booking | None:
+    """Take the booking's payment lock, as seen at `booking.version` and status.
+
+    A retry with the same key may take over a lock older than `takeover_after`
+    (its holder must be dead). None when the booking moved on or is locked.
+    """
+    raw = await Booking.get_pymongo_collection().find_one_and_update(
+        {
+            "_id": booking.id,
+            "version": booking.version,
+            "status": booking.status.value,
+            "$or": [
+                {"payment_lock": None},
+                {
+                    "payment_lock.key": lock.key,
+                    "payment_lock.at": {"$lte": lock.at - takeover_after},
+                },
+            ],
+        },
+        {"$set": {"payment_lock": lock.model_dump(mode="python")}},
+        return_document=ReturnDocument.AFTER,
+    )
+    return _load(raw)
+
+
+async def release_lock(booking_id: PydanticObjectId | None, token: str) -> None:
+    """Give the lock up without a transition (Stripe failed, nothing changed)."""
+    await Booking.get_pymongo_collection().update_one(
+        {"_id": booking_id, "payment_lock.token": token},
+        {"$set": {"payment_lock": None}},
+    )
+
+
+async def record_payment_under_lock(
+    booking_id: PydanticObjectId | None, token: str, payment: BookingPayment
+) -> None:
+    """Record a payment step (a hold placed) while the transition goes on, so a
+    retry continues from it instead of repeating it."""
+    await Booking.get_pymongo_collection().update_one(
+        {"_id": booking_id, "payment_lock.token": token},
+        {"$set": {"payment": payment.model_dump(mode="python")}},
+    )
+
+
+async def record_payment(
+    booking: Booking, payment: BookingPayment, now: datetime
+) -> Booking | None:
+    """Record what Stripe says about the payment, outside any transition (a
+    webhook or the reconcile job); None when the booking changed meanwhile."""
+    raw = await Booking.get_pymongo_collection().find_one_and_update(
+        {"_id": booking.id, "version": booking.version, "payment_lock": None},
+        {
+            "$set": {"payment": payment.model_dump(mode="python"), "updated_at": now},
+            "$inc": {"version": 1},
+        },
+        return_document=ReturnDocument.AFTER,
+    )
+    return _load(raw)
+
+
+async def mark_payout_sent(
+    booking_id: PydanticObjectId | None, transfer_id: str, now: datetime
+) -> bool:
+    """Record the worker's transfer, once (only a pending payout is sent)."""
+    result = await Booking.get_pymongo_collection().update_one(
+        {"_id": booking_id, "payout.status": PayoutStatus.PENDING.value},
+        {
+            "$set": {
+                "payout.status": PayoutStatus.SENT.value,
+                "payout.transfer_id": transfer_id,
+                "payout.sent_at": now,
+            }
+        },
+    )
+    return result.modified_count == 1
+
+
+async def workers_owed_payouts() -> list[PydanticObjectId]:
+    """Workers with at least one share waiting to be sent."""
+    owed: list[PydanticObjectId] = await Booking.get_pymongo_collection().distinct(
+        "worker_id", {"payout.status": PayoutStatus.PENDING.value}
+    )
+    return owed
+
+
+def due_filter(rule: ActionRule, now: datetime) -> dict[str, Any]:
+    """The bookings the domain may consider due for a timed `rule` at `now`.
+
+    Derived from the rule's statuses and time terms, so a new timed action
+    needs no filter of its own. It may over-select (the domain re-checks each
+    booking) but never misses one.
+    """
+    terms = [
+        {_TIME_FIELDS[term.field]: {"$lte": now - term.offset}} for term in rule.due
+    ]
+    query: dict[str, Any] = {
+        "status": {"$in": sorted(s.value for s in rule.from_statuses)}
+    }
+    if terms:
+        query["$or"] = terms
+    if rule.needs_deferred_hold:
+        query["payment.status"] = PaymentStatus.DEFERRED.value
+    return query
