@@ -24,7 +24,7 @@ from asgi_lifespan import LifespanManager
 from pymongo import AsyncMongoClient
 
 from gigsta.app import create_app
-from gigsta.resolvers.accounts import create_admin
+from gigsta.resolvers.accounts.sign_in import create_admin
 from gigsta.settings import Settings
 from scripts.devstack import start_mongo, stop_process
 from scripts.migrate import migrate_up

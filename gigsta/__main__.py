@@ -10,7 +10,7 @@ import sys
 
 from gigsta.database import connect, init_documents
 from gigsta.observability import configure_logging
-from gigsta.resolvers.accounts import create_admin
+from gigsta.resolvers.accounts.sign_in import create_admin
 from gigsta.runtime import utc_now
 from gigsta.settings import get_settings
 

@@ -18,8 +18,8 @@ from gigsta.integrations.addressable import AddressableClient
 from gigsta.integrations.r2 import store_from_settings
 from gigsta.jobs.sweeper import run_sweeper
 from gigsta.observability import RequestLogMiddleware
-from gigsta.resolvers.payments import payments_from_settings
-from gigsta.resolvers.webhooks import stripe_webhook
+from gigsta.resolvers.payments.config import payments_from_settings
+from gigsta.resolvers.payments.webhooks import stripe_webhook
 from gigsta.runtime import Clock, Runtime, utc_now
 from gigsta.schema import build_schema
 from gigsta.schema.view import GigstaGraphQL

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
     from gigsta.integrations.addressable import AddressableClient
     from gigsta.integrations.r2 import ObjectStore
-    from gigsta.resolvers.payments import Payments
+    from gigsta.resolvers.payments.config import Payments
     from gigsta.settings import Settings
 
 

@@ -13,20 +13,16 @@ from gigsta.documents import Booking, Customer, User, Worker
 from gigsta.documents.bookings import BookingEvent
 from gigsta.documents.places import PlaceAddress
 from gigsta.domain.accounts import Country, Role, normalize_email
-from gigsta.domain.booking_actions import (
+from gigsta.domain.bookings.actions import (
     ACTIONS,
     TERMINAL_STATUSES,
     ActorRole,
     BookingStatus,
 )
 from gigsta.domain.services import SERVICE_CATALOGUE
-from gigsta.resolvers.accounts import TokenConfig, create_admin, sign_up
-from gigsta.resolvers.payments import (
-    HoldResult,
-    Payments,
-    payments_from_settings,
-    prepare_request,
-)
+from gigsta.resolvers.accounts.sign_in import TokenConfig, create_admin, sign_up
+from gigsta.resolvers.payments.config import Payments, payments_from_settings
+from gigsta.resolvers.payments.holds import HoldResult, prepare_request
 from gigsta.settings import Settings
 from scripts.standins.addressable import demo_place
 

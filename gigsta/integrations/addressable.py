@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from gigsta.domain.errors import ErrorCode
+from gigsta.domain.core import ErrorCode
 from gigsta.domain.places import Address, valid_coordinates
 
 log = logging.getLogger(__name__)

@@ -14,9 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import stripe
 
+from gigsta.domain.payments.intents import intent_payment_status
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from gigsta.domain.payments.effects import PaymentStatus
     from gigsta.settings import Settings
 
 
@@ -57,8 +60,9 @@ class IntentState:
     metadata: dict[str, str]
 
     @property
-    def needs_action(self) -> bool:
-        return self.status == "requires_action"
+    def payment_status(self) -> PaymentStatus | None:
+        """Our reading of the intent's status (the domain's one mapping)."""
+        return intent_payment_status(self.status)
 
     def captured_amount(self, refunded_since: int = 0) -> int:
         """What was captured. `refunded_since`: refunds made after the capture

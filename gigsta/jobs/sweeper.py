@@ -3,8 +3,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from gigsta.resolvers.payments import Payments
-from gigsta.resolvers.timers import sweep
+from gigsta.resolvers.bookings.timers import sweep
+from gigsta.resolvers.payments.config import Payments
 from gigsta.runtime import Clock
 
 log = logging.getLogger(__name__)

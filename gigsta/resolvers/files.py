@@ -16,11 +16,10 @@ from typing import Any
 from beanie import PydanticObjectId, SortDirection
 from pymongo import ReturnDocument
 
-from gigsta.auth import Viewer
 from gigsta.documents import Attachment, Booking, Worker
-from gigsta.documents.attachments import AttachmentStatus
-from gigsta.domain.accounts import Role
-from gigsta.domain.errors import ErrorCode, UserError
+from gigsta.documents.files import AttachmentStatus
+from gigsta.domain.accounts import Role, Viewer
+from gigsta.domain.core import ErrorCode, UserError
 from gigsta.domain.files import (
     UploadLimits,
     UploadPurpose,
@@ -29,8 +28,7 @@ from gigsta.domain.files import (
     validate_upload,
 )
 from gigsta.integrations.r2 import ObjectStore
-from gigsta.resolvers.bookings import actor_role
-from gigsta.resolvers.ids import parse_object_id
+from gigsta.resolvers.core.ids import parse_object_id
 
 
 @dataclass
@@ -66,7 +64,7 @@ async def _owner_for(
     if purpose is UploadPurpose.BOOKING_PHOTO:
         oid = parse_object_id(booking_id or "")
         booking = await Booking.get(oid) if oid else None
-        if booking is None or actor_role(viewer, booking) is None:
+        if booking is None or booking.role_of(viewer) is None:
             return (
                 None,
                 None,
@@ -230,14 +228,14 @@ def may_read(
     if viewer.role is Role.ADMIN:
         return True
     if attachment.purpose is UploadPurpose.BOOKING_PHOTO:
-        return booking is not None and actor_role(viewer, booking) is not None
+        return booking is not None and booking.role_of(viewer) is not None
     # Avatars are public through `Worker.avatarUrl`; documents only for the worker.
     return viewer.profile_id == str(attachment.owner_worker_id)
 
 
 def may_see_booking_files(viewer: Viewer | None, booking: Booking) -> bool:
     """Booking photos: for its customer, its worker and admins."""
-    return viewer is not None and actor_role(viewer, booking) is not None
+    return viewer is not None and booking.role_of(viewer) is not None
 
 
 async def attachments_by_booking(

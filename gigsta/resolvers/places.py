@@ -11,7 +11,7 @@ from beanie import PydanticObjectId
 
 from gigsta.documents import Worker
 from gigsta.documents.places import GeoPoint, PlaceAddress
-from gigsta.domain.errors import ClientError, ErrorCode, UserError
+from gigsta.domain.core import ClientError, ErrorCode, UserError
 from gigsta.domain.places import (
     MAX_SERVICE_RADIUS_KM,
     Address,
@@ -25,9 +25,9 @@ from gigsta.domain.places import (
 )
 from gigsta.domain.services import SERVICE_CATALOGUE
 from gigsta.integrations.addressable import AddressableClient, AddressLookupError
-from gigsta.resolvers import rate_limits
-from gigsta.resolvers.ids import parse_object_id
-from gigsta.resolvers.pagination import (
+from gigsta.resolvers.core import rate_limits
+from gigsta.resolvers.core.ids import parse_object_id
+from gigsta.resolvers.core.pagination import (
     InvalidCursorError,
     Page,
     decode_cursor,

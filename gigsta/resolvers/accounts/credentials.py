@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,7 +9,7 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from gigsta.domain.accounts import Role
+from gigsta.domain.accounts import Role, Viewer
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so both "unknown email" and "wrong
@@ -36,22 +35,6 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
-
-
-@dataclass(frozen=True, slots=True)
-class Viewer:
-    """The authenticated caller, as proven by the token (no database read)."""
-
-    user_id: str
-    role: Role
-    profile_id: str | None
-
-
-def is_self_or_admin(viewer: Viewer | None, profile_id: object) -> bool:
-    """May `viewer` see a profile's private fields: its owner, or an admin."""
-    return viewer is not None and (
-        viewer.role is Role.ADMIN or viewer.profile_id == str(profile_id)
-    )
 
 
 class InvalidTokenError(Exception):

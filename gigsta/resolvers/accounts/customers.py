@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from gigsta.auth import Viewer, is_self_or_admin
 from gigsta.documents import Customer
-from gigsta.resolvers.ids import parse_object_id
+from gigsta.domain.accounts import Viewer, is_self_or_admin
+from gigsta.resolvers.core.ids import parse_object_id
 
 
 async def get_customer(viewer: Viewer | None, customer_id: str) -> Customer | None:

@@ -9,24 +9,24 @@ from typing import TYPE_CHECKING, Any
 
 from pymongo.errors import DuplicateKeyError
 
-from gigsta.auth import (
-    Viewer,
-    hash_password,
-    issue_token,
-    needs_rehash,
-    verify_password,
-)
-from gigsta.documents import Customer, User, Worker
+from gigsta.documents import Customer, User, Worker, raw_collection
 from gigsta.domain.accounts import (
     Country,
     Role,
+    Viewer,
     currency_for,
     normalize_email,
     validate_email,
     validate_name,
     validate_password,
 )
-from gigsta.domain.errors import ErrorCode, UserError
+from gigsta.domain.core import ErrorCode, UserError
+from gigsta.resolvers.accounts.credentials import (
+    hash_password,
+    issue_token,
+    needs_rehash,
+    verify_password,
+)
 
 if TYPE_CHECKING:
     from pymongo.asynchronous.collection import AsyncCollection
@@ -165,7 +165,7 @@ LOGIN_FAILURES = "login_failures"
 
 
 def _login_failures() -> AsyncCollection[dict[str, Any]]:
-    return User.get_pymongo_collection().database[LOGIN_FAILURES]
+    return raw_collection(LOGIN_FAILURES)
 
 
 async def _login_locked(email: str, now: datetime) -> bool:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from gigsta.auth import Viewer
 from gigsta.documents import Worker
-from gigsta.domain.accounts import Role, validate_name
-from gigsta.domain.errors import ErrorCode, UserError
+from gigsta.domain.accounts import Role, Viewer, validate_name
+from gigsta.domain.bookings.requests import WorkerOffer
+from gigsta.domain.core import ErrorCode, UserError
 from gigsta.domain.services import validate_services
 from gigsta.resolvers import places
-from gigsta.resolvers.ids import parse_object_id
-from gigsta.resolvers.pagination import (
+from gigsta.resolvers.core.ids import parse_object_id
+from gigsta.resolvers.core.pagination import (
     InvalidCursorError,
     Page,
     decode_cursor,
@@ -29,6 +29,13 @@ MIN_HOURLY_RATE_CENTS = 100
 class WorkerResult:
     worker: Worker | None = None
     errors: list[UserError] = field(default_factory=list)
+
+
+def worker_offer(worker: Worker | None) -> WorkerOffer | None:
+    """What the domain checks a booking request against, from the profile."""
+    if worker is None:
+        return None
+    return WorkerOffer(name=worker.name, services=frozenset(worker.services))
 
 
 async def get_worker(worker_id: str) -> Worker | None:

@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from gigsta.domain.errors import ClientError, ErrorCode
+from gigsta.domain.core import ClientError, ErrorCode
 
 T = TypeVar("T")
 

@@ -8,7 +8,7 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from gigsta.documents import User
+from gigsta.documents import raw_collection
 
 RATE_LIMITS = "rate_limits"
 
@@ -23,7 +23,7 @@ async def allow(
     """
     seconds = int(window.total_seconds())
     start = int(now.timestamp()) // seconds * seconds
-    counters = User.get_pymongo_collection().database[RATE_LIMITS]
+    counters = raw_collection(RATE_LIMITS)
     update: dict[str, Any] = {
         "$inc": {"count": 1},
         "$setOnInsert": {"expires_at": datetime.fromtimestamp(start, UTC) + window},

@@ -1,8 +1,5 @@
 """Payment work the sweeper does on every pass.
 
-- `authorize_deferred`: place the hold 48 h before the start of bookings made
-  more than 6 days ahead (their card was saved on a Stripe Customer), off
-  session; a card that fails moves the booking to `payment_failed`.
 - `send_pending_payouts`: transfer workers' shares once their Connect account
   can receive payouts.
 - `reconcile`: repair bookings whose payment state disagrees with Stripe's
@@ -15,18 +12,20 @@ Stripe call is keyed by (booking, action, version).
 from __future__ import annotations
 
 import logging
-import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from gigsta.documents import Booking, Worker
-from gigsta.documents.payments import BookingPayment, PaymentLock, PayoutStatus
-from gigsta.domain.booking_actions import ActorRole, BookingStatus, Rejection, decide
-from gigsta.domain.payment_effects import PaymentStatus
-from gigsta.integrations.stripe_gateway import CardDeclinedError, PaymentGatewayError
-from gigsta.resolvers import payments as payment_service
-from gigsta.resolvers import payouts
-from gigsta.resolvers.bookings import apply_transition
+from gigsta.documents import booking_store as store
+from gigsta.documents.payments import PayoutStatus
+from gigsta.domain.bookings.actions import BookingStatus
+from gigsta.integrations.stripe_gateway import PaymentGatewayError
+from gigsta.resolvers.payments import payouts
+from gigsta.resolvers.payments.executor import (
+    STALE_LOCK_AFTER,
+    finish_locked_transition,
+)
+from gigsta.resolvers.payments.sync import sync_from_intent
 
 if TYPE_CHECKING:
     from gigsta.integrations.stripe_gateway import StripeGateway
@@ -42,101 +41,8 @@ async def run_payment_jobs(gateway: StripeGateway, now: datetime) -> dict[str, i
     reconciled = await reconcile(gateway, now)
     return {
         "reconciled": reconciled,
-        "authorized": await authorize_deferred(gateway, now),
         "payouts_sent": await send_pending_payouts(gateway, now),
     }
-
-
-async def authorize_deferred(gateway: StripeGateway, now: datetime) -> int:
-    """Place the holds that fall due now; returns how many succeeded."""
-    done = 0
-    due = (
-        await Booking.find(
-            {
-                "payment.status": PaymentStatus.DEFERRED.value,
-                "payment.authorize_at": {"$lte": now},
-                "status": {
-                    "$in": [BookingStatus.REQUESTED.value, BookingStatus.ACCEPTED.value]
-                },
-                "payment_lock": None,
-            }
-        )
-        .limit(BATCH_SIZE)
-        .to_list()
-    )
-    for booking in due:
-        if await _authorize_one(gateway, booking, now):
-            done += 1
-    return done
-
-
-async def _authorize_one(
-    gateway: StripeGateway, booking: Booking, now: datetime
-) -> bool:
-    payment, price = booking.payment, booking.price
-    assert payment is not None and price is not None and booking.id is not None
-    key = payment_service.idempotency_key(booking.id, "authorize", booking.version)
-    lock = PaymentLock(
-        key=key,
-        token=secrets.token_hex(8),
-        action="authorize",
-        version=booking.version,
-        role=ActorRole.SYSTEM.value,
-        at=now,
-    )
-    if await payment_service.claim_lock(booking, lock, now) is None:
-        return False
-    updated: BookingPayment = payment.model_copy()
-    try:
-        intent = await payment_service.authorize_saved_card(gateway, booking, key)
-    except CardDeclinedError as exc:
-        updated.status = PaymentStatus.FAILED
-        updated.failure_message = exc.message
-    except PaymentGatewayError as exc:
-        # Stripe unreachable: try again on the next pass, same key.
-        log.warning("deferred hold for %s not placed yet: %s", booking.id, exc)
-        await payment_service.release_lock(booking.id, lock.token)
-        return False
-    else:
-        updated.intent_id = intent.id
-        if intent.status == "requires_capture":
-            updated.status = PaymentStatus.AUTHORIZED
-            updated.authorized_amount = intent.amount
-        else:
-            # Off session there is no customer to authenticate: a card that
-            # wants 3-D Secure now has failed for this booking.
-            updated.status = PaymentStatus.FAILED
-            updated.failure_message = (
-                intent.error_message
-                or "The card needs the cardholder's authentication and could "
-                "not be charged automatically."
-            )
-            await payment_service.cancel_quietly(gateway, intent.id, booking.id)
-    if updated.status is PaymentStatus.AUTHORIZED:
-        result = await Booking.get_pymongo_collection().update_one(
-            {"_id": booking.id, "payment_lock.token": lock.token},
-            {
-                "$set": {
-                    "payment": updated.model_dump(mode="python"),
-                    "payment_lock": None,
-                    "updated_at": now,
-                },
-                "$inc": {"version": 1},
-            },
-        )
-        return result.modified_count == 1
-    decision = decide(booking.facts(), "authorization_failed", ActorRole.SYSTEM, now)
-    if isinstance(decision, Rejection):
-        await payment_service.release_lock(booking.id, lock.token)
-        return False
-    await apply_transition(
-        booking.id,
-        booking.version,
-        decision,
-        extra_set={"payment": updated.model_dump(mode="python")},
-        payment_lock_token=lock.token,
-    )
-    return False
 
 
 async def send_pending_payouts(gateway: StripeGateway, now: datetime) -> int:
@@ -166,11 +72,9 @@ async def send_pending_payouts(gateway: StripeGateway, now: datetime) -> int:
 async def reconcile(gateway: StripeGateway, now: datetime) -> int:
     """Repair what a crash or a lost webhook left behind; returns repairs made."""
     repaired = 0
-    stale: dict[str, Any] = {
-        "payment_lock.at": {"$lte": now - payment_service.STALE_LOCK_AFTER}
-    }
+    stale: dict[str, Any] = {"payment_lock.at": {"$lte": now - STALE_LOCK_AFTER}}
     for booking in await Booking.find(stale).limit(BATCH_SIZE).to_list():
-        if await payment_service.finish_locked_transition(gateway, booking, now):
+        if await finish_locked_transition(gateway, booking, now):
             repaired += 1
     waiting = (
         await Booking.find(
@@ -185,7 +89,7 @@ async def reconcile(gateway: StripeGateway, now: datetime) -> int:
     )
     for booking in waiting:
         try:
-            if await payment_service.sync_from_intent(gateway, booking, now):
+            if await sync_from_intent(gateway, booking, now):
                 repaired += 1
         except PaymentGatewayError as exc:
             log.warning("reconcile of %s failed: %s", booking.id, exc)
@@ -195,9 +99,7 @@ async def reconcile(gateway: StripeGateway, now: datetime) -> int:
 async def _refresh_waiting_accounts(gateway: StripeGateway) -> int:
     """Ask Stripe about workers who are owed money but cannot be paid yet
     (their `account.updated` webhook may have been lost)."""
-    owed = await Booking.get_pymongo_collection().distinct(
-        "worker_id", {"payout.status": PayoutStatus.PENDING.value}
-    )
+    owed = await store.workers_owed_payouts()
     if not owed:
         return 0
     refreshed = 0

@@ -10,16 +10,16 @@ from typing import TYPE_CHECKING
 
 from beanie import PydanticObjectId
 
-from gigsta.auth import Viewer
 from gigsta.documents import Booking, Worker
+from gigsta.documents import booking_store as store
 from gigsta.documents.payments import PayoutStatus
-from gigsta.domain.accounts import Role
-from gigsta.domain.errors import ErrorCode, UserError
+from gigsta.domain.accounts import Role, Viewer
+from gigsta.domain.core import ErrorCode, UserError
 from gigsta.integrations.stripe_gateway import PaymentGatewayError
 
 if TYPE_CHECKING:
     from gigsta.integrations.stripe_gateway import StripeGateway
-    from gigsta.resolvers.payments import Payments
+    from gigsta.resolvers.payments.config import Payments
 
 log = logging.getLogger(__name__)
 
@@ -54,17 +54,7 @@ async def send_payout(gateway: StripeGateway, booking: Booking, now: datetime) -
     except PaymentGatewayError as exc:
         log.warning("payout for booking %s not sent yet: %s", booking.id, exc.message)
         return False
-    result = await Booking.get_pymongo_collection().update_one(
-        {"_id": booking.id, "payout.status": PayoutStatus.PENDING.value},
-        {
-            "$set": {
-                "payout.status": PayoutStatus.SENT.value,
-                "payout.transfer_id": transfer_id,
-                "payout.sent_at": now,
-            }
-        },
-    )
-    return result.modified_count == 1
+    return await store.mark_payout_sent(booking.id, transfer_id, now)
 
 
 @dataclass

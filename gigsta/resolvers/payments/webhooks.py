@@ -23,7 +23,7 @@ from gigsta.integrations.stripe_gateway import (
     InvalidSignatureError,
     PaymentGatewayError,
 )
-from gigsta.resolvers.payments import sync_from_intent
+from gigsta.resolvers.payments.sync import sync_from_intent
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -1,0 +1,1 @@
+"""Bookings: request, read, list, act on, and sweep bookings."""

@@ -1,0 +1,69 @@
+"""`performBookingAction`: decide with the action table, then run it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from gigsta.documents import Booking
+from gigsta.domain.bookings.actions import Rejection, decide
+from gigsta.domain.core import ErrorCode, UserError
+from gigsta.resolvers.bookings.queries import get_booking
+from gigsta.resolvers.bookings.requests import BookingResult, booking_error
+from gigsta.resolvers.payments.executor import run_transition
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from gigsta.domain.accounts import Viewer
+    from gigsta.resolvers.payments.config import Payments
+
+
+def _version_conflict(booking: Booking | None, message: str) -> BookingResult:
+    return BookingResult(
+        booking=booking,
+        errors=[UserError("expectedVersion", ErrorCode.VERSION_CONFLICT, message)],
+    )
+
+
+async def perform_booking_action(  # noqa: PLR0911 - one return per expected failure
+    viewer: Viewer | None,
+    *,
+    booking_id: str,
+    action: str,
+    expected_version: int,
+    reason: str | None,
+    now: datetime,
+    payments: Payments | None = None,
+) -> BookingResult:
+    if viewer is None:
+        return booking_error(None, ErrorCode.UNAUTHENTICATED, "Sign in first.")
+    booking = await get_booking(viewer, booking_id)
+    role = booking.visible_role(viewer) if booking is not None else None
+    if booking is None or role is None:
+        return booking_error("bookingId", ErrorCode.NOT_FOUND, "Booking not found.")
+    decision = decide(
+        booking.facts(), action, role, now, actor_id=viewer.user_id, reason=reason
+    )
+    if isinstance(decision, Rejection):
+        return BookingResult(
+            booking=booking,
+            errors=[UserError(decision.field, decision.code, decision.message)],
+        )
+    if expected_version != booking.version:
+        return _version_conflict(
+            booking,
+            f"The booking changed (now version {booking.version}). "
+            "Reload it and try again.",
+        )
+    outcome = await run_transition(
+        payments.gateway if payments else None, booking, decision, now
+    )
+    if outcome.errors:
+        return BookingResult(booking=outcome.booking, errors=outcome.errors)
+    if outcome.booking is None:
+        return _version_conflict(
+            await Booking.get(booking.id),
+            "Someone else changed the booking at the same moment. "
+            "Reload it and try again.",
+        )
+    return BookingResult(booking=outcome.booking)

@@ -1,0 +1,1 @@
+"""What every use case shares: ids from clients, cursors, rate limits."""

@@ -1,0 +1,2 @@
+"""Payments: the card hold, the money each transition moves, Stripe sync,
+the payment jobs and worker payouts."""

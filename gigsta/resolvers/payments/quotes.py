@@ -1,0 +1,45 @@
+"""`priceQuote`: what a request would cost, checked as `requestBooking` checks it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from gigsta.domain.bookings.requests import request_errors
+from gigsta.domain.core import ClientError
+from gigsta.domain.payments.pricing import Quote, quote
+from gigsta.domain.services import SERVICE_CATALOGUE
+from gigsta.resolvers.accounts.workers import get_worker, worker_offer
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from gigsta.resolvers.payments.config import Payments
+
+
+async def price_quote(
+    payments: Payments | None,
+    *,
+    worker_id: str,
+    service: str,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> Quote | None:
+    """The quote, or None when nothing can be priced (no such worker, no rate,
+    no payments). A request `requestBooking` would refuse is a client error."""
+    worker = await get_worker(worker_id)
+    if worker is None or not worker.hourly_rate_cents or payments is None:
+        return None
+    errors = request_errors(
+        worker_offer(worker), service=service, start=start, end=end, now=now
+    )
+    if errors:
+        raise ClientError(errors[0].code, errors[0].message)
+    return quote(
+        hourly_rate=worker.hourly_rate_cents,
+        start=start,
+        end=end,
+        country=worker.country,
+        rates=payments.rates,
+        service_name=SERVICE_CATALOGUE[service],
+    )
