@@ -15,11 +15,15 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
-from gigsta.domain.errors import ClientError
-from gigsta.schema.files import FilesMutation
-from gigsta.schema.payments import PaymentsMutation, PaymentsQuery
-from gigsta.schema.places import PlacesQuery
-from gigsta.schema.root import Mutation, Query
+from gigsta.domain.core import ClientError
+from gigsta.schema.accounts.mutations import AccountsMutation
+from gigsta.schema.accounts.queries import AccountsQuery
+from gigsta.schema.bookings.mutations import BookingsMutation
+from gigsta.schema.bookings.queries import BookingsQuery
+from gigsta.schema.files.mutations import FilesMutation
+from gigsta.schema.payments.mutations import PaymentsMutation
+from gigsta.schema.payments.queries import PaymentsQuery
+from gigsta.schema.places.queries import PlacesQuery
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -65,14 +69,24 @@ class GigstaSchema(strawberry.Schema):
                 )
 
 
-# Each feature area contributes its own Query/Mutation classes; they are merged
-# into the one root type of each kind here.
+# Each domain contributes its own Query/Mutation classes; they are merged into
+# the one root type of each kind here.
 MAX_QUERY_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 5000
 
-QUERY_TYPES: tuple[type, ...] = (Query, PlacesQuery, PaymentsQuery)
-MUTATION_TYPES: tuple[type, ...] = (Mutation, FilesMutation, PaymentsMutation)
+QUERY_TYPES: tuple[type, ...] = (
+    AccountsQuery,
+    BookingsQuery,
+    PlacesQuery,
+    PaymentsQuery,
+)
+MUTATION_TYPES: tuple[type, ...] = (
+    AccountsMutation,
+    BookingsMutation,
+    FilesMutation,
+    PaymentsMutation,
+)
 
 
 def build_schema() -> strawberry.Schema:

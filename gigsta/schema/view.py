@@ -8,11 +8,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from strawberry.asgi import GraphQL
 
-from gigsta.auth import InvalidTokenError, Viewer, read_token
-from gigsta.domain.errors import ClientError
+from gigsta.domain.accounts import Viewer
+from gigsta.domain.core import ClientError
 from gigsta.observability import LOG_STATE_KEY
+from gigsta.resolvers.accounts.credentials import InvalidTokenError, read_token
 from gigsta.schema import is_unexpected
-from gigsta.schema.context import Context
+from gigsta.schema.core.context import Context
 
 if TYPE_CHECKING:
     from graphql import GraphQLError

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from strawberry.dataloader import DataLoader
 from strawberry.types import Info as _Info
 
-from gigsta.schema.dataloaders import Loaders
-
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from starlette.requests import Request
     from starlette.responses import Response
 
-    from gigsta.auth import Viewer
+    from gigsta.domain.accounts import Viewer
     from gigsta.runtime import Runtime
+
+L = TypeVar("L", bound=DataLoader[Any, Any])
 
 
 @dataclass
@@ -26,9 +29,18 @@ class Context:
     request_id: str
     viewer: Viewer | None
     now: datetime
-    loaders: Loaders = field(default_factory=Loaders)
     # Filled during execution and read by the request log line.
     log_fields: dict[str, Any] = field(default_factory=dict)
+    _loaders: dict[Callable[[], Any], Any] = field(default_factory=dict)
+
+    def loader(self, kind: Callable[[], L]) -> L:
+        """This request's DataLoader of `kind`, made on first use: each domain
+        keeps its loaders beside its types, and batches last one request."""
+        found = self._loaders.get(kind)
+        if found is None:
+            found = self._loaders[kind] = kind()
+        loader: L = found
+        return loader
 
 
 Info = _Info[Context, None]

@@ -1,0 +1,1 @@
+"""GraphQL for accounts: users, customers, workers, sign-up and sign-in."""

@@ -1,0 +1,123 @@
+"""Accounts' mutations: sign up, log in, edit the worker profile."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import strawberry
+
+from gigsta.resolvers.accounts import sign_in, workers
+from gigsta.schema.accounts.types import User, Worker
+from gigsta.schema.core.context import Info
+from gigsta.schema.core.enums import Country, Role
+from gigsta.schema.core.errors import UserError, user_errors
+
+
+def _tokens(info: Info) -> sign_in.TokenConfig:
+    settings = info.context.runtime.settings
+    return sign_in.TokenConfig(
+        secret=settings.require_jwt_secret(),
+        ttl=timedelta(seconds=settings.jwt_ttl_seconds),
+    )
+
+
+@strawberry.input
+class SignUpInput:
+    email: str
+    password: str
+    name: str
+    role: Role
+    country: Country
+
+
+@strawberry.input
+class LogInInput:
+    email: str
+    password: str
+
+
+@strawberry.input
+class UpdateWorkerProfileInput:
+    name: str | None = None
+    bio: str | None = None
+    services: list[str] | None = strawberry.field(
+        default=None, description="Keys from the `services` query."
+    )
+    hourly_rate: int | None = strawberry.field(
+        default=None, description="Integer cents of the worker's currency."
+    )
+    base_address_token: str | None = strawberry.field(
+        default=None, description="A token from `addressSuggestions`."
+    )
+    service_radius_km: float | None = strawberry.field(
+        default=None, description="1 to 100 km around the base address."
+    )
+
+
+@strawberry.type
+class AuthPayload:
+    token: str | None
+    viewer: User | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class WorkerPayload:
+    worker: Worker | None
+    errors: list[UserError]
+
+
+def _auth_payload(result: sign_in.AuthResult) -> AuthPayload:
+    return AuthPayload(
+        token=result.token,
+        viewer=User(doc=result.user) if result.user and not result.errors else None,
+        errors=user_errors(result.errors),
+    )
+
+
+@strawberry.type
+class AccountsMutation:
+    @strawberry.mutation(description="Create a CUSTOMER or WORKER account.")
+    async def sign_up(self, info: Info, input: SignUpInput) -> AuthPayload:
+        result = await sign_in.sign_up(
+            email=input.email,
+            password=input.password,
+            name=input.name,
+            role=input.role,
+            country=input.country,
+            now=info.context.now,
+            tokens=_tokens(info),
+        )
+        return _auth_payload(result)
+
+    @strawberry.mutation
+    async def log_in(self, info: Info, input: LogInInput) -> AuthPayload:
+        result = await sign_in.log_in(
+            email=input.email,
+            password=input.password,
+            now=info.context.now,
+            tokens=_tokens(info),
+        )
+        return _auth_payload(result)
+
+    @strawberry.mutation(description="Edit the signed-in worker's profile.")
+    async def update_worker_profile(
+        self,
+        info: Info,
+        input: UpdateWorkerProfileInput,
+    ) -> WorkerPayload:
+        result = await workers.update_worker_profile(
+            info.context.viewer,
+            name=input.name,
+            bio=input.bio,
+            services=input.services,
+            hourly_rate_cents=input.hourly_rate,
+            now=info.context.now,
+            base_address_token=input.base_address_token,
+            service_radius_km=input.service_radius_km,
+            address_secret=info.context.runtime.settings.address_token_key(),
+        )
+        return WorkerPayload(
+            worker=Worker(doc=result.worker) if result.worker else None,
+            errors=user_errors(result.errors),
+        )

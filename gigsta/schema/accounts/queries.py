@@ -1,0 +1,120 @@
+"""Accounts' root fields: the viewer, the service catalogue, workers (with the
+service-area search) and customers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import strawberry
+
+from gigsta.domain.core import ClientError, ErrorCode
+from gigsta.domain.places import Address
+from gigsta.domain.services import SERVICE_CATALOGUE
+from gigsta.resolvers import places
+from gigsta.resolvers.accounts import customers, workers
+from gigsta.resolvers.core.ids import parse_object_id
+from gigsta.schema.accounts.types import Customer, Service, User, Worker
+from gigsta.schema.core.connections import Connection, connection_from_page
+from gigsta.schema.core.context import Info
+from gigsta.schema.core.dataloaders import UserByIdLoader
+
+if TYPE_CHECKING:
+    from gigsta.documents import Worker as WorkerDoc
+
+
+def _worker(doc: WorkerDoc) -> Worker:
+    return Worker(doc=doc)
+
+
+@strawberry.input
+class NearInput:
+    latitude: float
+    longitude: float
+
+
+@strawberry.input(description="Give `near` or `addressToken` (not both) to search.")
+class WorkerFilter:
+    service: str | None = strawberry.field(
+        default=None, description="A key from the `services` query."
+    )
+    near: NearInput | None = None
+    address_token: str | None = strawberry.field(
+        default=None, description="A token from `addressSuggestions`."
+    )
+
+
+async def filtered_workers(
+    info: Info, filter: WorkerFilter, first: int | None, after: str | None
+) -> Connection[Worker]:
+    """`workers(filter: ...)`: by service area (nearest first) or by service."""
+    if filter.near is not None and filter.address_token is not None:
+        raise ClientError(
+            ErrorCode.BAD_USER_INPUT, "Give either `near` or `addressToken`."
+        )
+    point: places.NearPoint | None = None
+    if filter.near is not None:
+        point = places.NearPoint(filter.near.latitude, filter.near.longitude)
+    elif filter.address_token is not None:
+        address = places.address_from_token(
+            filter.address_token,
+            field="filter.addressToken",
+            secret=info.context.runtime.settings.address_token_key(),
+            now=info.context.now,
+        )
+        if not isinstance(address, Address):
+            raise ClientError(address.code, address.message)
+        point = places.NearPoint(address.latitude, address.longitude)
+    if point is None:
+        page = await workers.list_workers(first, after, service=filter.service)
+        return connection_from_page(page, _worker)
+    found = await places.search_workers_near(
+        point, service=filter.service, first=first, after=after
+    )
+    return connection_from_page(found, lambda hit: Worker(doc=hit[0], distance=hit[1]))
+
+
+@strawberry.type
+class AccountsQuery:
+    @strawberry.field(description="The signed-in user, or null when anonymous.")
+    async def viewer(self, info: Info) -> User | None:
+        viewer = info.context.viewer
+        if viewer is None:
+            return None
+        oid = parse_object_id(viewer.user_id)
+        doc = await info.context.loader(UserByIdLoader).load(oid) if oid else None
+        return User(doc=doc) if doc else None
+
+    @strawberry.field(description="The catalogue of services workers can offer.")
+    def services(self) -> list[Service]:
+        return [Service(key=k, name=v) for k, v in SERVICE_CATALOGUE.items()]
+
+    @strawberry.field
+    async def worker(self, id: strawberry.ID) -> Worker | None:
+        doc = await workers.get_worker(id)
+        return Worker(doc=doc) if doc else None
+
+    @strawberry.field(
+        description=(
+            "Workers in a stable order; `first` is capped at 100. With "
+            "`filter.near` or `filter.addressToken`: those whose service area "
+            "covers the point, nearest first."
+        )
+    )
+    async def workers(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: WorkerFilter | None = None,
+    ) -> Connection[Worker]:
+        if filter is not None:
+            return await filtered_workers(info, filter, first, after)
+        page = await workers.list_workers(first, after)
+        return connection_from_page(page, _worker)
+
+    @strawberry.field(description="Only that customer or an admin may read it.")
+    async def customer(self, info: Info, id: strawberry.ID) -> Customer | None:
+        if info.context.viewer is None:
+            raise ClientError(ErrorCode.UNAUTHENTICATED, "Sign in to see customers.")
+        doc = await customers.get_customer(info.context.viewer, id)
+        return Customer(doc=doc) if doc else None

@@ -1,0 +1,214 @@
+"""GraphQL object types of accounts: `User`, `Customer`, `Worker`, `Service`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from gigsta.documents import Customer as CustomerDoc
+from gigsta.documents import User as UserDoc
+from gigsta.documents import Worker as WorkerDoc
+from gigsta.domain.accounts import is_self_or_admin
+from gigsta.domain.services import SERVICE_CATALOGUE
+from gigsta.schema.core import nodes
+from gigsta.schema.core.connections import Connection
+from gigsta.schema.core.context import Info
+from gigsta.schema.core.enums import BookingStatus, Country, Currency, Role
+from gigsta.schema.core.relations import bookings_connection
+from gigsta.schema.files.types import Attachment, worker_avatar_url, worker_documents
+from gigsta.schema.payments.types import (
+    PendingPayout,
+    worker_payouts_enabled,
+    worker_pending_payouts,
+)
+from gigsta.schema.places.types import (
+    Place,
+    search_distance_km,
+    worker_base_address,
+    worker_base_locality,
+)
+
+if TYPE_CHECKING:
+    # Only for the annotation: `Booking` sits above accounts and is built
+    # through the node registry (see `schema.core.nodes`).
+    from gigsta.schema.bookings.types import Booking
+
+LazyBooking = Annotated["Booking", strawberry.lazy("gigsta.schema.bookings.types")]
+
+
+@strawberry.type(description="A service from the fixed catalogue.")
+class Service:
+    key: str = strawberry.field(description="Stable snake_case key, e.g. `pet_care`.")
+    name: str
+
+
+def service_list(keys: list[str]) -> list[Service]:
+    return [
+        Service(key=k, name=SERVICE_CATALOGUE[k])
+        for k in keys
+        if k in SERVICE_CATALOGUE
+    ]
+
+
+@nodes.shows(CustomerDoc)
+@strawberry.type
+class Customer:
+    doc: strawberry.Private[CustomerDoc]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.doc.id))
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.doc.name
+
+    @strawberry.field
+    def country(self) -> Country:
+        return self.doc.country
+
+    @strawberry.field(description="Only the customer and admins see the phone number.")
+    def phone(self, info: Info) -> str | None:
+        return (
+            self.doc.phone
+            if is_self_or_admin(info.context.viewer, self.doc.id)
+            else None
+        )
+
+    @strawberry.field(description="This customer's bookings that the viewer may see.")
+    async def bookings(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        status: BookingStatus | None = None,
+    ) -> Connection[LazyBooking]:
+        return await bookings_connection(
+            info, first=first, after=after, status=status, customer_id=self.doc.id
+        )
+
+
+@nodes.shows(WorkerDoc)
+@strawberry.type
+class Worker:
+    doc: strawberry.Private[WorkerDoc]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.doc.id))
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.doc.name
+
+    @strawberry.field
+    def country(self) -> Country:
+        return self.doc.country
+
+    @strawberry.field
+    def bio(self) -> str:
+        return self.doc.bio
+
+    @strawberry.field
+    def services(self) -> list[Service]:
+        return service_list(self.doc.services)
+
+    @strawberry.field(description="Hourly rate in integer cents of `currency`.")
+    def hourly_rate(self) -> int | None:
+        return self.doc.hourly_rate_cents
+
+    @strawberry.field
+    def currency(self) -> Currency:
+        return self.doc.currency
+
+    @strawberry.field(description="Only the worker and admins see the phone number.")
+    def phone(self, info: Info) -> str | None:
+        return (
+            self.doc.phone
+            if is_self_or_admin(info.context.viewer, self.doc.id)
+            else None
+        )
+
+    @strawberry.field(description="Whether payouts can be sent (worker, admin).")
+    def payouts_enabled(self, info: Info) -> bool | None:
+        return worker_payouts_enabled(info, self.doc)
+
+    @strawberry.field(description="Shares waiting for onboarding (worker, admin).")
+    async def pending_payouts(self, info: Info) -> list[PendingPayout]:
+        return await worker_pending_payouts(info, self.doc)
+
+    @strawberry.field(description="This worker's bookings that the viewer may see.")
+    async def bookings(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        status: BookingStatus | None = None,
+    ) -> Connection[LazyBooking]:
+        return await bookings_connection(
+            info, first=first, after=after, status=status, worker_id=self.doc.id
+        )
+
+    # --- Places and files ---------------------------------------------------
+    distance: strawberry.Private[float | None] = None
+
+    @strawberry.field(description="Where the worker is based (locality only).")
+    def base_locality(self) -> str | None:
+        return worker_base_locality(self.doc)
+
+    @strawberry.field(description="The full base address: the worker and admins.")
+    def base_address(self, info: Info) -> Place | None:
+        return worker_base_address(info, self.doc)
+
+    @strawberry.field(description="How far from their base the worker travels.")
+    def service_radius_km(self) -> float | None:
+        return self.doc.service_radius_km
+
+    @strawberry.field(description="From the searched point, to 0.1 km (search only).")
+    def distance_km(self) -> float | None:
+        return search_distance_km(self.distance)
+
+    @strawberry.field(description="Short-lived URL of the worker's photo.")
+    async def avatar_url(self, info: Info) -> str | None:
+        return await worker_avatar_url(info, self.doc)
+
+    @strawberry.field(description="Identity and licence files: worker and admins.")
+    async def documents(self, info: Info) -> list[Attachment] | None:
+        return await worker_documents(info, self.doc)
+
+
+@strawberry.type(description="A signed-in account and its profile.")
+class User:
+    doc: strawberry.Private[UserDoc]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.doc.id))
+
+    @strawberry.field
+    def email(self) -> str:
+        return self.doc.email
+
+    @strawberry.field
+    def role(self) -> Role:
+        return self.doc.role
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.doc.created_at
+
+    @strawberry.field(description="The customer profile, for a CUSTOMER account.")
+    async def customer(self, info: Info) -> Customer | None:
+        if self.doc.role is not Role.CUSTOMER:
+            return None
+        doc = await CustomerDoc.find_one(CustomerDoc.user_id == self.doc.id)
+        return Customer(doc=doc) if doc else None
+
+    @strawberry.field(description="The worker profile, for a WORKER account.")
+    async def worker(self, info: Info) -> Worker | None:
+        if self.doc.role is not Role.WORKER:
+            return None
+        doc = await WorkerDoc.find_one(WorkerDoc.user_id == self.doc.id)
+        return Worker(doc=doc) if doc else None

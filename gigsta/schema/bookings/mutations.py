@@ -1,0 +1,94 @@
+"""Bookings' mutations: request a booking, take one of its actions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from gigsta.resolvers.bookings import actions, requests
+from gigsta.schema.bookings.types import Booking
+from gigsta.schema.core.context import Info
+from gigsta.schema.core.errors import UserError, user_errors
+
+
+@strawberry.input
+class RequestBookingInput:
+    worker_id: strawberry.ID
+    service: str = strawberry.field(description="A key from the `services` query.")
+    description: str
+    scheduled_start: datetime = strawberry.field(description="With a UTC offset.")
+    scheduled_end: datetime
+    address_token: str | None = strawberry.field(
+        default=None, description="Where: a token from `addressSuggestions`."
+    )
+    payment_method_id: str | None = strawberry.field(
+        default=None,
+        description="A Stripe PaymentMethod id made by Stripe.js (e.g. `pm_...`).",
+    )
+
+
+@strawberry.input
+class PerformBookingActionInput:
+    booking_id: strawberry.ID
+    action: str = strawberry.field(description="An `actionName` from availableActions.")
+    expected_version: int = strawberry.field(
+        description="The booking `version` the client saw; stale ones are refused."
+    )
+    reason: str | None = None
+
+
+@strawberry.type
+class BookingPayload:
+    booking: Booking | None
+    errors: list[UserError]
+
+
+def _booking_payload(result: requests.BookingResult) -> BookingPayload:
+    return BookingPayload(
+        booking=Booking(doc=result.booking) if result.booking else None,
+        errors=user_errors(result.errors),
+    )
+
+
+@strawberry.type
+class BookingsMutation:
+    @strawberry.mutation(description="A signed-in customer requests a worker.")
+    async def request_booking(
+        self,
+        info: Info,
+        input: RequestBookingInput,
+    ) -> BookingPayload:
+        result = await requests.request_booking(
+            info.context.viewer,
+            requests.BookingRequest(
+                worker_id=input.worker_id,
+                service=input.service,
+                description=input.description,
+                scheduled_start=input.scheduled_start,
+                scheduled_end=input.scheduled_end,
+                address_token=input.address_token,
+                payment_method_id=input.payment_method_id,
+            ),
+            now=info.context.now,
+            address_secret=info.context.runtime.settings.address_token_key(),
+            payments=info.context.runtime.payments,
+        )
+        return _booking_payload(result)
+
+    @strawberry.mutation(description="Run one of the booking's availableActions.")
+    async def perform_booking_action(
+        self,
+        info: Info,
+        input: PerformBookingActionInput,
+    ) -> BookingPayload:
+        result = await actions.perform_booking_action(
+            info.context.viewer,
+            booking_id=input.booking_id,
+            action=input.action,
+            expected_version=input.expected_version,
+            reason=input.reason,
+            now=info.context.now,
+            payments=info.context.runtime.payments,
+        )
+        return _booking_payload(result)

@@ -1,0 +1,33 @@
+"""Bookings' root fields: one booking, and the viewer's bookings."""
+
+from __future__ import annotations
+
+import strawberry
+
+from gigsta.domain.core import ClientError, ErrorCode
+from gigsta.resolvers.bookings import queries as bookings
+from gigsta.schema.bookings.types import Booking
+from gigsta.schema.core.connections import Connection
+from gigsta.schema.core.context import Info
+from gigsta.schema.core.enums import BookingStatus
+from gigsta.schema.core.relations import bookings_connection
+
+
+@strawberry.type
+class BookingsQuery:
+    @strawberry.field(description="A booking the viewer is part of (any, for admins).")
+    async def booking(self, info: Info, id: strawberry.ID) -> Booking | None:
+        if info.context.viewer is None:
+            raise ClientError(ErrorCode.UNAUTHENTICATED, "Sign in to see bookings.")
+        doc = await bookings.get_booking(info.context.viewer, id)
+        return Booking(doc=doc) if doc else None
+
+    @strawberry.field(description="The viewer's bookings, newest first; `first` ≤ 100.")
+    async def bookings(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        status: BookingStatus | None = None,
+    ) -> Connection[Booking]:
+        return await bookings_connection(info, first=first, after=after, status=status)

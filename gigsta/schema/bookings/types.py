@@ -1,0 +1,176 @@
+"""GraphQL object types of bookings: `Booking`, its history and its actions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from gigsta.documents import Booking as BookingDoc
+from gigsta.documents.bookings import BookingEvent as BookingEventDoc
+from gigsta.domain.bookings.actions import available_actions
+from gigsta.domain.services import SERVICE_CATALOGUE
+from gigsta.schema.accounts.types import Customer, Service, Worker
+from gigsta.schema.core import nodes
+from gigsta.schema.core.context import Info
+from gigsta.schema.core.dataloaders import CustomerByIdLoader, WorkerByIdLoader
+from gigsta.schema.core.enums import ActorRole, BookingStatus
+from gigsta.schema.files.types import Attachment, booking_attachments
+from gigsta.schema.payments.types import (
+    Payment,
+    Price,
+    booking_payment,
+    booking_price,
+    payment_note,
+)
+from gigsta.schema.places.types import BookingAddress, booking_address
+
+
+@strawberry.type(description="One entry of a booking's history.")
+class BookingEvent:
+    doc: strawberry.Private[BookingEventDoc]
+
+    @strawberry.field
+    def action(self) -> str:
+        return self.doc.action
+
+    @strawberry.field
+    def from_status(self) -> BookingStatus:
+        return self.doc.from_status
+
+    @strawberry.field
+    def to_status(self) -> BookingStatus:
+        return self.doc.to_status
+
+    @strawberry.field
+    def actor_role(self) -> ActorRole:
+        return self.doc.actor_role
+
+    @strawberry.field(description="The acting user's id; null for system actions.")
+    def actor_id(self) -> strawberry.ID | None:
+        return strawberry.ID(self.doc.actor_id) if self.doc.actor_id else None
+
+    @strawberry.field
+    def note(self) -> str:
+        return self.doc.note
+
+    @strawberry.field
+    def reason(self) -> str | None:
+        return self.doc.reason
+
+    @strawberry.field
+    def at(self) -> datetime:
+        return self.doc.at
+
+
+@strawberry.type(
+    description=(
+        "An action the viewer may take on a booking now. `actionName` is a stable "
+        "snake_case string, not an enum: clients must tolerate names they do not know."
+    )
+)
+class BookingAction:
+    action_name: str
+    button_label: str
+    note: str
+    is_critical: bool
+    requires_reason: bool
+    payment_note: str | None = strawberry.field(
+        default=None,
+        description="What this action would do to the customer's money now "
+        "(customer and admins), e.g. the cancellation fee.",
+    )
+
+
+@nodes.shows(BookingDoc)
+@strawberry.type
+class Booking:
+    doc: strawberry.Private[BookingDoc]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.doc.id))
+
+    @strawberry.field
+    def status(self) -> BookingStatus:
+        return self.doc.status
+
+    @strawberry.field(description="Pass it as `expectedVersion` when acting.")
+    def version(self) -> int:
+        return self.doc.version
+
+    @strawberry.field
+    def service(self) -> Service:
+        key = self.doc.service
+        return Service(key=key, name=SERVICE_CATALOGUE.get(key, key))
+
+    @strawberry.field
+    def description(self) -> str:
+        return self.doc.description
+
+    @strawberry.field
+    def scheduled_start(self) -> datetime:
+        return self.doc.scheduled_start
+
+    @strawberry.field
+    def scheduled_end(self) -> datetime:
+        return self.doc.scheduled_end
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.doc.created_at
+
+    @strawberry.field
+    async def customer(self, info: Info) -> Customer:
+        doc = await info.context.loader(CustomerByIdLoader).load(self.doc.customer_id)
+        if doc is None:
+            raise RuntimeError(f"booking {self.doc.id} has no customer")
+        return Customer(doc=doc)
+
+    @strawberry.field
+    async def worker(self, info: Info) -> Worker:
+        doc = await info.context.loader(WorkerByIdLoader).load(self.doc.worker_id)
+        if doc is None:
+            raise RuntimeError(f"booking {self.doc.id} has no worker")
+        return Worker(doc=doc)
+
+    @strawberry.field
+    def history(self) -> list[BookingEvent]:
+        return [BookingEvent(doc=e) for e in self.doc.history]
+
+    @strawberry.field(
+        description="What the viewer may do now (none on a terminal booking)."
+    )
+    def available_actions(self, info: Info) -> list[BookingAction]:
+        role = self.doc.role_of(info.context.viewer)
+        if role is None:
+            return []
+        return [
+            BookingAction(
+                action_name=rule.name,
+                button_label=rule.button_label,
+                note=rule.note,
+                is_critical=rule.is_critical,
+                requires_reason=rule.requires_reason,
+                payment_note=payment_note(info, self.doc, rule.name),
+            )
+            for rule in available_actions(self.doc.facts(), role, info.context.now)
+        ]
+
+    # --- Places and files ---------------------------------------------------
+    @strawberry.field(description="Where the job is, as much as the viewer may see.")
+    async def address(self, info: Info) -> BookingAddress | None:
+        return await booking_address(info, self.doc)
+
+    @strawberry.field(description="Photos: for the customer, the worker and admins.")
+    async def attachments(self, info: Info) -> list[Attachment]:
+        return await booking_attachments(info, self.doc)
+
+    # --- Payments -----------------------------------------------------------
+    @strawberry.field(description="The price; each party sees their own side.")
+    def price(self, info: Info) -> Price | None:
+        return booking_price(info, self.doc)
+
+    @strawberry.field(description="The card hold and charges (customer, admins).")
+    def payment(self, info: Info) -> Payment | None:
+        return booking_payment(info, self.doc)

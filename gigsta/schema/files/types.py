@@ -1,0 +1,87 @@
+"""GraphQL types for files, and the file fields of `Booking` and `Worker`."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import strawberry
+
+from gigsta.documents import Attachment as AttachmentDoc
+from gigsta.domain.accounts import is_self_or_admin
+from gigsta.resolvers import files as file_service
+from gigsta.schema.core.context import Info
+from gigsta.schema.core.enums import UploadPurpose
+from gigsta.schema.files.dataloaders import (
+    AttachmentsByBookingLoader,
+    DocumentsByWorkerLoader,
+)
+
+if TYPE_CHECKING:
+    from gigsta.documents import Booking as BookingDoc
+    from gigsta.documents import Worker as WorkerDoc
+
+
+@strawberry.type(description="An uploaded file. `url` is a short-lived download link.")
+class Attachment:
+    doc: strawberry.Private[AttachmentDoc]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.doc.id))
+
+    @strawberry.field
+    def key(self) -> str:
+        return self.doc.key
+
+    @strawberry.field
+    def purpose(self) -> UploadPurpose:
+        return self.doc.purpose
+
+    @strawberry.field
+    def filename(self) -> str:
+        return self.doc.filename
+
+    @strawberry.field
+    def content_type(self) -> str:
+        return self.doc.content_type
+
+    @strawberry.field
+    def size_bytes(self) -> int:
+        return self.doc.size_bytes
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.doc.created_at
+
+    @strawberry.field(description="Presigned GET URL, valid for a few minutes.")
+    async def url(self, info: Info) -> str | None:
+        return await download_url(info, self.doc.key)
+
+
+async def download_url(info: Info, key: str) -> str | None:
+    runtime = info.context.runtime
+    ttl = timedelta(seconds=runtime.settings.download_url_ttl_seconds)
+    return await file_service.download_url(runtime.files, key, ttl)
+
+
+async def booking_attachments(info: Info, booking: BookingDoc) -> list[Attachment]:
+    if booking.id is None or not file_service.may_see_booking_files(
+        info.context.viewer, booking
+    ):
+        return []
+    docs = await info.context.loader(AttachmentsByBookingLoader).load(booking.id)
+    return [Attachment(doc=d) for d in docs]
+
+
+async def worker_avatar_url(info: Info, worker: WorkerDoc) -> str | None:
+    if worker.avatar_key is None:
+        return None
+    return await download_url(info, worker.avatar_key)
+
+
+async def worker_documents(info: Info, worker: WorkerDoc) -> list[Attachment] | None:
+    if worker.id is None or not is_self_or_admin(info.context.viewer, worker.id):
+        return None
+    docs = await info.context.loader(DocumentsByWorkerLoader).load(worker.id)
+    return [Attachment(doc=d) for d in docs]

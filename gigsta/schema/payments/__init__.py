@@ -1,0 +1,1 @@
+"""GraphQL for payments: prices, the card hold, payouts and Connect onboarding."""

@@ -1,0 +1,231 @@
+"""GraphQL types for payments, and the payment fields of `Booking` and `Worker`.
+
+Who sees what: the customer (and admins) see the price the customer pays and
+the payment, including the `clientSecret` while 3-D Secure waits for them; the
+worker (and admins) see the worker's payout. Neither sees the other's part.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+
+from gigsta.documents.payments import BookingPayment as BookingPaymentDoc
+from gigsta.documents.payments import BookingPrice as BookingPriceDoc
+from gigsta.domain.accounts import is_self_or_admin
+from gigsta.domain.bookings.access import sees_customer_side, sees_worker_side
+from gigsta.domain.bookings.actions import DEFERRED_HOLD_LEAD, ActorRole
+from gigsta.domain.payments.pricing import Quote
+from gigsta.resolvers.payments.preview import action_money_note
+from gigsta.schema.core.context import Info
+from gigsta.schema.core.enums import Currency, PaymentStatus
+from gigsta.schema.core.errors import UserError
+from gigsta.schema.payments.dataloaders import PendingPayoutsByWorkerLoader
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from gigsta.documents import Booking as BookingDoc
+    from gigsta.documents import Worker as WorkerDoc
+
+
+@strawberry.type(description="One line of a price. Amounts in cents of `currency`.")
+class PriceLineItem:
+    code: str
+    label: str
+    quantity: int
+    unit_amount: int
+    amount: int
+
+
+@strawberry.type(
+    description=(
+        "A booking's price, fixed when it was requested, in integer cents. "
+        "Customer-facing amounts include GST; `workerPayout` is the labour less "
+        "the platform commission. Parties see only their own side."
+    )
+)
+class Price:
+    doc: strawberry.Private[BookingPriceDoc]
+    show_customer_side: strawberry.Private[bool]
+    show_worker_side: strawberry.Private[bool]
+
+    @strawberry.field
+    def currency(self) -> Currency:
+        return self.doc.currency
+
+    @strawberry.field(description="Customer and admins only.")
+    def line_items(self) -> list[PriceLineItem] | None:
+        if not self.show_customer_side:
+            return None
+        return line_items(self.doc.line_items)
+
+    @strawberry.field(description="What the customer pays, GST included.")
+    def total(self) -> int | None:
+        return self.doc.total if self.show_customer_side else None
+
+    @strawberry.field(description="The GST contained in `total`.")
+    def gst_included(self) -> int | None:
+        return self.doc.gst_included if self.show_customer_side else None
+
+    @strawberry.field(description="Worker and admins only.")
+    def worker_payout(self) -> int | None:
+        return self.doc.worker_payout if self.show_worker_side else None
+
+    @strawberry.field(
+        description="The fee for cancelling from 24 h before the start (customer)."
+    )
+    def late_cancellation_fee(self) -> int | None:
+        return self.doc.late_cancellation_fee if self.show_customer_side else None
+
+
+@strawberry.type(description="The customer's payment for a booking (cents).")
+class Payment:
+    doc: strawberry.Private[BookingPaymentDoc]
+    is_customer: strawberry.Private[bool]
+    # Derived, not stored: a deferred hold is placed a fixed lead before the start.
+    hold_due_at: strawberry.Private[datetime | None] = None
+
+    @strawberry.field
+    def status(self) -> PaymentStatus:
+        return self.doc.status
+
+    @strawberry.field
+    def authorized_amount(self) -> int:
+        return self.doc.authorized_amount
+
+    @strawberry.field
+    def captured_amount(self) -> int:
+        return self.doc.captured_amount
+
+    @strawberry.field
+    def refunded_amount(self) -> int:
+        return self.doc.refunded_amount
+
+    @strawberry.field
+    def currency(self) -> Currency:
+        return self.doc.currency
+
+    @strawberry.field(
+        description=(
+            "For the booking's customer only, while the card needs their action "
+            "(3-D Secure): pass it to Stripe.js `handleNextAction`."
+        )
+    )
+    def client_secret(self) -> str | None:
+        if self.is_customer and self.doc.status is PaymentStatus.REQUIRES_ACTION:
+            return self.doc.client_secret
+        return None
+
+    @strawberry.field(description="Why the card could not be authorized, if so.")
+    def failure_message(self) -> str | None:
+        return self.doc.failure_message
+
+    @strawberry.field(description="When a deferred hold will be placed.")
+    def authorize_at(self) -> datetime | None:
+        return self.hold_due_at
+
+
+@strawberry.type(description="A worker's share of a booking, waiting to be sent.")
+class PendingPayout:
+    booking_id: strawberry.ID
+    amount: int
+    currency: Currency
+    since: datetime
+
+
+@strawberry.type(description="A price preview (cents, GST included).")
+class PriceQuote:
+    currency: Currency
+    line_items: list[PriceLineItem]
+    total: int
+    gst_included: int
+    late_cancellation_fee: int
+
+
+@strawberry.type
+class PayoutOnboardingPayload:
+    url: str | None = strawberry.field(
+        description="Stripe's Express onboarding page; open it in the browser."
+    )
+    errors: list[UserError]
+
+
+def line_items(items: Iterable[Any]) -> list[PriceLineItem]:
+    """Price lines from a stored price or a fresh quote (same fields)."""
+    return [
+        PriceLineItem(
+            code=li.code,
+            label=li.label,
+            quantity=li.quantity,
+            unit_amount=li.unit_amount,
+            amount=li.amount,
+        )
+        for li in items
+    ]
+
+
+def booking_price(info: Info, doc: BookingDoc) -> Price | None:
+    role = doc.role_of(info.context.viewer)
+    if doc.price is None or role is None:
+        return None
+    return Price(
+        doc=doc.price,
+        show_customer_side=sees_customer_side(role),
+        show_worker_side=sees_worker_side(role),
+    )
+
+
+def booking_payment(info: Info, doc: BookingDoc) -> Payment | None:
+    role = doc.role_of(info.context.viewer)
+    if doc.payment is None or not sees_customer_side(role):
+        return None
+    deferred = doc.payment.status is PaymentStatus.DEFERRED
+    return Payment(
+        doc=doc.payment,
+        is_customer=role is ActorRole.CUSTOMER,
+        hold_due_at=doc.scheduled_start - DEFERRED_HOLD_LEAD if deferred else None,
+    )
+
+
+def payment_note(info: Info, doc: BookingDoc, action: str) -> str | None:
+    """`BookingAction.paymentNote`: for the customer and admins."""
+    if not sees_customer_side(doc.role_of(info.context.viewer)):
+        return None
+    return action_money_note(doc, action, info.context.now)
+
+
+def worker_payouts_enabled(info: Info, worker: WorkerDoc) -> bool | None:
+    return (
+        worker.payouts_enabled
+        if is_self_or_admin(info.context.viewer, worker.id)
+        else None
+    )
+
+
+async def worker_pending_payouts(info: Info, worker: WorkerDoc) -> list[PendingPayout]:
+    if worker.id is None or not is_self_or_admin(info.context.viewer, worker.id):
+        return []
+    loader = info.context.loader(PendingPayoutsByWorkerLoader)
+    return [
+        PendingPayout(
+            booking_id=strawberry.ID(str(b.id)),
+            amount=b.payout.amount,
+            currency=b.payout.currency,
+            since=b.payout.created_at,
+        )
+        for b in await loader.load(worker.id)
+        if b.payout is not None
+    ]
+
+
+def price_quote(q: Quote) -> PriceQuote:
+    return PriceQuote(
+        currency=q.currency,
+        line_items=line_items(q.line_items),
+        total=q.total,
+        gst_included=q.gst_included,
+        late_cancellation_fee=q.late_cancellation_fee,
+    )

@@ -1,0 +1,2 @@
+"""GraphQL for places: address suggestions, addresses as each viewer may
+see them."""

@@ -1,0 +1,60 @@
+"""Places' root field: address autocomplete."""
+
+from __future__ import annotations
+
+import strawberry
+
+from gigsta.resolvers import places
+from gigsta.schema.core.context import Info
+from gigsta.schema.core.enums import Country
+from gigsta.schema.places.types import AddressSuggestion
+
+
+def _client_key(info: Info) -> str:
+    """Who is asking: the signed-in user, else the client's address (uvicorn
+    resolves it from trusted proxy headers)."""
+    viewer = info.context.viewer
+    if viewer is not None:
+        return f"user:{viewer.user_id}"
+    client = info.context.request.client
+    return f"ip:{client.host if client else 'unknown'}"
+
+
+@strawberry.type
+class PlacesQuery:
+    @strawberry.field(
+        description=(
+            "Address autocomplete for NZ or AU (at least 3 characters). Each "
+            "suggestion carries a signed `token` that mutations accept."
+        )
+    )
+    async def address_suggestions(
+        self, info: Info, query: str, country: Country, first: int = 5
+    ) -> list[AddressSuggestion]:
+        runtime = info.context.runtime
+        found = await places.address_suggestions(
+            runtime.addressable,
+            query=query,
+            country=country.value,
+            first=first,
+            secret=runtime.settings.address_token_key(),
+            now=info.context.now,
+            client_key=_client_key(info),
+            per_minute=runtime.settings.address_lookups_per_minute,
+        )
+        return [
+            AddressSuggestion(
+                token=s.token,
+                formatted=s.address.formatted,
+                street_number=s.address.street_number,
+                street=s.address.street,
+                locality=s.address.locality,
+                city=s.address.city,
+                region=s.address.region,
+                postcode=s.address.postcode,
+                country=s.address.country,
+                latitude=s.address.latitude,
+                longitude=s.address.longitude,
+            )
+            for s in found
+        ]
