@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gigsta.domain.errors import ErrorCode
+from gigsta.domain.core import ErrorCode
 from gigsta.integrations.addressable import AddressableClient, AddressLookupError
 
 KEY = "k-123"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import sys
 from datetime import UTC, datetime, timedelta
@@ -10,9 +11,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from bson import ObjectId
 
-from gigsta.domain.booking_actions import SYSTEM_ACTIONS
+from gigsta.documents import Booking
+from gigsta.documents.booking_store import due_filter
+from gigsta.domain.bookings.actions import (
+    SYSTEM_ACTIONS,
+    ActorRole,
+    Transition,
+    decide,
+)
 from gigsta.jobs.sweeper import run_sweeper
-from gigsta.resolvers.timers import DUE_FILTERS, sweep
+from gigsta.resolvers.bookings.timers import sweep
 from tests.conftest import run_cli
 
 # The app fixture initialises Beanie on the test database.
@@ -21,8 +29,56 @@ pytestmark = pytest.mark.usefixtures("app")
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
-def test_every_system_action_has_a_due_filter():
-    assert {rule.name for rule in SYSTEM_ACTIONS} == set(DUE_FILTERS)
+async def test_due_filters_find_every_booking_the_domain_finds_due(raw_db):
+    """Each timed system action's database filter (derived from the table)
+    selects every booking `decide` would move: bookings on both sides of each
+    time term's boundary, in every status, with and without a deferred hold."""
+    now = T0 + timedelta(days=30)
+    hours = [timedelta(hours=h) for h in (-73, -72, -71, -49, -48, -47, -1)]
+    created = [*hours, timedelta(minutes=-31), timedelta(minutes=-30), timedelta(0)]
+    starts = [timedelta(hours=h) for h in (-1, 0, 1, 47, 48, 49)]
+    completed = [None, *hours]
+    docs = [
+        {
+            "_id": ObjectId(),
+            "customer_id": ObjectId(),
+            "worker_id": ObjectId(),
+            "service": "cleaning",
+            "description": "d",
+            "scheduled_start": now + start,
+            "scheduled_end": now + start + timedelta(hours=2),
+            "status": status,
+            "version": 1,
+            "history": [],
+            "completed_at": None if done is None else now + done,
+            "created_at": now + made,
+            "updated_at": now + made,
+            "payment": {"status": "deferred", "currency": "NZD"} if deferred else None,
+        }
+        for status in ("requested", "accepted", "pending_payment", "completed")
+        for made, start, done, deferred in itertools.product(
+            created, starts, completed, (False, True)
+        )
+    ]
+    await raw_db["bookings"].insert_many(docs)
+    ids = [d["_id"] for d in docs]
+    every = await Booking.find({"_id": {"$in": ids}}).to_list()
+    assert SYSTEM_ACTIONS
+    for rule in SYSTEM_ACTIONS:
+        query = {**due_filter(rule, now), "_id": {"$in": ids}}
+        selected = {b.id for b in await Booking.find(query).to_list()}
+        due = {
+            b.id
+            for b in every
+            if isinstance(
+                decide(b.facts(), rule.name, ActorRole.SYSTEM, now), Transition
+            )
+        }
+        assert due, rule.name  # the grid reaches every action's due side
+        assert due <= selected, rule.name
+        waiting = {b.id for b in every if b.status in rule.from_statuses} - due
+        assert waiting, rule.name  # and bookings in its statuses not yet due
+    await raw_db["bookings"].delete_many({"_id": {"$in": ids}})
 
 
 async def insert_booking(

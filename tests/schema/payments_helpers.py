@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from gigsta.auth import Viewer, issue_token
-from gigsta.domain.accounts import Role
-from gigsta.resolvers.payments import payments_from_settings
-from gigsta.resolvers.timers import SweepReport, sweep
+from gigsta.domain.accounts import Role, Viewer
+from gigsta.resolvers.accounts.credentials import issue_token
+from gigsta.resolvers.bookings.timers import SweepReport, sweep
+from gigsta.resolvers.payments.config import payments_from_settings
 from gigsta.settings import Settings
 from tests.conftest import JWT_SECRET, PASSWORD, FakeClock, GraphQLClient
 
@@ -176,7 +176,7 @@ async def run_sweep(settings: Settings, clock: FakeClock) -> SweepReport:
 
 
 async def admin_token(gql: GraphQLClient, clock: FakeClock) -> str:
-    from gigsta.resolvers.accounts import create_admin
+    from gigsta.resolvers.accounts.sign_in import create_admin
 
     email = f"admin{secrets.token_hex(4)}@example.com"
     result = await create_admin(email=email, password=PASSWORD, now=clock.now)

@@ -207,7 +207,7 @@ async def test_wrong_argument_type_is_400(gql):
 async def test_unexpected_errors_are_masked_logged_and_carry_the_request_id(
     gql, monkeypatch, caplog
 ):
-    from gigsta.resolvers import workers
+    from gigsta.resolvers.accounts import workers
 
     async def broken(*args, **kwargs):
         raise RuntimeError("secret internals: connection string mongodb://...")

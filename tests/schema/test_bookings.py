@@ -81,7 +81,7 @@ async def cast(gql, raw_db, settings, project_root) -> Cast:
     await _offer(gql, worker, ["cleaning", "gardening"])
     await _offer(gql, other_worker, ["cleaning"])
     # Admins are created out of band; log one in through the API.
-    from gigsta.resolvers.accounts import create_admin
+    from gigsta.resolvers.accounts.sign_in import create_admin
     from tests.conftest import FakeClock
 
     result = await create_admin(

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from botocore.exceptions import ClientError
 
-from gigsta.resolvers.accounts import create_admin
+from gigsta.resolvers.accounts.sign_in import create_admin
 from tests.conftest import PASSWORD
 from tests.fixtures_places import TEST_BUCKET
 from tests.schema.places_helpers import REQUEST, booking_input, make_worker

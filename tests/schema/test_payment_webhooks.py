@@ -251,7 +251,7 @@ async def test_a_transition_in_flight_blocks_others(gql, clock, stripe_harness):
     # Simulate the process dying before it released its lock.
     doc = await Booking.get(booking["id"])
     from gigsta.documents.payments import PaymentLock
-    from gigsta.resolvers.payments import idempotency_key
+    from gigsta.resolvers.payments.config import idempotency_key
 
     key = idempotency_key(doc.id, "cancel", doc.version)
     lock = PaymentLock(
@@ -299,7 +299,7 @@ async def test_reconcile_finishes_a_transition_whose_process_died(
     await act(gql, p.customer_token, booking, "confirm")
     doc = await Booking.get(booking["id"])
     from gigsta.documents.payments import PaymentLock
-    from gigsta.resolvers.payments import idempotency_key
+    from gigsta.resolvers.payments.config import idempotency_key
 
     lock = PaymentLock(
         key=idempotency_key(doc.id, "confirm", doc.version),
@@ -354,7 +354,7 @@ async def test_far_bookings_save_the_card_and_are_held_48_hours_before(
     assert s.recorder.calls("POST", "/v1/payment_intents") == []
     clock.now = start - timedelta(hours=48)
     report = await run_sweep(settings, clock)
-    assert report.payments["authorized"] == 1
+    assert report.moved["authorize"] == 1
     (create,) = s.recorder.calls("POST", "/v1/payment_intents")
     assert create.params["off_session"] == "true"
     assert create.params["customer"].startswith("cus_")

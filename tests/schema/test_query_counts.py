@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from bson import ObjectId
 
-from gigsta.resolvers.accounts import create_admin
+from gigsta.resolvers.accounts.sign_in import create_admin
 from tests.conftest import PASSWORD
 
 PAGE = """

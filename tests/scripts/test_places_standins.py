@@ -7,7 +7,7 @@ import secrets
 import pytest
 from pymongo import AsyncMongoClient
 
-from gigsta.domain.errors import ErrorCode
+from gigsta.domain.core import ErrorCode
 from gigsta.integrations.addressable import AddressableClient, AddressLookupError
 from scripts.devstack import stop_process
 from scripts.migrate import discover, migrate_down, migrate_up

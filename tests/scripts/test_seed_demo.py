@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gigsta.documents import Booking, User
-from gigsta.domain.booking_actions import ActorRole, available_actions
+from gigsta.domain.bookings.actions import ActorRole, available_actions
 from gigsta.runtime import utc_now
 from scripts.seed_demo import DEMO_ACCOUNTS, seed_documents
 
