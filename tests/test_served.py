@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -143,3 +144,33 @@ async def test_sign_up_viewer_and_a_race_over_tcp(served):
             "VERSION_CONFLICT",
             "INVALID_TRANSITION",
         }
+
+
+async def test_the_server_writes_one_json_object_per_line(served, tmp_path):
+    async with httpx.AsyncClient(base_url=served, timeout=10) as client:
+        response = await client.post(
+            "/graphql",
+            json={"query": "query Services { services { key } }"},
+            headers={"X-Request-ID": "served-req-12345"},
+        )
+    assert response.status_code == 200
+    log_path = tmp_path / "server.log"
+    # The access line is written once the response has gone out: wait for it.
+    deadline = time.monotonic() + 10
+    while "served-req-12345" not in log_path.read_text():
+        assert time.monotonic() < deadline, log_path.read_text()
+        await asyncio.sleep(0.05)
+    entries = [json.loads(line) for line in log_path.read_text().splitlines()]
+    assert all(
+        {"timestamp", "level", "logger", "message"} <= entry.keys() for entry in entries
+    )
+    # uvicorn's own start-up lines go through the same JSON handler.
+    assert any(entry["logger"].startswith("uvicorn") for entry in entries)
+    (access,) = [e for e in entries if e.get("request_id") == "served-req-12345"]
+    assert access["logger"] == "gigsta.access"
+    assert (access["method"], access["path"], access["status"]) == (
+        "POST",
+        "/graphql",
+        200,
+    )
+    assert access["operation"] == "Services"
