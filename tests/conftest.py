@@ -26,8 +26,9 @@ from pymongo import AsyncMongoClient, monitoring
 from gigsta.app import create_app
 from gigsta.observability import log_handler
 from gigsta.settings import Settings
-from scripts.devstack import start_mongo, stop_process
 from scripts.migrate import migrate_up
+from scripts.processes import stop_process
+from scripts.standins.mongo import start_mongo
 
 pytest_plugins = ["tests.fixtures_places", "tests.fixtures_stripe"]
 

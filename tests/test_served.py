@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -13,7 +12,13 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from scripts.devstack import free_port, stop_process
+from scripts.processes import (
+    free_port,
+    http_answers,
+    start_process,
+    stop_process,
+    wait_until,
+)
 from tests.conftest import JWT_SECRET, PASSWORD
 
 
@@ -31,26 +36,15 @@ def served(settings, raw_db, project_root, tmp_path):
     }
     env.pop("STRIPE_SECRET_KEY", None)
     log_path = tmp_path / "server.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "gigsta", "serve"],
-            cwd=project_root,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    proc = start_process(
+        [sys.executable, "-m", "gigsta", "serve"], log_path, cwd=project_root, env=env
+    )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            stop_process(proc)
-            pytest.fail(f"server did not start:\n{log_path.read_text()}")
-        time.sleep(0.1)
+    try:
+        wait_until(http_answers(f"{base}/readyz", status=200), proc, what="the server")
+    except (RuntimeError, TimeoutError):
+        stop_process(proc)
+        pytest.fail(f"server did not start:\n{log_path.read_text()}")
     try:
         yield base
     finally:
