@@ -26,8 +26,9 @@ from pymongo import AsyncMongoClient
 from gigsta.app import create_app
 from gigsta.resolvers.accounts.sign_in import create_admin
 from gigsta.settings import Settings
-from scripts.devstack import start_mongo, stop_process
 from scripts.migrate import migrate_up
+from scripts.processes import stop_process
+from scripts.standins.mongo import start_mongo
 from tests.conftest import CommandCounter
 from tests.schema.test_query_counts import PAGE, seed_bookings
 

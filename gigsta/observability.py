@@ -1,19 +1,26 @@
-"""Request ids and one structured (JSON) log line per request."""
+"""Request ids and structured logs: every line is one JSON object.
+
+Log shippers parse each line as JSON, so nothing else may reach the stream:
+each record carries `timestamp`, `level`, `logger`, `message` and, inside a
+request, `request_id`; anything passed in `extra=` becomes a top-level key, and
+a traceback is rendered into the `exc_info` field rather than onto extra lines.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
 import uuid
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
+
+from pythonjsonlogger.json import JsonFormatter
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 access_log = logging.getLogger("gigsta.access")
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -21,28 +28,43 @@ LOG_STATE_KEY = "gigsta_log"
 
 
 class RequestIdFilter(logging.Filter):
+    """Stamps records logged inside a request with its id (outside, none)."""
+
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get()
+        request_id = request_id_var.get()
+        if request_id is not None and not hasattr(record, "request_id"):
+            record.request_id = request_id
         return True
 
 
-def configure_logging(level: str) -> None:
-    handler = logging.StreamHandler()
-    handler.setFormatter(
-        logging.Formatter(
-            "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
-        )
+def json_formatter() -> logging.Formatter:
+    """One JSON object per record, with the field names our log shippers index."""
+    return JsonFormatter(
+        ["levelname", "name", "message"],
+        rename_fields={"levelname": "level", "name": "logger"},
+        timestamp=True,  # ISO 8601 in UTC, from the record's creation time
     )
+
+
+def log_handler(stream: IO[str] | None = None) -> logging.Handler:
+    """A handler writing JSON lines (to stderr by default) with request ids."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(json_formatter())
     handler.addFilter(RequestIdFilter())
+    return handler
+
+
+def configure_logging(level: str) -> None:
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [log_handler()]
     root.setLevel(level.upper())
 
 
 class RequestLogMiddleware:
     """Gives each HTTP request an id (the client's `X-Request-ID` if it is sane),
-    returns it in the `X-Request-ID` header, and logs one JSON line at the end:
-    request id, method, path, GraphQL operation, status, duration and outcome.
+    returns it in the `X-Request-ID` header, and logs one access line at the end
+    with request id, method, path, GraphQL operation, status, duration and
+    outcome as top-level keys.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -82,18 +104,21 @@ class RequestLogMiddleware:
                 outcome = (
                     "ok" if status < 400 else "rejected" if status < 500 else "error"
                 )
+            method, path = scope.get("method"), scope.get("path")
             access_log.info(
-                json.dumps(
-                    {
-                        "event": "request",
-                        "request_id": request_id,
-                        "method": scope.get("method"),
-                        "path": scope.get("path"),
-                        "operation": fields.get("operation"),
-                        "status": status,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                        "outcome": outcome,
-                    }
-                )
+                "%s %s %s",
+                method,
+                path,
+                status,
+                extra={
+                    "event": "request",
+                    "request_id": request_id,
+                    "method": method,
+                    "path": path,
+                    "operation": fields.get("operation"),
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "outcome": outcome,
+                },
             )
             request_id_var.reset(token)

@@ -12,98 +12,20 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-import shutil
 import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-from pymongo import MongoClient
-from pymongo.errors import PyMongoError
-
-ROOT = Path(__file__).resolve().parent.parent
-SECANTUS_CONFIG = ROOT / "scripts" / "secantusd.toml"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _executable(name: str) -> str:
-    local = Path(sys.executable).parent / name
-    found = str(local) if local.exists() else shutil.which(name)
-    if not found:
-        raise RuntimeError(f"{name} not found: run `make run` / `make test` to install")
-    return found
-
-
-def start_mongo(
-    storage_path: str, log_path: Path
-) -> tuple[subprocess.Popen[bytes], str]:
-    """Start `secantusd-py` on a free loopback port; return it and its URI."""
-    port = free_port()
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("ab") as log_file:
-        proc = subprocess.Popen(
-            [
-                _executable("secantusd-py"),
-                "--config",
-                str(SECANTUS_CONFIG),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--storage-path",
-                storage_path,
-                "--log-level",
-                "WARNING",
-            ],
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            # Own session: Ctrl-C reaches the server only, and we stop the
-            # database after the server has drained.
-            start_new_session=True,
-        )
-    uri = f"mongodb://127.0.0.1:{port}/?directConnection=true"
-    try:
-        wait_for_mongo(uri, proc)
-    except BaseException:
-        stop_process(proc)
-        raise
-    return proc, uri
-
-
-def wait_for_mongo(
-    uri: str, proc: subprocess.Popen[bytes] | None = None, timeout: float = 30
-) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"the database exited early (code {proc.returncode})")
-        try:
-            with MongoClient(uri, serverSelectionTimeoutMS=500) as client:
-                client.admin.command("ping")
-        except PyMongoError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-        else:
-            return
-
-
-def stop_process(proc: subprocess.Popen[bytes], timeout: float = 15) -> None:
-    if proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+from scripts.processes import Process, stop_process
+from scripts.standins.addressable import DEMO_API_KEY, start_addressable
+from scripts.standins.mongo import start_mongo
+from scripts.standins.s3 import (
+    LOCAL_ACCESS_KEY_ID,
+    LOCAL_BUCKET,
+    LOCAL_SECRET_ACCESS_KEY,
+    create_bucket,
+    start_s3,
+)
+from scripts.standins.stripe import start_embedded_stripe
 
 
 def jwt_secret(data_dir: Path) -> str:
@@ -116,20 +38,8 @@ def jwt_secret(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
-def start_places_standins(data_dir: Path) -> list[subprocess.Popen[bytes]]:
+def start_places_standins(data_dir: Path) -> list[Process]:
     """moto's S3 for R2 and the demo address lookup, unless configured."""
-    from scripts.standins.addressable import (  # noqa: PLC0415 - optional stand-ins
-        DEMO_API_KEY,
-        start_addressable,
-    )
-    from scripts.standins.s3 import (  # noqa: PLC0415
-        LOCAL_ACCESS_KEY_ID,
-        LOCAL_BUCKET,
-        LOCAL_SECRET_ACCESS_KEY,
-        create_bucket,
-        start_s3,
-    )
-
     started = []
     if not os.environ.get("R2_ENDPOINT_URL"):
         proc, endpoint = start_s3(data_dir / "logs" / "moto-s3.log")
@@ -165,7 +75,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
 
     data_dir = Path(os.environ.get("GIGSTA_DATA_DIR", ".data")).resolve()
-    children: list[subprocess.Popen[bytes]] = []
+    children: list[Process] = []
     os.environ.setdefault("GIGSTA_JWT_SECRET", jwt_secret(data_dir))
     try:
         if not os.environ.get("MONGODB_URI"):
@@ -178,8 +88,6 @@ def main() -> int:
             print(f"embedded database at {uri} (data in {data_dir / 'mongo'})")
         children += start_places_standins(data_dir)
         if not os.environ.get("STRIPE_SECRET_KEY"):
-            from scripts.standins.stripe import start_embedded_stripe  # noqa: PLC0415
-
             children.append(start_embedded_stripe(data_dir))
         get_settings.cache_clear()
         settings = get_settings()

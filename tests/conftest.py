@@ -6,6 +6,9 @@ free port for the session and stopped at the end.
 
 from __future__ import annotations
 
+import io
+import json
+import logging
 import os
 import secrets
 import subprocess
@@ -21,9 +24,11 @@ from asgi_lifespan import LifespanManager
 from pymongo import AsyncMongoClient, monitoring
 
 from gigsta.app import create_app
+from gigsta.observability import log_handler
 from gigsta.settings import Settings
-from scripts.devstack import start_mongo, stop_process
 from scripts.migrate import migrate_up
+from scripts.processes import stop_process
+from scripts.standins.mongo import start_mongo
 
 pytest_plugins = ["tests.fixtures_places", "tests.fixtures_stripe"]
 
@@ -215,6 +220,35 @@ class GraphQLClient:
 @pytest.fixture
 def gql(http: httpx.AsyncClient) -> GraphQLClient:
     return GraphQLClient(http)
+
+
+class AppLog:
+    """What the app's own log handler wrote while a test ran, line by line."""
+
+    def __init__(self, stream: io.StringIO) -> None:
+        self.stream = stream
+
+    def lines(self) -> list[str]:
+        return self.stream.getvalue().splitlines()
+
+    def entries(self, logger: str | None = None) -> list[dict[str, Any]]:
+        """Every line parsed as JSON (a line that is not fails the test)."""
+        parsed = [json.loads(line) for line in self.lines()]
+        return [e for e in parsed if logger is None or e["logger"] == logger]
+
+
+@pytest.fixture
+def app_log(caplog: pytest.LogCaptureFixture) -> Iterator[AppLog]:
+    """The production handler and formatter, writing to a buffer for the test."""
+    stream = io.StringIO()
+    handler = log_handler(stream)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        with caplog.at_level(logging.INFO):  # let INFO records reach the root
+            yield AppLog(stream)
+    finally:
+        root.removeHandler(handler)
 
 
 @pytest.fixture(scope="session")

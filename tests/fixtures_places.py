@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from scripts.devstack import stop_process
+from scripts.processes import stop_process
 from scripts.standins.addressable import search
 from scripts.standins.s3 import (
     LOCAL_ACCESS_KEY_ID,

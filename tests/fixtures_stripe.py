@@ -23,7 +23,7 @@ import httpx
 import pytest
 import stripe
 
-from scripts.devstack import stop_process
+from scripts.processes import stop_process
 from scripts.standins.stripe import TEST_SECRET_KEY, start_localstripe
 from tests.integrations.connect_standin import ConnectStandIn
 from tests.integrations.stripe_recorder import StripeRecorder

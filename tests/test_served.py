@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -12,7 +12,13 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from scripts.devstack import free_port, stop_process
+from scripts.processes import (
+    free_port,
+    http_answers,
+    start_process,
+    stop_process,
+    wait_until,
+)
 from tests.conftest import JWT_SECRET, PASSWORD
 
 
@@ -30,26 +36,15 @@ def served(settings, raw_db, project_root, tmp_path):
     }
     env.pop("STRIPE_SECRET_KEY", None)
     log_path = tmp_path / "server.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "gigsta", "serve"],
-            cwd=project_root,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    proc = start_process(
+        [sys.executable, "-m", "gigsta", "serve"], log_path, cwd=project_root, env=env
+    )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            stop_process(proc)
-            pytest.fail(f"server did not start:\n{log_path.read_text()}")
-        time.sleep(0.1)
+    try:
+        wait_until(http_answers(f"{base}/readyz", status=200), proc, what="the server")
+    except (RuntimeError, TimeoutError):
+        stop_process(proc)
+        pytest.fail(f"server did not start:\n{log_path.read_text()}")
     try:
         yield base
     finally:
@@ -143,3 +138,33 @@ async def test_sign_up_viewer_and_a_race_over_tcp(served):
             "VERSION_CONFLICT",
             "INVALID_TRANSITION",
         }
+
+
+async def test_the_server_writes_one_json_object_per_line(served, tmp_path):
+    async with httpx.AsyncClient(base_url=served, timeout=10) as client:
+        response = await client.post(
+            "/graphql",
+            json={"query": "query Services { services { key } }"},
+            headers={"X-Request-ID": "served-req-12345"},
+        )
+    assert response.status_code == 200
+    log_path = tmp_path / "server.log"
+    # The access line is written once the response has gone out: wait for it.
+    deadline = time.monotonic() + 10
+    while "served-req-12345" not in log_path.read_text():
+        assert time.monotonic() < deadline, log_path.read_text()
+        await asyncio.sleep(0.05)
+    entries = [json.loads(line) for line in log_path.read_text().splitlines()]
+    assert all(
+        {"timestamp", "level", "logger", "message"} <= entry.keys() for entry in entries
+    )
+    # uvicorn's own start-up lines go through the same JSON handler.
+    assert any(entry["logger"].startswith("uvicorn") for entry in entries)
+    (access,) = [e for e in entries if e.get("request_id") == "served-req-12345"]
+    assert access["logger"] == "gigsta.access"
+    assert (access["method"], access["path"], access["status"]) == (
+        "POST",
+        "/graphql",
+        200,
+    )
+    assert access["operation"] == "Services"

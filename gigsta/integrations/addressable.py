@@ -2,23 +2,30 @@
 `httpx.AsyncClient`.
 
 Every call is bounded: a per-attempt timeout and a small number of retries (only
-for timeouts, connection failures and 502/503/504). Upstream failures become an
-`AddressLookupError` with a stable code; the API key stays on the server.
-Repeated queries are answered from a bounded, time-limited cache to spare the
-quota.
+for timeouts, connection failures and 502/503/504), spaced by a short exponential
+backoff with jitter (tenacity). Upstream failures become an `AddressLookupError`
+with a stable code; the API key stays on the server. Repeated queries are
+answered from a bounded, time-limited cache (cachetools) to spare the quota.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 import httpx
+from cachetools import TTLCache
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    retry_if_result,
+    stop_after_attempt,
+    wait_exponential,
+    wait_random,
+)
 
 from gigsta.domain.core import ErrorCode
 from gigsta.domain.places import Address, valid_coordinates
@@ -27,7 +34,12 @@ log = logging.getLogger(__name__)
 
 AUTOCOMPLETE_PATH = "/v2/autocomplete"
 _RETRYABLE_STATUSES = frozenset({502, 503, 504})
+# However many retries are configured, one pause never grows past this: the
+# caller is a person waiting on an autocomplete box.
+_MAX_BACKOFF_SECONDS = 2.0
 MAX_RESULTS_CAP = 10
+
+CacheKey = tuple[str, ...]
 
 
 class AddressLookupError(Exception):
@@ -98,49 +110,6 @@ def parse_suggestion(item: Any, country: str) -> Address | None:
     )
 
 
-class TTLCache:
-    """A small LRU cache whose entries also expire after `ttl` seconds."""
-
-    def __init__(
-        self,
-        *,
-        max_size: int,
-        ttl: float,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.max_size = max_size
-        self.ttl = ttl
-        self.clock = clock
-        self._entries: OrderedDict[tuple[str, ...], tuple[float, list[Address]]] = (
-            OrderedDict()
-        )
-
-    def get(self, key: tuple[str, ...]) -> list[Address] | None:
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        expires_at, value = entry
-        if expires_at <= self.clock():
-            del self._entries[key]
-            return None
-        self._entries.move_to_end(key)
-        return value
-
-    def put(self, key: tuple[str, ...], value: list[Address]) -> None:
-        if self.max_size <= 0 or self.ttl <= 0:
-            return
-        self._entries[key] = (self.clock() + self.ttl, value)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.max_size:
-            self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        self._entries.clear()
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
 class AddressableClient:
     def __init__(
         self,
@@ -158,7 +127,12 @@ class AddressableClient:
         self._api_key = api_key
         self.retries = max(0, retries)
         self.retry_backoff = max(0.0, retry_backoff)
-        self.cache = TTLCache(max_size=cache_size, ttl=cache_ttl, clock=clock)
+        # Least recently used entries go first when full; each also expires
+        # `cache_ttl` seconds after it was stored. A size or ttl of 0 turns
+        # caching off (see `_remember`).
+        self.cache: TTLCache[CacheKey, list[Address], float] = TTLCache(
+            maxsize=max(0, cache_size), ttl=cache_ttl, timer=clock
+        )
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             timeout=httpx.Timeout(timeout),
@@ -198,47 +172,64 @@ class AddressableClient:
             for address in (parse_suggestion(item, country) for item in items)
             if address is not None
         ][:max_results]
-        self.cache.put(key, results)
+        self._remember(key, results)
         return results
 
-    async def _backoff(self, attempt: int) -> None:
-        # A short, growing, jittered pause: retries from many requests do not
-        # reach a struggling upstream in lockstep.
-        jitter = 0.5 + random.random()  # noqa: S311 - jitter, not a secret
-        await asyncio.sleep(self.retry_backoff * attempt * jitter)
+    def _remember(self, key: CacheKey, results: list[Address]) -> None:
+        # cachetools refuses an item larger than `maxsize` (ValueError), and an
+        # entry with no time to live would only push a live one out.
+        if self.cache.maxsize > 0 and self.cache.ttl > 0:
+            self.cache[key] = results
+
+    def _retrying(self) -> AsyncRetrying:
+        # A fresh controller per call: tenacity keeps per-call statistics on it.
+        return AsyncRetrying(
+            stop=stop_after_attempt(self.retries + 1),
+            # Growing pauses with random jitter, so retries from many requests
+            # do not reach a struggling upstream in lockstep.
+            wait=wait_exponential(
+                multiplier=self.retry_backoff, max=_MAX_BACKOFF_SECONDS
+            )
+            + wait_random(0, self.retry_backoff),
+            # Timeouts and connection failures, and the gateway statuses that
+            # say "try again". A 429 asks us to slow down, and other statuses
+            # would fail the same way again.
+            retry=retry_if_exception_type(httpx.TransportError)
+            | retry_if_result(_retryable_response),
+            # Out of attempts: hand back the last response or raise the last
+            # transport error, so `_get` reports it like any other.
+            retry_error_callback=_last_outcome,
+        )
 
     async def _get(self, params: dict[str, str]) -> Any:
-        attempt = 0
-        while True:
-            try:
-                response = await self._http.get(AUTOCOMPLETE_PATH, params=params)
-            except httpx.TimeoutException as exc:
-                if attempt < self.retries:
-                    attempt += 1
-                    await self._backoff(attempt)
-                    continue
-                raise _unavailable(f"timeout ({type(exc).__name__})") from exc
-            except httpx.TransportError as exc:
-                if attempt < self.retries:
-                    attempt += 1
-                    await self._backoff(attempt)
-                    continue
-                raise _unavailable(f"transport error ({type(exc).__name__})") from exc
-            status = response.status_code
-            if status == 429:
-                raise AddressLookupError(
-                    ErrorCode.RATE_LIMITED,
-                    "Too many address lookups right now. Wait a moment and retry.",
-                )
-            if status in _RETRYABLE_STATUSES and attempt < self.retries:
-                attempt += 1
-                await self._backoff(attempt)
-                continue
-            if status in (401, 403):
-                raise _unavailable(f"upstream refused the API key ({status})")
-            if status >= 400:
-                raise _unavailable(f"upstream status {status}")
-            try:
-                return response.json()
-            except ValueError as exc:
-                raise _unavailable("response is not JSON") from exc
+        try:
+            response: httpx.Response = await self._retrying()(
+                self._http.get, AUTOCOMPLETE_PATH, params=params
+            )
+        except httpx.TimeoutException as exc:
+            raise _unavailable(f"timeout ({type(exc).__name__})") from exc
+        except httpx.TransportError as exc:
+            raise _unavailable(f"transport error ({type(exc).__name__})") from exc
+        status = response.status_code
+        if status == 429:
+            raise AddressLookupError(
+                ErrorCode.RATE_LIMITED,
+                "Too many address lookups right now. Wait a moment and retry.",
+            )
+        if status in (401, 403):
+            raise _unavailable(f"upstream refused the API key ({status})")
+        if status >= 400:
+            raise _unavailable(f"upstream status {status}")
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise _unavailable("response is not JSON") from exc
+
+
+def _retryable_response(response: httpx.Response) -> bool:
+    return response.status_code in _RETRYABLE_STATUSES
+
+
+def _last_outcome(state: RetryCallState) -> Any:
+    assert state.outcome is not None
+    return state.outcome.result()

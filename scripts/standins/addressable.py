@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,8 +21,7 @@ from urllib.parse import parse_qs, urlparse
 
 from gigsta.domain.places import Address
 from gigsta.integrations.addressable import parse_suggestion
-from scripts.devstack import free_port, stop_process
-from scripts.standins import wait_for_http
+from scripts.processes import Process, free_port, http_answers, start_ready
 
 DEMO_API_KEY = "demo-addressable-key"
 
@@ -290,24 +288,17 @@ class _Handler(BaseHTTPRequestHandler):
         sys.stderr.write(f"addressable-demo: {format % args}\n")
 
 
-def start_addressable(log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_addressable(log_path: Path) -> tuple[Process, str]:
     """Start the stand-in on a free loopback port; return it and its base URL."""
     port = free_port()
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("ab") as log_file:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "scripts.standins.addressable", "--port", str(port)],
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            cwd=Path(__file__).resolve().parents[2],
-        )
     base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_http(f"{base_url}/healthz", proc)
-    except BaseException:
-        stop_process(proc)
-        raise
+    proc = start_ready(
+        [sys.executable, "-m", "scripts.standins.addressable", "--port", str(port)],
+        log_path,
+        http_answers(f"{base_url}/healthz"),
+        what="the Addressable demo stand-in",
+        cwd=Path(__file__).resolve().parents[2],
+    )
     return proc, base_url
 
 

@@ -7,36 +7,33 @@ verify presigned signatures; real R2 does both.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import boto3
 
-from scripts.devstack import _executable, free_port, stop_process
-from scripts.standins import wait_for_http
+from scripts.processes import (
+    Process,
+    executable,
+    free_port,
+    http_answers,
+    start_ready,
+)
 
 LOCAL_ACCESS_KEY_ID = "local-r2-access-key"
 LOCAL_SECRET_ACCESS_KEY = "local-r2-secret-key"  # moto accepts any key
 LOCAL_BUCKET = "gigsta-local"
 
 
-def start_s3(log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_s3(log_path: Path) -> tuple[Process, str]:
     """Start `moto_server` on a free loopback port; return it and its URL."""
     port = free_port()
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("ab") as log_file:
-        proc = subprocess.Popen(
-            [_executable("moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
     endpoint = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_http(endpoint, proc)
-    except BaseException:
-        stop_process(proc)
-        raise
+    proc = start_ready(
+        [executable("moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        log_path,
+        http_answers(endpoint),
+        what="moto_server",
+    )
     return proc, endpoint
 
 

@@ -11,54 +11,35 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
-import subprocess
-import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
-from scripts.devstack import _executable, free_port, stop_process
+from scripts.processes import (
+    Process,
+    executable,
+    free_port,
+    port_open,
+    start_ready,
+    stop_process,
+)
 
 TEST_SECRET_KEY = "sk_test_gigsta_localstripe"
 
 
-def wait_for_port(
-    port: int, proc: subprocess.Popen[bytes], timeout: float = 30
-) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"localstripe exited early (code {proc.returncode})")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-
-
-def start_localstripe(log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_localstripe(log_path: Path) -> tuple[Process, str]:
     """Start localstripe on a free port with an empty store; return it and its URL.
 
     `--from-scratch`: localstripe keeps its store in a fixed file under /tmp
     that every instance on the machine shares, so we never load it.
     """
     port = free_port()
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("ab") as log_file:
-        proc = subprocess.Popen(
-            [_executable("localstripe"), "--port", str(port), "--from-scratch"],
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        wait_for_port(port, proc)
-    except BaseException:
-        stop_process(proc)
-        raise
+    proc = start_ready(
+        [executable("localstripe"), "--port", str(port), "--from-scratch"],
+        log_path,
+        port_open(port),
+        what="localstripe",
+    )
     return proc, f"http://127.0.0.1:{port}"
 
 
@@ -75,7 +56,7 @@ def register_webhook(
         response.read()
 
 
-def start_embedded_stripe(data_dir: Path) -> subprocess.Popen[bytes]:
+def start_embedded_stripe(data_dir: Path) -> Process:
     """localstripe as Stripe, with its webhooks delivered to this server."""
     print("starting the embedded Stripe (localstripe) ...", flush=True)
     proc, api_base = start_localstripe(data_dir / "logs" / "localstripe.log")

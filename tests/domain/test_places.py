@@ -84,15 +84,37 @@ def test_token_signed_with_another_secret_is_refused():
 
 
 def test_tampered_coordinates_are_refused():
-    import base64
-    import json
+    from itsdangerous import URLSafeSerializer
 
     token = sign_address(QUEEN_ST, secret=SECRET, now=NOW)
-    body, mac = token.split(".")
-    payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    body, mac = token.rsplit(".", 1)
+    # Anyone can decode the payload: the codec needs no secret for that.
+    codec = URLSafeSerializer("not the secret")
+    payload = codec.load_payload(body.encode())
+    # Re-encoded unchanged, the old signature still fits: only the edit is refused.
+    same = codec.dump_payload(payload).decode()
+    assert read_address(f"{same}.{mac}", secret=SECRET, now=NOW) == QUEEN_ST
     payload["a"]["latitude"] = -33.8675  # move it to Sydney
-    forged = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
-    assert read_address(f"{forged.rstrip('=')}.{mac}", secret=SECRET, now=NOW) is None
+    forged = codec.dump_payload(payload).decode()
+    assert read_address(f"{forged}.{mac}", secret=SECRET, now=NOW) is None
+
+
+def test_the_expiry_is_checked_against_now_not_the_wall_clock():
+    long_ago = datetime(2001, 1, 1, tzinfo=UTC)
+    token = sign_address(QUEEN_ST, secret=SECRET, now=long_ago)
+    assert read_address(token, secret=SECRET, now=long_ago) == QUEEN_ST
+    assert read_address(token, secret=SECRET, now=NOW) is None
+
+
+def test_a_payload_signed_for_another_purpose_is_refused():
+    from dataclasses import asdict
+
+    from itsdangerous import URLSafeSerializer
+
+    # Same secret, same shape, but not signed as an address token.
+    payload = {"v": 1, "exp": int(NOW.timestamp()) + 3600, "a": asdict(QUEEN_ST)}
+    other = URLSafeSerializer(SECRET, salt="gigsta/something-else").dumps(payload)
+    assert read_address(other, secret=SECRET, now=NOW) is None
 
 
 @pytest.mark.parametrize("garbage", ["", ".", "abc", "abc.def", "!!.??", "a.b.c"])

@@ -154,6 +154,26 @@ async def test_a_503_is_retried_once_then_reported():
     assert len(upstream.requests) == 2
 
 
+@pytest.mark.parametrize("status", [502, 504])
+async def test_other_gateway_failures_are_retried(status):
+    upstream = Upstream(httpx.Response(status), httpx.Response(200, json=NZ_RESULTS))
+    c = client(upstream, retries=1)
+    results = await c.autocomplete("queen", "NZ", 5)
+    await c.aclose()
+    assert len(results) == 2
+    assert len(upstream.requests) == 2
+
+
+async def test_connection_failures_are_retried_then_reported():
+    upstream = Upstream(httpx.ConnectError("refused"))
+    c = client(upstream, retries=2, retry_backoff=0)
+    with pytest.raises(AddressLookupError) as caught:
+        await c.autocomplete("queen", "NZ", 5)
+    await c.aclose()
+    assert caught.value.code is ErrorCode.ADDRESS_LOOKUP_UNAVAILABLE
+    assert len(upstream.requests) == 3
+
+
 @pytest.mark.parametrize("status", [401, 403, 400, 500])
 async def test_other_failures_are_unavailable_without_retry(status):
     upstream = Upstream(httpx.Response(status, json={"message": "no"}))
@@ -197,6 +217,17 @@ async def test_the_cache_is_bounded():
     assert len(c.cache) == 2
     await c.autocomplete("aaa", "NZ", 5)  # evicted first, so fetched again
     assert len(upstream.requests) == 4
+    await c.aclose()
+
+
+@pytest.mark.parametrize("setting", [{"cache_size": 0}, {"cache_ttl": 0}])
+async def test_a_zero_cache_size_or_ttl_turns_the_cache_off(setting):
+    upstream = Upstream(httpx.Response(200, json=NZ_RESULTS))
+    c = client(upstream, **setting)
+    await c.autocomplete("queen", "NZ", 5)
+    await c.autocomplete("queen", "NZ", 5)
+    assert len(upstream.requests) == 2
+    assert len(c.cache) == 0
     await c.aclose()
 
 

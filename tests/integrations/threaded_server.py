@@ -11,7 +11,7 @@ import threading
 
 from aiohttp import web
 
-from scripts.devstack import free_port
+from scripts.processes import free_port
 
 
 class ThreadedServer:

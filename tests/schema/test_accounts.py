@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -205,7 +203,7 @@ async def test_wrong_argument_type_is_400(gql):
 
 
 async def test_unexpected_errors_are_masked_logged_and_carry_the_request_id(
-    gql, monkeypatch, caplog
+    gql, monkeypatch, app_log
 ):
     from gigsta.resolvers.accounts import workers
 
@@ -213,36 +211,31 @@ async def test_unexpected_errors_are_masked_logged_and_carry_the_request_id(
         raise RuntimeError("secret internals: connection string mongodb://...")
 
     monkeypatch.setattr(workers, "list_workers", broken)
-    with caplog.at_level(logging.INFO):
-        response = await gql.raw("query Broken { workers { edges { cursor } } }")
+    response = await gql.raw("query Broken { workers { edges { cursor } } }")
     assert response.status_code == 200
     error = response.json()["errors"][0]
     request_id = response.headers["x-request-id"]
     assert error["message"] == f"Internal error. Request id: {request_id}."
     assert error["extensions"] == {"code": "INTERNAL", "requestId": request_id}
     assert "secret internals" not in response.text
-    logged = [r for r in caplog.records if r.name == "gigsta.graphql"]
-    assert logged and request_id in logged[0].getMessage()
-    assert "secret internals" in str(logged[0].exc_info[1])
-    access = [
-        json.loads(r.getMessage()) for r in caplog.records if r.name == "gigsta.access"
-    ]
+    logged = app_log.entries("gigsta.graphql")
+    assert logged and request_id in logged[0]["message"]
+    assert logged[0]["request_id"] == request_id
+    assert "RuntimeError: secret internals" in logged[0]["exc_info"]
+    access = app_log.entries("gigsta.access")
     assert access[-1]["request_id"] == request_id
     assert access[-1]["operation"] == "Broken"
     assert access[-1]["outcome"] == "internal_error"
 
 
-async def test_one_structured_log_line_per_request(http, caplog):
-    with caplog.at_level(logging.INFO, logger="gigsta.access"):
-        response = await http.post(
-            "/graphql",
-            json={"query": "query Services { services { key } }"},
-            headers={"X-Request-ID": "client-req-12345"},
-        )
+async def test_one_structured_log_line_per_request(http, app_log):
+    response = await http.post(
+        "/graphql",
+        json={"query": "query Services { services { key } }"},
+        headers={"X-Request-ID": "client-req-12345"},
+    )
     assert response.headers["x-request-id"] == "client-req-12345"
-    lines = [
-        json.loads(r.getMessage()) for r in caplog.records if r.name == "gigsta.access"
-    ]
+    lines = app_log.entries("gigsta.access")
     assert len(lines) == 1
     line = lines[0]
     assert line["request_id"] == "client-req-12345"
@@ -250,6 +243,10 @@ async def test_one_structured_log_line_per_request(http, caplog):
     assert line["outcome"] == "ok"
     assert line["status"] == 200
     assert isinstance(line["duration_ms"], float)
+    assert (line["method"], line["path"]) == ("POST", "/graphql")
+    assert line["level"] == "INFO"
+    assert line["message"] == "POST /graphql 200"
+    assert datetime.fromisoformat(line["timestamp"]).utcoffset() == timedelta(0)
 
 
 async def test_graphiql_is_served_to_browsers(http):

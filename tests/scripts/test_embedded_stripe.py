@@ -10,7 +10,7 @@ import time
 import stripe
 from aiohttp import web
 
-from scripts.devstack import stop_process
+from scripts.processes import stop_process
 from scripts.standins.stripe import start_embedded_stripe
 from tests.integrations.threaded_server import ThreadedServer
 

@@ -9,8 +9,8 @@ from pymongo import AsyncMongoClient
 
 from gigsta.domain.core import ErrorCode
 from gigsta.integrations.addressable import AddressableClient, AddressLookupError
-from scripts.devstack import stop_process
 from scripts.migrate import discover, migrate_down, migrate_up
+from scripts.processes import stop_process
 from scripts.standins.addressable import DEMO_ADDRESSES, DEMO_API_KEY, start_addressable
 
 
