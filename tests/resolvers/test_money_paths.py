@@ -1,0 +1,148 @@
+"""Money paths that only show up when Stripe and our records disagree for a while.
+
+- A refund of money our record already shows as captured (the executor's
+  REFUND branch), in full and after a partial refund made by support.
+
+Driven as a client and the sweeper drive them: GraphQL over HTTP against the
+app, signed webhooks, and sweeper passes, with the real `stripe` library
+talking to localstripe (through the recording proxy) and the Connect stand-in.
+Stored documents are read through the raw database only to check what the API
+does not show (the payment lock, the payout's transfer id).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from bson import ObjectId
+
+from tests.fixtures_stripe import make_event
+from tests.schema.payments_helpers import (
+    act,
+    admin_token,
+    deliver_to_completion,
+    must,
+    parties,
+    read,
+    request,
+)
+
+# 2 h at $45.00/h in NZ: the customer pays 9450.
+TOTAL = 9450
+
+
+async def stored(raw_db: Any, booking_id: str) -> dict[str, Any]:
+    doc: dict[str, Any] = await raw_db["bookings"].find_one(
+        {"_id": ObjectId(booking_id)}
+    )
+    return doc
+
+
+def refunds_at_stripe(s: Any, intent_id: str) -> list[int]:
+    """The amounts of the refunds localstripe holds for the PaymentIntent."""
+    listed = s.client.v1.refunds.list({"payment_intent": intent_id, "limit": 100})
+    return sorted(int(r["amount"]) for r in listed.to_dict()["data"])
+
+
+async def captured_while_completed(
+    gql: Any, clock: Any, s: Any, raw_db: Any
+) -> tuple[Any, dict[str, Any], str]:
+    """A completed booking whose capture reached Stripe but whose answer was lost;
+    the `payment_intent.succeeded` webhook then records the capture while the
+    booking is still COMPLETED (so the customer can still dispute it)."""
+    p = await parties(gql, clock)
+    booking = (await request(gql, p, "pm_card_visa", clock.now + timedelta(days=3)))[
+        "booking"
+    ]
+    booking = await deliver_to_completion(gql, p, booking, clock)
+    s.recorder.fail_next("POST", "/capture", after_forwarding=True)
+    payload = await act(gql, p.customer_token, booking, "confirm")
+    assert [e["code"] for e in payload["errors"]] == ["PAYMENT_FAILED"]
+    intent_id = (await stored(raw_db, booking["id"]))["payment"]["intent_id"]
+    event = make_event("payment_intent.succeeded", s.intent(intent_id))
+    assert (await s.deliver(event)).status_code == 200
+    booking = await read(gql, p.customer_token, booking["id"])
+    assert booking["status"] == "COMPLETED"
+    assert (booking["payment"]["status"], booking["payment"]["capturedAmount"]) == (
+        "CAPTURED",
+        TOTAL,
+    )
+    return p, booking, intent_id
+
+
+async def test_resolving_for_the_customer_refunds_a_recorded_capture_once(
+    gql, clock, stripe_harness, raw_db
+):
+    """Our record says CAPTURED when the admin resolves the dispute for the
+    customer: releasing the money now means one refund of the whole capture."""
+    s = stripe_harness
+    p, booking, intent_id = await captured_while_completed(gql, clock, s, raw_db)
+    booking = await must(gql, p.customer_token, booking, "dispute", reason="Not done")
+    assert booking["payment"]["status"] == "CAPTURED"
+    admin = await admin_token(gql, clock)
+    seen_by_admin = await read(gql, admin, booking["id"])
+    notes = {
+        a["actionName"]: a["paymentNote"] for a in seen_by_admin["availableActions"]
+    }
+    assert notes["resolve_for_customer"] == "$94.50 NZD is refunded."
+    assert notes["resolve_for_worker"] is None  # already captured: nothing moves
+
+    version = booking["version"]
+    booking = await must(gql, admin, booking, "resolve_for_customer", reason="Refund")
+    assert booking["status"] == "REFUNDED"
+    payment = booking["payment"]
+    assert (payment["status"], payment["capturedAmount"]) == ("REFUNDED", TOTAL)
+    assert payment["refundedAmount"] == TOTAL
+
+    # Stripe's own view: one refund, of everything captured, under our key.
+    assert refunds_at_stripe(s, intent_id) == [TOTAL]
+    intent = s.intent(intent_id)
+    assert intent["status"] == "succeeded"
+    assert intent["latest_charge"]["amount_refunded"] == TOTAL
+    (refund,) = s.recorder.calls("POST", "/v1/refunds")
+    key = f"gigsta:{booking['id']}:resolve_for_customer:v{version}"
+    assert refund.headers["Idempotency-Key"] == key
+    assert refund.params["metadata[idempotency_key]"] == key
+    assert s.recorder.calls("POST", "/cancel") == []
+    doc = await stored(raw_db, booking["id"])
+    assert doc["payout"] is None  # the worker is owed nothing
+    assert doc["payment_lock"] is None
+
+
+async def test_refund_after_a_partial_support_refund_gives_back_only_the_rest(
+    gql, clock, stripe_harness, raw_db
+):
+    """Support already refunded part in the Stripe dashboard; the admin's
+    refund tops it up to the capture, and a retry after its answer was lost
+    does not refund again."""
+    s = stripe_harness
+    p, booking, intent_id = await captured_while_completed(gql, clock, s, raw_db)
+    s.client.v1.refunds.create({"payment_intent": intent_id, "amount": 2000})
+    charge = s.intent(intent_id)["latest_charge"]
+    assert (await s.deliver(make_event("charge.refunded", charge))).status_code == 200
+    booking = await read(gql, p.customer_token, booking["id"])
+    assert (booking["payment"]["status"], booking["payment"]["refundedAmount"]) == (
+        "CAPTURED",
+        2000,
+    )
+    booking = await must(gql, p.customer_token, booking, "dispute", reason="Messy")
+    admin = await admin_token(gql, clock)
+
+    s.recorder.fail_next("POST", "/v1/refunds", after_forwarding=True)
+    payload = await act(gql, admin, booking, "resolve_for_customer", reason="Refund")
+    assert [e["code"] for e in payload["errors"]] == ["PAYMENT_FAILED"]
+    assert payload["booking"]["status"] == "DISPUTED"
+    assert (await stored(raw_db, booking["id"]))["payment_lock"] is None
+    assert refunds_at_stripe(s, intent_id) == [2000, TOTAL - 2000]  # it did happen
+
+    booking = await must(gql, admin, booking, "resolve_for_customer", reason="Refund")
+    assert booking["status"] == "REFUNDED"
+    assert (booking["payment"]["status"], booking["payment"]["refundedAmount"]) == (
+        "REFUNDED",
+        TOTAL,
+    )
+    assert refunds_at_stripe(s, intent_id) == [2000, TOTAL - 2000]
+    assert s.intent(intent_id)["latest_charge"]["amount_refunded"] == TOTAL
+    (refund,) = s.recorder.calls("POST", "/v1/refunds")
+    assert refund.params["amount"] == str(TOTAL - 2000)
