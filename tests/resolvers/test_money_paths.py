@@ -2,6 +2,7 @@
 
 - A refund of money our record already shows as captured (the executor's
   REFUND branch), in full and after a partial refund made by support.
+- A deferred hold that falls due while Stripe cannot be reached.
 
 Driven as a client and the sweeper drive them: GraphQL over HTTP against the
 app, signed webhooks, and sweeper passes, with the real `stripe` library
@@ -17,6 +18,7 @@ from typing import Any
 
 from bson import ObjectId
 
+from scripts.devstack import free_port
 from tests.fixtures_stripe import make_event
 from tests.schema.payments_helpers import (
     act,
@@ -26,6 +28,7 @@ from tests.schema.payments_helpers import (
     parties,
     read,
     request,
+    run_sweep,
 )
 
 # 2 h at $45.00/h in NZ: the customer pays 9450.
@@ -37,6 +40,12 @@ async def stored(raw_db: Any, booking_id: str) -> dict[str, Any]:
         {"_id": ObjectId(booking_id)}
     )
     return doc
+
+
+def unreachable(settings: Any, *names: str) -> Any:
+    """The app's settings with the named Stripe bases on a port nobody listens on."""
+    closed = f"http://127.0.0.1:{free_port()}"
+    return settings.model_copy(update=dict.fromkeys(names, closed))
 
 
 def refunds_at_stripe(s: Any, intent_id: str) -> list[int]:
@@ -146,3 +155,52 @@ async def test_refund_after_a_partial_support_refund_gives_back_only_the_rest(
     assert s.intent(intent_id)["latest_charge"]["amount_refunded"] == TOTAL
     (refund,) = s.recorder.calls("POST", "/v1/refunds")
     assert refund.params["amount"] == str(TOTAL - 2000)
+
+
+async def test_a_deferred_hold_due_while_stripe_is_unreachable_is_placed_later_once(
+    gql, clock, stripe_harness, settings, raw_db
+):
+    s = stripe_harness
+    p = await parties(gql, clock)
+    start = clock.now + timedelta(days=10)
+    booking = (await request(gql, p, "pm_card_visa", start))["booking"]
+    assert booking["payment"]["status"] == "DEFERRED"
+    booking = await must(gql, p.worker_token, booking, "accept")
+    before = await read(gql, p.customer_token, booking["id"])
+
+    clock.now = start - timedelta(hours=48)
+    report = await run_sweep(unreachable(settings, "stripe_api_base"), clock)
+    assert report.payments["authorized"] == 0
+    after = await read(gql, p.customer_token, booking["id"])
+    assert after == before  # same status, version, payment and authorizeAt
+    assert after["payment"]["status"] == "DEFERRED"
+    doc = await stored(raw_db, booking["id"])
+    assert doc["payment_lock"] is None
+    assert doc["payment"]["intent_id"] is None
+    assert s.recorder.calls("POST", "/v1/payment_intents") == []
+
+    # Stripe is back for the sweeper's next pass (well before a lock would
+    # count as stale, so a lock left behind would block this pass).
+    clock.advance(timedelta(minutes=1))
+    report = await run_sweep(settings, clock)
+    assert report.payments["authorized"] == 1
+    clock.advance(timedelta(minutes=1))
+    report = await run_sweep(settings, clock)
+    assert report.payments["authorized"] == 0
+
+    (create,) = s.recorder.calls("POST", "/v1/payment_intents")
+    assert create.params["off_session"] == "true"
+    assert create.params["amount"] == str(TOTAL)
+    assert create.headers["Idempotency-Key"] == (
+        f"gigsta:{booking['id']}:authorize:v{booking['version']}"
+    )
+    booking = await read(gql, p.customer_token, booking["id"])
+    assert booking["status"] == "ACCEPTED"
+    assert (booking["payment"]["status"], booking["payment"]["authorizedAmount"]) == (
+        "AUTHORIZED",
+        TOTAL,
+    )
+    intent_id = (await stored(raw_db, booking["id"]))["payment"]["intent_id"]
+    intent = s.intent(intent_id)
+    assert (intent["status"], intent["amount"]) == ("requires_capture", TOTAL)
+    assert intent["metadata"] == {"booking_id": booking["id"]}
