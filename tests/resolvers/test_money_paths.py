@@ -3,6 +3,7 @@
 - A refund of money our record already shows as captured (the executor's
   REFUND branch), in full and after a partial refund made by support.
 - A deferred hold that falls due while Stripe cannot be reached.
+- A worker's transfer that Connect refuses or cannot take, sent later once.
 
 Driven as a client and the sweeper drive them: GraphQL over HTTP against the
 app, signed webhooks, and sweeper passes, with the real `stripe` library
@@ -31,8 +32,11 @@ from tests.schema.payments_helpers import (
     run_sweep,
 )
 
-# 2 h at $45.00/h in NZ: the customer pays 9450.
-TOTAL = 9450
+# 2 h at $45.00/h in NZ: the customer pays 9450, the worker is owed 7650.
+TOTAL, PAYOUT = 9450, 7650
+
+PAYOUTS = """query($id: ID!) { worker(id: $id) {
+  pendingPayouts { bookingId amount currency } } }"""
 
 
 async def stored(raw_db: Any, booking_id: str) -> dict[str, Any]:
@@ -204,3 +208,87 @@ async def test_a_deferred_hold_due_while_stripe_is_unreachable_is_placed_later_o
     intent = s.intent(intent_id)
     assert (intent["status"], intent["amount"]) == ("requires_capture", TOTAL)
     assert intent["metadata"] == {"booking_id": booking["id"]}
+
+
+async def onboard(gql: Any, s: Any, p: Any) -> str:
+    """The worker finishes Connect onboarding and Stripe tells us so."""
+    data = await gql(
+        "mutation { startPayoutOnboarding { url errors { code } } }",
+        token=p.worker_token,
+    )
+    assert data["startPayoutOnboarding"]["errors"] == []
+    account_id: str = s.connect.calls("/v1/account_links")[-1].params["account"]
+    account = s.connect.finish_onboarding(account_id)
+    assert (await s.deliver(make_event("account.updated", account))).status_code == 200
+    return account_id
+
+
+def restrict(s: Any, account_id: str) -> None:
+    """Stripe restricts the account (say, verification lapsed): it refuses
+    transfers to it until the worker fixes it. The `account.updated` telling
+    us so has not arrived, so our record still says payouts are enabled."""
+    s.connect.accounts[account_id].update(
+        payouts_enabled=False, capabilities={"transfers": "inactive"}
+    )
+
+
+async def test_a_refused_payout_stays_pending_and_a_later_pass_sends_it_once(
+    gql, clock, stripe_harness, settings, raw_db
+):
+    s = stripe_harness
+    p = await parties(gql, clock)
+    account_id = await onboard(gql, s, p)
+    booking = (await request(gql, p, "pm_card_visa", clock.now + timedelta(days=3)))[
+        "booking"
+    ]
+    booking = await deliver_to_completion(gql, p, booking, clock)
+    restrict(s, account_id)
+
+    # The customer's confirm still succeeds: the capture is not undone because
+    # the worker's transfer was refused.
+    booking = await must(gql, p.customer_token, booking, "confirm")
+    assert booking["status"] == "CLOSED"
+    assert (booking["payment"]["status"], booking["payment"]["capturedAmount"]) == (
+        "CAPTURED",
+        TOTAL,
+    )
+    assert len(s.connect.calls("/v1/transfers")) == 1
+    assert s.connect.transfers == {}
+
+    async def still_pending() -> None:
+        payout = (await stored(raw_db, booking["id"]))["payout"]
+        assert (payout["status"], payout["amount"]) == ("pending", PAYOUT)
+        assert (payout["transfer_id"], payout["sent_at"]) == (None, None)
+        data = await gql(PAYOUTS, {"id": p.worker_id}, token=p.worker_token)
+        assert data["worker"]["pendingPayouts"] == [
+            {"bookingId": booking["id"], "amount": PAYOUT, "currency": "NZD"}
+        ]
+
+    await still_pending()
+    report = await run_sweep(settings, clock)  # still refused
+    assert report.payments["payouts_sent"] == 0
+    assert len(s.connect.calls("/v1/transfers")) == 2
+    await still_pending()
+    outage = unreachable(settings, "stripe_connect_api_base")
+    report = await run_sweep(outage, clock)  # Connect cannot be reached at all
+    assert report.payments["payouts_sent"] == 0
+    assert len(s.connect.calls("/v1/transfers")) == 2
+    await still_pending()
+
+    s.connect.finish_onboarding(account_id)  # the worker sorted it out
+    report = await run_sweep(settings, clock)
+    assert report.payments["payouts_sent"] == 1
+    report = await run_sweep(settings, clock)
+    assert report.payments["payouts_sent"] == 0
+
+    (transfer,) = s.connect.transfers.values()
+    assert (transfer["amount"], transfer["currency"]) == (PAYOUT, "nzd")
+    assert transfer["destination"] == account_id
+    attempts = s.connect.calls("/v1/transfers")
+    assert len(attempts) == 3
+    assert {a.idempotency_key for a in attempts} == {f"gigsta:{booking['id']}:payout"}
+    payout = (await stored(raw_db, booking["id"]))["payout"]
+    assert (payout["status"], payout["transfer_id"]) == ("sent", transfer["id"])
+    assert payout["sent_at"] is not None
+    data = await gql(PAYOUTS, {"id": p.worker_id}, token=p.worker_token)
+    assert data["worker"]["pendingPayouts"] == []
