@@ -2,6 +2,7 @@
 
 - A refund of money our record already shows as captured (the executor's
   REFUND branch), in full and after a partial refund made by support.
+- A hold Stripe cancelled without telling us, then confirmed and released.
 - A deferred hold that falls due while Stripe cannot be reached.
 - A worker's transfer that Connect refuses or cannot take, sent later once.
 
@@ -159,6 +160,49 @@ async def test_refund_after_a_partial_support_refund_gives_back_only_the_rest(
     assert s.intent(intent_id)["latest_charge"]["amount_refunded"] == TOTAL
     (refund,) = s.recorder.calls("POST", "/v1/refunds")
     assert refund.params["amount"] == str(TOTAL - 2000)
+
+
+async def test_a_hold_stripe_already_cancelled_is_neither_captured_nor_cancelled_again(
+    gql, clock, stripe_harness, raw_db
+):
+    """Support cancelled the PaymentIntent in the Stripe dashboard and the
+    `payment_intent.canceled` webhook was lost: our record still says
+    AUTHORIZED. Confirming cannot take the money; resolving the dispute for
+    the customer records the hold as released without asking Stripe again."""
+    s = stripe_harness
+    p = await parties(gql, clock)
+    booking = (await request(gql, p, "pm_card_visa", clock.now + timedelta(days=3)))[
+        "booking"
+    ]
+    booking = await deliver_to_completion(gql, p, booking, clock)
+    intent_id = (await stored(raw_db, booking["id"]))["payment"]["intent_id"]
+    s.client.v1.payment_intents.cancel(intent_id)
+
+    payload = await act(gql, p.customer_token, booking, "confirm")
+    assert payload["errors"] == [
+        {
+            "field": None,
+            "code": "PAYMENT_FAILED",
+            "message": "The card hold cannot be captured (it is canceled).",
+        }
+    ]
+    assert payload["booking"]["status"] == "COMPLETED"
+    assert payload["booking"]["payment"]["status"] == "AUTHORIZED"
+    assert (await stored(raw_db, booking["id"]))["payment_lock"] is None
+
+    booking = await must(gql, p.customer_token, booking, "dispute", reason="No pay")
+    admin = await admin_token(gql, clock)
+    booking = await must(gql, admin, booking, "resolve_for_customer", reason="Void")
+    assert booking["status"] == "REFUNDED"
+    payment = booking["payment"]
+    assert (payment["status"], payment["capturedAmount"]) == ("RELEASED", 0)
+    assert payment["refundedAmount"] == 0
+    assert s.intent(intent_id)["status"] == "canceled"
+    assert s.recorder.calls("POST", "/capture") == []
+    assert s.recorder.calls("POST", "/cancel") == []
+    assert s.recorder.calls("POST", "/v1/refunds") == []
+    assert refunds_at_stripe(s, intent_id) == []
+    assert (await stored(raw_db, booking["id"]))["payout"] is None
 
 
 async def test_a_deferred_hold_due_while_stripe_is_unreachable_is_placed_later_once(
