@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck check migrate sweep bench clean
+.PHONY: run test coverage lint typecheck check migrate sweep bench clean
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -20,6 +20,11 @@ run: $(STAMP)
 ## Install and run the whole suite against throw-away local servers.
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+## The suite under coverage, including the subprocesses it starts (the served
+## app, create-admin, the sweep command): see [tool.coverage] in pyproject.toml.
+coverage: $(STAMP)
+	$(BIN)/python -m pytest --cov --cov-report=term
 
 lint: $(STAMP)
 	$(BIN)/ruff check gigsta scripts tests bench
@@ -40,4 +45,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.booking_page
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.* htmlcov
