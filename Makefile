@@ -29,6 +29,7 @@ coverage: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check gigsta scripts tests bench
 	$(BIN)/ruff format --check gigsta scripts tests bench
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -13,7 +13,7 @@ REQUIRED = {"timestamp", "level", "logger", "message"}
 async def test_every_line_written_during_a_request_is_one_json_object(
     gql, monkeypatch, app_log
 ):
-    from gigsta.resolvers import workers
+    from gigsta.resolvers.accounts import workers
 
     async def broken(*args, **kwargs):
         raise RuntimeError("boom\nwith a second line")

@@ -7,10 +7,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from gigsta.domain.core import ErrorCode, UserError
+from gigsta.domain.services import validate_services
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
 MAX_NAME_LENGTH = 120
+MAX_BIO_LENGTH = 2000
+MIN_HOURLY_RATE_CENTS = 100
+MAX_HOURLY_RATE_CENTS = 100_000  # 1,000.00 an hour: anything above is a typo
 
 # Deliberately simple: one "@", no spaces, a dot in the domain. Deliverability is
 # proven by a confirmation email, not by a regular expression.
@@ -99,3 +103,36 @@ def is_self_or_admin(viewer: Viewer | None, profile_id: object) -> bool:
     return viewer is not None and (
         viewer.role is Role.ADMIN or viewer.profile_id == str(profile_id)
     )
+
+
+def profile_changes(
+    *,
+    name: str | None,
+    bio: str | None,
+    services: list[str] | None,
+    hourly_rate_cents: int | None,
+) -> tuple[dict[str, object], list[UserError]]:
+    """A worker's profile edit: the stored fields it sets, and what is wrong
+    with it. Fields left out (None) are not changed."""
+    errors: list[UserError] = []
+    changes: dict[str, object] = {}
+    if name is not None:
+        errors += validate_name(name)
+        changes["name"] = name.strip()
+    if bio is not None:
+        if len(bio) > MAX_BIO_LENGTH:
+            message = f"Use at most {MAX_BIO_LENGTH} characters."
+            errors.append(UserError("bio", ErrorCode.INVALID, message))
+        changes["bio"] = bio.strip()
+    if services is not None:
+        errors += validate_services(services)
+        changes["services"] = list(dict.fromkeys(services))  # de-duplicated, ordered
+    if hourly_rate_cents is not None:
+        if not MIN_HOURLY_RATE_CENTS <= hourly_rate_cents <= MAX_HOURLY_RATE_CENTS:
+            message = (
+                "The hourly rate must be between "
+                f"{MIN_HOURLY_RATE_CENTS} and {MAX_HOURLY_RATE_CENTS} cents."
+            )
+            errors.append(UserError("hourlyRate", ErrorCode.INVALID, message))
+        changes["hourly_rate_cents"] = hourly_rate_cents
+    return changes, errors

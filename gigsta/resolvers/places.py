@@ -165,30 +165,11 @@ def _decode_cursor(cursor: str) -> tuple[float, PydanticObjectId]:
     return float(values[0]), oid
 
 
-async def search_workers_near(
-    point: NearPoint, *, service: str | None, first: int | None, after: str | None
-) -> Page[tuple[Worker, float]]:
-    """Workers whose service area covers `point`, nearest first, with distances.
-
-    One `$geoNear` stage (which needs the 2dsphere index of migration 0004)
-    returns candidates within the largest radius anyone may have, with the
-    distance in metres; a `$match` with `$expr` then keeps those whose own
-    radius reaches the point. `$geoNear` supports both, on MongoDB and on the
-    embedded SecantusDB, unlike `$near`, whose single `$maxDistance` cannot
-    vary per document and which reports no distance. Pages continue after
-    `(distance, _id)`, the sort order.
-    """
-    if not valid_coordinates(point.latitude, point.longitude):
-        raise ClientError(
-            ErrorCode.BAD_USER_INPUT,
-            "`near` needs a latitude in [-90, 90] and a longitude in [-180, 180].",
-        )
-    if service is not None and service not in SERVICE_CATALOGUE:
-        raise ClientError(
-            ErrorCode.UNKNOWN_SERVICE,
-            "Unknown service. Choose one from the `services` query.",
-        )
-    limit = page_size(first)
+def _near_stages(
+    point: NearPoint, service: str | None, after: str | None
+) -> list[dict[str, Any]]:
+    """`$geoNear` within the largest radius, then each worker's own radius,
+    then the page's continuation after `(distance, _id)`."""
     candidates: dict[str, Any] = {"service_radius_km": {"$gt": 0}}
     if service is not None:
         candidates["services"] = service
@@ -226,6 +207,34 @@ async def search_workers_near(
                 }
             }
         )
+    return stages
+
+
+async def search_workers_near(
+    point: NearPoint, *, service: str | None, first: int | None, after: str | None
+) -> Page[tuple[Worker, float]]:
+    """Workers whose service area covers `point`, nearest first, with distances.
+
+    One `$geoNear` stage (which needs the 2dsphere index of migration 0004)
+    returns candidates within the largest radius anyone may have, with the
+    distance in metres; a `$match` with `$expr` then keeps those whose own
+    radius reaches the point. `$geoNear` supports both, on MongoDB and on the
+    embedded SecantusDB, unlike `$near`, whose single `$maxDistance` cannot
+    vary per document and which reports no distance. Pages continue after
+    `(distance, _id)`, the sort order.
+    """
+    if not valid_coordinates(point.latitude, point.longitude):
+        raise ClientError(
+            ErrorCode.BAD_USER_INPUT,
+            "`near` needs a latitude in [-90, 90] and a longitude in [-180, 180].",
+        )
+    if service is not None and service not in SERVICE_CATALOGUE:
+        raise ClientError(
+            ErrorCode.UNKNOWN_SERVICE,
+            "Unknown service. Choose one from the `services` query.",
+        )
+    limit = page_size(first)
+    stages = _near_stages(point, service, after)
     stages += [{"$sort": {"distance_m": 1, "_id": 1}}, {"$limit": limit + 1}]
     collection = Worker.get_pymongo_collection()
     cursor = await collection.aggregate(stages)

@@ -20,7 +20,7 @@ from typing import Any
 
 from bson import ObjectId
 
-from scripts.devstack import free_port
+from scripts.processes import free_port
 from tests.fixtures_stripe import make_event
 from tests.schema.payments_helpers import (
     act,
@@ -218,7 +218,8 @@ async def test_a_deferred_hold_due_while_stripe_is_unreachable_is_placed_later_o
 
     clock.now = start - timedelta(hours=48)
     report = await run_sweep(unreachable(settings, "stripe_api_base"), clock)
-    assert report.payments["authorized"] == 0
+    assert report.moved["authorize"] == 0
+    assert report.payment_failures == 1
     after = await read(gql, p.customer_token, booking["id"])
     assert after == before  # same status, version, payment and authorizeAt
     assert after["payment"]["status"] == "DEFERRED"
@@ -231,10 +232,10 @@ async def test_a_deferred_hold_due_while_stripe_is_unreachable_is_placed_later_o
     # count as stale, so a lock left behind would block this pass).
     clock.advance(timedelta(minutes=1))
     report = await run_sweep(settings, clock)
-    assert report.payments["authorized"] == 1
+    assert report.moved["authorize"] == 1
     clock.advance(timedelta(minutes=1))
     report = await run_sweep(settings, clock)
-    assert report.payments["authorized"] == 0
+    assert report.moved["authorize"] == 0
 
     (create,) = s.recorder.calls("POST", "/v1/payment_intents")
     assert create.params["off_session"] == "true"

@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from gigsta.documents import Worker
-from gigsta.domain.accounts import Role, Viewer, validate_name
+from gigsta.domain.accounts import Role, Viewer, profile_changes
 from gigsta.domain.bookings.requests import WorkerOffer
 from gigsta.domain.core import ErrorCode, UserError
-from gigsta.domain.services import validate_services
 from gigsta.resolvers import places
 from gigsta.resolvers.core.ids import parse_object_id
 from gigsta.resolvers.core.pagination import (
@@ -19,10 +18,6 @@ from gigsta.resolvers.core.pagination import (
     encode_cursor,
     page_size,
 )
-
-MAX_BIO_LENGTH = 2000
-MAX_HOURLY_RATE_CENTS = 100_000  # 1,000.00 an hour: anything above is a typo
-MIN_HOURLY_RATE_CENTS = 100
 
 
 @dataclass
@@ -86,35 +81,9 @@ async def update_worker_profile(
                 )
             ]
         )
-    errors: list[UserError] = []
-    changes: dict[str, object] = {}
-    if name is not None:
-        errors += validate_name(name)
-        changes["name"] = name.strip()
-    if bio is not None:
-        if len(bio) > MAX_BIO_LENGTH:
-            errors.append(
-                UserError(
-                    "bio",
-                    ErrorCode.INVALID,
-                    f"Use at most {MAX_BIO_LENGTH} characters.",
-                )
-            )
-        changes["bio"] = bio.strip()
-    if services is not None:
-        errors += validate_services(services)
-        changes["services"] = list(dict.fromkeys(services))  # de-duplicated, ordered
-    if hourly_rate_cents is not None:
-        if not MIN_HOURLY_RATE_CENTS <= hourly_rate_cents <= MAX_HOURLY_RATE_CENTS:
-            errors.append(
-                UserError(
-                    "hourlyRate",
-                    ErrorCode.INVALID,
-                    "The hourly rate must be between "
-                    f"{MIN_HOURLY_RATE_CENTS} and {MAX_HOURLY_RATE_CENTS} cents.",
-                )
-            )
-        changes["hourly_rate_cents"] = hourly_rate_cents
+    changes, errors = profile_changes(
+        name=name, bio=bio, services=services, hourly_rate_cents=hourly_rate_cents
+    )
     area_changes, area_errors = places.service_area_changes(
         base_address_token, service_radius_km, secret=address_secret, now=now
     )

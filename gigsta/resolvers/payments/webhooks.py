@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
 
     from gigsta.integrations.stripe_gateway import StripeGateway
-    from gigsta.runtime import Runtime
+    from gigsta.resolvers.payments.config import Payments
 
 log = logging.getLogger(__name__)
 
@@ -47,16 +47,26 @@ INTENT_EVENTS = frozenset(
 
 
 async def stripe_webhook(request: Request) -> JSONResponse:
-    runtime: Runtime = request.app.state.runtime
-    if runtime.payments is None:
+    """The HTTP endpoint; the process's payments and clock come from the app."""
+    payments: Payments | None = request.app.state.runtime.payments
+    if payments is None:
         return JSONResponse({"error": "payments are not configured"}, 404)
-    gateway = runtime.payments.gateway
-    payload = await request.body()
+    return await receive_event(
+        payments.gateway,
+        await request.body(),
+        request.headers.get("stripe-signature"),
+        request.app.state.runtime.clock(),
+    )
+
+
+async def receive_event(
+    gateway: StripeGateway, payload: bytes, signature: str | None, now: datetime
+) -> JSONResponse:
+    """Verify, record once, apply; the answer tells Stripe whether to retry."""
     try:
-        event = gateway.verify_event(payload, request.headers.get("stripe-signature"))
+        event = gateway.verify_event(payload, signature)
     except InvalidSignatureError:
         return JSONResponse({"error": "invalid signature"}, 400)
-    now = runtime.clock()
     event_id, event_type = str(event.get("id", "")), str(event.get("type", ""))
     obj: dict[str, Any] = (event.get("data") or {}).get("object") or {}
     if not event_id:
