@@ -16,6 +16,7 @@ from gigsta.schema.core import nodes
 from gigsta.schema.core.connections import Connection
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import BookingStatus, Country, Currency, Role
+from gigsta.schema.core.fields import doc_field, doc_id
 from gigsta.schema.core.relations import bookings_connection
 from gigsta.schema.files.types import Attachment, worker_avatar_url, worker_documents
 from gigsta.schema.payments.types import (
@@ -57,17 +58,9 @@ def service_list(keys: list[str]) -> list[Service]:
 class Customer:
     doc: strawberry.Private[CustomerDoc]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.doc.id))
-
-    @strawberry.field
-    def name(self) -> str:
-        return self.doc.name
-
-    @strawberry.field
-    def country(self) -> Country:
-        return self.doc.country
+    id = doc_id()
+    name = doc_field("name", str)
+    country = doc_field("country", Country)
 
     @strawberry.field(description="Only the customer and admins see the phone number.")
     def phone(self, info: Info) -> str | None:
@@ -95,33 +88,21 @@ class Customer:
 class Worker:
     doc: strawberry.Private[WorkerDoc]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.doc.id))
-
-    @strawberry.field
-    def name(self) -> str:
-        return self.doc.name
-
-    @strawberry.field
-    def country(self) -> Country:
-        return self.doc.country
-
-    @strawberry.field
-    def bio(self) -> str:
-        return self.doc.bio
+    id = doc_id()
+    name = doc_field("name", str)
+    country = doc_field("country", Country)
+    bio = doc_field("bio", str)
 
     @strawberry.field
     def services(self) -> list[Service]:
         return service_list(self.doc.services)
 
-    @strawberry.field(description="Hourly rate in integer cents of `currency`.")
-    def hourly_rate(self) -> int | None:
-        return self.doc.hourly_rate_cents
-
-    @strawberry.field
-    def currency(self) -> Currency:
-        return self.doc.currency
+    hourly_rate = doc_field(
+        "hourly_rate_cents",
+        int | None,
+        description="Hourly rate in integer cents of `currency`.",
+    )
+    currency = doc_field("currency", Currency)
 
     @strawberry.field(description="Only the worker and admins see the phone number.")
     def phone(self, info: Info) -> str | None:
@@ -162,9 +143,11 @@ class Worker:
     def base_address(self, info: Info) -> Place | None:
         return worker_base_address(info, self.doc)
 
-    @strawberry.field(description="How far from their base the worker travels.")
-    def service_radius_km(self) -> float | None:
-        return self.doc.service_radius_km
+    service_radius_km = doc_field(
+        "service_radius_km",
+        float | None,
+        description="How far from their base the worker travels.",
+    )
 
     @strawberry.field(description="From the searched point, to 0.1 km (search only).")
     def distance_km(self) -> float | None:
@@ -183,21 +166,10 @@ class Worker:
 class User:
     doc: strawberry.Private[UserDoc]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.doc.id))
-
-    @strawberry.field
-    def email(self) -> str:
-        return self.doc.email
-
-    @strawberry.field
-    def role(self) -> Role:
-        return self.doc.role
-
-    @strawberry.field
-    def created_at(self) -> datetime:
-        return self.doc.created_at
+    id = doc_id()
+    email = doc_field("email", str)
+    role = doc_field("role", Role)
+    created_at = doc_field("created_at", datetime)
 
     @strawberry.field(description="The customer profile, for a CUSTOMER account.")
     async def customer(self, info: Info) -> Customer | None:

@@ -15,6 +15,7 @@ from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.dataloaders import CustomerByIdLoader, WorkerByIdLoader
 from gigsta.schema.core.enums import ActorRole, BookingStatus
+from gigsta.schema.core.fields import doc_field, doc_id
 from gigsta.schema.files.types import Attachment, booking_attachments
 from gigsta.schema.payments.types import (
     Payment,
@@ -30,37 +31,18 @@ from gigsta.schema.places.types import BookingAddress, booking_address
 class BookingEvent:
     doc: strawberry.Private[BookingEventDoc]
 
-    @strawberry.field
-    def action(self) -> str:
-        return self.doc.action
-
-    @strawberry.field
-    def from_status(self) -> BookingStatus:
-        return self.doc.from_status
-
-    @strawberry.field
-    def to_status(self) -> BookingStatus:
-        return self.doc.to_status
-
-    @strawberry.field
-    def actor_role(self) -> ActorRole:
-        return self.doc.actor_role
+    action = doc_field("action", str)
+    from_status = doc_field("from_status", BookingStatus)
+    to_status = doc_field("to_status", BookingStatus)
+    actor_role = doc_field("actor_role", ActorRole)
 
     @strawberry.field(description="The acting user's id; null for system actions.")
     def actor_id(self) -> strawberry.ID | None:
         return strawberry.ID(self.doc.actor_id) if self.doc.actor_id else None
 
-    @strawberry.field
-    def note(self) -> str:
-        return self.doc.note
-
-    @strawberry.field
-    def reason(self) -> str | None:
-        return self.doc.reason
-
-    @strawberry.field
-    def at(self) -> datetime:
-        return self.doc.at
+    note = doc_field("note", str)
+    reason = doc_field("reason", str | None)
+    at = doc_field("at", datetime)
 
 
 @strawberry.type(
@@ -87,38 +69,21 @@ class BookingAction:
 class Booking:
     doc: strawberry.Private[BookingDoc]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.doc.id))
-
-    @strawberry.field
-    def status(self) -> BookingStatus:
-        return self.doc.status
-
-    @strawberry.field(description="Pass it as `expectedVersion` when acting.")
-    def version(self) -> int:
-        return self.doc.version
+    id = doc_id()
+    status = doc_field("status", BookingStatus)
+    version = doc_field(
+        "version", int, description="Pass it as `expectedVersion` when acting."
+    )
 
     @strawberry.field
     def service(self) -> Service:
         key = self.doc.service
         return Service(key=key, name=SERVICE_CATALOGUE.get(key, key))
 
-    @strawberry.field
-    def description(self) -> str:
-        return self.doc.description
-
-    @strawberry.field
-    def scheduled_start(self) -> datetime:
-        return self.doc.scheduled_start
-
-    @strawberry.field
-    def scheduled_end(self) -> datetime:
-        return self.doc.scheduled_end
-
-    @strawberry.field
-    def created_at(self) -> datetime:
-        return self.doc.created_at
+    description = doc_field("description", str)
+    scheduled_start = doc_field("scheduled_start", datetime)
+    scheduled_end = doc_field("scheduled_end", datetime)
+    created_at = doc_field("created_at", datetime)
 
     @strawberry.field
     async def customer(self, info: Info) -> Customer:

@@ -12,6 +12,7 @@ from gigsta.domain.accounts import is_self_or_admin
 from gigsta.resolvers import files as file_service
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import UploadPurpose
+from gigsta.schema.core.fields import doc_field, doc_id
 from gigsta.schema.files.dataloaders import (
     AttachmentsByBookingLoader,
     DocumentsByWorkerLoader,
@@ -26,33 +27,13 @@ if TYPE_CHECKING:
 class Attachment:
     doc: strawberry.Private[AttachmentDoc]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.doc.id))
-
-    @strawberry.field
-    def key(self) -> str:
-        return self.doc.key
-
-    @strawberry.field
-    def purpose(self) -> UploadPurpose:
-        return self.doc.purpose
-
-    @strawberry.field
-    def filename(self) -> str:
-        return self.doc.filename
-
-    @strawberry.field
-    def content_type(self) -> str:
-        return self.doc.content_type
-
-    @strawberry.field
-    def size_bytes(self) -> int:
-        return self.doc.size_bytes
-
-    @strawberry.field
-    def created_at(self) -> datetime:
-        return self.doc.created_at
+    id = doc_id()
+    key = doc_field("key", str)
+    purpose = doc_field("purpose", UploadPurpose)
+    filename = doc_field("filename", str)
+    content_type = doc_field("content_type", str)
+    size_bytes = doc_field("size_bytes", int)
+    created_at = doc_field("created_at", datetime)
 
     @strawberry.field(description="Presigned GET URL, valid for a few minutes.")
     async def url(self, info: Info) -> str | None:

@@ -22,6 +22,7 @@ from gigsta.resolvers.payments.preview import action_money_note
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import Currency, PaymentStatus
 from gigsta.schema.core.errors import UserError
+from gigsta.schema.core.fields import doc_field
 from gigsta.schema.payments.dataloaders import PendingPayoutsByWorkerLoader
 
 if TYPE_CHECKING:
@@ -52,9 +53,7 @@ class Price:
     show_customer_side: strawberry.Private[bool]
     show_worker_side: strawberry.Private[bool]
 
-    @strawberry.field
-    def currency(self) -> Currency:
-        return self.doc.currency
+    currency = doc_field("currency", Currency)
 
     @strawberry.field(description="Customer and admins only.")
     def line_items(self) -> list[PriceLineItem] | None:
@@ -88,25 +87,11 @@ class Payment:
     # Derived, not stored: a deferred hold is placed a fixed lead before the start.
     hold_due_at: strawberry.Private[datetime | None] = None
 
-    @strawberry.field
-    def status(self) -> PaymentStatus:
-        return self.doc.status
-
-    @strawberry.field
-    def authorized_amount(self) -> int:
-        return self.doc.authorized_amount
-
-    @strawberry.field
-    def captured_amount(self) -> int:
-        return self.doc.captured_amount
-
-    @strawberry.field
-    def refunded_amount(self) -> int:
-        return self.doc.refunded_amount
-
-    @strawberry.field
-    def currency(self) -> Currency:
-        return self.doc.currency
+    status = doc_field("status", PaymentStatus)
+    authorized_amount = doc_field("authorized_amount", int)
+    captured_amount = doc_field("captured_amount", int)
+    refunded_amount = doc_field("refunded_amount", int)
+    currency = doc_field("currency", Currency)
 
     @strawberry.field(
         description=(
@@ -119,9 +104,11 @@ class Payment:
             return self.doc.client_secret
         return None
 
-    @strawberry.field(description="Why the card could not be authorized, if so.")
-    def failure_message(self) -> str | None:
-        return self.doc.failure_message
+    failure_message = doc_field(
+        "failure_message",
+        str | None,
+        description="Why the card could not be authorized, if so.",
+    )
 
     @strawberry.field(description="When a deferred hold will be placed.")
     def authorize_at(self) -> datetime | None:

@@ -13,6 +13,7 @@ from gigsta.resolvers import places as place_service
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.dataloaders import WorkerByIdLoader
 from gigsta.schema.core.enums import AddressDetail
+from gigsta.schema.core.fields import doc_field
 
 if TYPE_CHECKING:
     from gigsta.documents import Booking as BookingDoc
@@ -27,29 +28,12 @@ def _km(value: float | None) -> float | None:
 class Place:
     doc: strawberry.Private[PlaceAddressDoc]
 
-    @strawberry.field
-    def formatted(self) -> str:
-        return self.doc.formatted
-
-    @strawberry.field
-    def locality(self) -> str | None:
-        return self.doc.locality
-
-    @strawberry.field
-    def city(self) -> str | None:
-        return self.doc.city
-
-    @strawberry.field
-    def region(self) -> str | None:
-        return self.doc.region
-
-    @strawberry.field
-    def postcode(self) -> str | None:
-        return self.doc.postcode
-
-    @strawberry.field
-    def country(self) -> str:
-        return self.doc.country
+    formatted = doc_field("formatted", str)
+    locality = doc_field("locality", str | None)
+    city = doc_field("city", str | None)
+    region = doc_field("region", str | None)
+    postcode = doc_field("postcode", str | None)
+    country = doc_field("country", str)
 
     @strawberry.field
     def latitude(self) -> float:
