@@ -66,12 +66,13 @@ SPEC: dict[str, tuple[set[S], S | None, set[R], bool, bool]] = {
 }
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-# A booking requested an hour ago, starting in an hour (inside the 2 h start
-# window), completed 80 h ago: every time guard is open at NOW.
+# Every time guard opens at a moment and stays open, so a booking whose times
+# all lie a year back has every guard open at NOW, including the guard of an
+# action added later.
 ALL_GUARDS_OPEN = {
-    "requested_at": NOW - timedelta(hours=49),
-    "scheduled_start": NOW + timedelta(hours=1),
-    "completed_at": NOW - timedelta(hours=80),
+    "requested_at": NOW - timedelta(days=365),
+    "scheduled_start": NOW - timedelta(days=365),
+    "completed_at": NOW - timedelta(days=365),
     "hold_deferred": True,
 }
 

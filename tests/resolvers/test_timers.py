@@ -29,15 +29,31 @@ pytestmark = pytest.mark.usefixtures("app")
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
+def boundary_offsets(field: str) -> list[timedelta]:
+    """Times (relative to now) a minute either side of, and on, every time
+    guard boundary on `field` in the table, so a new timed action is covered
+    without editing this test."""
+    edge = [timedelta(minutes=m) for m in (-1, 0, 1)]
+    return sorted(
+        {
+            -term.offset + d
+            for rule in SYSTEM_ACTIONS
+            for term in rule.due
+            if term.field == field
+            for d in edge
+        }
+        | {timedelta(0)}
+    )
+
+
 async def test_due_filters_find_every_booking_the_domain_finds_due(raw_db):
     """Each timed system action's database filter (derived from the table)
     selects every booking `decide` would move: bookings on both sides of each
     time term's boundary, in every status, with and without a deferred hold."""
     now = T0 + timedelta(days=30)
-    hours = [timedelta(hours=h) for h in (-73, -72, -71, -49, -48, -47, -1)]
-    created = [*hours, timedelta(minutes=-31), timedelta(minutes=-30), timedelta(0)]
-    starts = [timedelta(hours=h) for h in (-1, 0, 1, 47, 48, 49)]
-    completed = [None, *hours]
+    created = boundary_offsets("requested_at")
+    starts = boundary_offsets("scheduled_start")
+    completed = [None, *boundary_offsets("completed_at")]
     docs = [
         {
             "_id": ObjectId(),
