@@ -238,25 +238,33 @@ def may_see_booking_files(viewer: Viewer | None, booking: Booking) -> bool:
     return viewer is not None and booking.role_of(viewer) is not None
 
 
-async def attachments_by_booking(
-    booking_ids: Sequence[PydanticObjectId],
+async def _ready_by(
+    field: str, keys: Sequence[PydanticObjectId], **match: str
 ) -> list[list[Attachment]]:
-    """Ready attachments of each booking, oldest first, in key order (one query)."""
+    """Ready attachments whose `field` is one of `keys`, oldest first, one list
+    per key in key order (one query)."""
     docs = (
         await Attachment.find(
             {
-                "booking_id": {"$in": list(set(booking_ids))},
+                field: {"$in": list(set(keys))},
+                **match,
                 "status": AttachmentStatus.READY.value,
             }
         )
         .sort(_OLDEST_FIRST)
         .to_list()
     )
-    by_booking: dict[PydanticObjectId, list[Attachment]] = {}
+    grouped: dict[PydanticObjectId, list[Attachment]] = {}
     for doc in docs:
-        if doc.booking_id is not None:
-            by_booking.setdefault(doc.booking_id, []).append(doc)
-    return [by_booking.get(key, []) for key in booking_ids]
+        grouped.setdefault(getattr(doc, field), []).append(doc)
+    return [grouped.get(key, []) for key in keys]
+
+
+async def attachments_by_booking(
+    booking_ids: Sequence[PydanticObjectId],
+) -> list[list[Attachment]]:
+    """Ready attachments of each booking, oldest first, in key order (one query)."""
+    return await _ready_by("booking_id", booking_ids)
 
 
 async def documents_by_worker(
@@ -264,22 +272,9 @@ async def documents_by_worker(
 ) -> list[list[Attachment]]:
     """Ready identity and licence files of each worker, oldest first, in key
     order (one query). Who may see them is the caller's check."""
-    docs = (
-        await Attachment.find(
-            {
-                "owner_worker_id": {"$in": list(set(worker_ids))},
-                "purpose": UploadPurpose.WORKER_DOCUMENT.value,
-                "status": AttachmentStatus.READY.value,
-            }
-        )
-        .sort(_OLDEST_FIRST)
-        .to_list()
+    return await _ready_by(
+        "owner_worker_id", worker_ids, purpose=UploadPurpose.WORKER_DOCUMENT.value
     )
-    by_worker: dict[PydanticObjectId, list[Attachment]] = {}
-    for doc in docs:
-        if doc.owner_worker_id is not None:
-            by_worker.setdefault(doc.owner_worker_id, []).append(doc)
-    return [by_worker.get(key, []) for key in worker_ids]
 
 
 async def download_url(

@@ -97,21 +97,27 @@ async def request_booking(
             "Workers can be booked only in your own country.",
         )
     return await _request_once(
-        viewer, request, customer, worker, address, payments=payments, now=now
+        _CheckedRequest(viewer, request, customer, worker, address, payments, now)
     )
 
 
-async def _request_once(
-    viewer: Viewer,
-    request: BookingRequest,
-    customer: Customer,
-    worker: Worker,
-    address: PlaceAddress | None,
-    *,
-    payments: Payments | None,
-    now: datetime,
-) -> BookingResult:
+@dataclass(frozen=True, slots=True)
+class _CheckedRequest:
+    """A request that passed every check, with the parties it names."""
+
+    viewer: Viewer
+    request: BookingRequest
+    customer: Customer
+    worker: Worker
+    address: PlaceAddress | None
+    payments: Payments | None
+    now: datetime
+
+
+async def _request_once(checked: _CheckedRequest) -> BookingResult:
     """Hold and insert, with identical concurrent requests serialised."""
+    request, customer, worker = checked.request, checked.customer, checked.worker
+    payments, now = checked.payments, checked.now
     assert customer.id is not None and worker.id is not None
     async with holds.request_lease(
         customer.id,
@@ -128,22 +134,13 @@ async def _request_once(
                 "An identical booking request is being processed. "
                 "Look for it in your bookings in a moment.",
             )
-        return await _hold_and_insert(
-            viewer, request, customer, worker, address, payments=payments, now=now
-        )
+        return await _hold_and_insert(checked)
 
 
-async def _hold_and_insert(
-    viewer: Viewer,
-    request: BookingRequest,
-    customer: Customer,
-    worker: Worker,
-    address: PlaceAddress | None,
-    *,
-    payments: Payments | None,
-    now: datetime,
-) -> BookingResult:
+async def _hold_and_insert(checked: _CheckedRequest) -> BookingResult:
     """Secure the card (when payments are on), then store the booking."""
+    request, customer, worker = checked.request, checked.customer, checked.worker
+    payments, now = checked.payments, checked.now
     assert customer.id is not None and worker.id is not None
     booking_id = PydanticObjectId()
     hold = holds.HoldResult(status=BookingStatus.REQUESTED)
@@ -172,12 +169,12 @@ async def _hold_and_insert(
         scheduled_end=request.scheduled_end,
         status=status,
         version=1,
-        history=[_request_event(viewer, status, now)],
+        history=[_request_event(checked.viewer, status, now)],
         price=hold.price,
         payment=hold.payment,
         created_at=now,
         updated_at=now,
-        address=address,
+        address=checked.address,
     )
     try:
         await booking.insert()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -13,11 +13,10 @@ from gigsta.documents import Worker as WorkerDoc
 from gigsta.domain.accounts import is_self_or_admin
 from gigsta.domain.services import SERVICE_CATALOGUE
 from gigsta.schema.core import nodes
-from gigsta.schema.core.connections import Connection
 from gigsta.schema.core.context import Info
-from gigsta.schema.core.enums import BookingStatus, Country, Currency, Role
+from gigsta.schema.core.enums import Country, Currency, Role
 from gigsta.schema.core.fields import doc_field, doc_id
-from gigsta.schema.core.relations import bookings_connection
+from gigsta.schema.core.relations import bookings_field
 from gigsta.schema.files.types import Attachment, worker_avatar_url, worker_documents
 from gigsta.schema.payments.types import (
     PendingPayout,
@@ -45,6 +44,20 @@ class Service:
     name: str
 
 
+def own_phone(who: str) -> Any:
+    """The profile's phone number, for its own account and admins only."""
+
+    def resolve(root: Any, info: Info) -> str | None:
+        viewer = info.context.viewer
+        return root.doc.phone if is_self_or_admin(viewer, root.doc.id) else None
+
+    resolve.__annotations__ = {"root": Any, "info": Info, "return": str | None}
+    return strawberry.field(
+        resolver=resolve,
+        description=f"Only the {who} and admins see the phone number.",
+    )
+
+
 def service_list(keys: list[str]) -> list[Service]:
     return [
         Service(key=k, name=SERVICE_CATALOGUE[k])
@@ -62,25 +75,13 @@ class Customer:
     name = doc_field("name", str)
     country = doc_field("country", Country)
 
-    @strawberry.field(description="Only the customer and admins see the phone number.")
-    def phone(self, info: Info) -> str | None:
-        return (
-            self.doc.phone
-            if is_self_or_admin(info.context.viewer, self.doc.id)
-            else None
-        )
+    phone = own_phone("customer")
 
-    @strawberry.field(description="This customer's bookings that the viewer may see.")
-    async def bookings(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        status: BookingStatus | None = None,
-    ) -> Connection[LazyBooking]:
-        return await bookings_connection(
-            info, first=first, after=after, status=status, customer_id=self.doc.id
-        )
+    bookings = bookings_field(
+        LazyBooking,
+        "This customer's bookings that the viewer may see.",
+        party="customer_id",
+    )
 
 
 @nodes.shows(WorkerDoc)
@@ -104,13 +105,7 @@ class Worker:
     )
     currency = doc_field("currency", Currency)
 
-    @strawberry.field(description="Only the worker and admins see the phone number.")
-    def phone(self, info: Info) -> str | None:
-        return (
-            self.doc.phone
-            if is_self_or_admin(info.context.viewer, self.doc.id)
-            else None
-        )
+    phone = own_phone("worker")
 
     @strawberry.field(description="Whether payouts can be sent (worker, admin).")
     def payouts_enabled(self, info: Info) -> bool | None:
@@ -120,17 +115,11 @@ class Worker:
     async def pending_payouts(self, info: Info) -> list[PendingPayout]:
         return await worker_pending_payouts(info, self.doc)
 
-    @strawberry.field(description="This worker's bookings that the viewer may see.")
-    async def bookings(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        status: BookingStatus | None = None,
-    ) -> Connection[LazyBooking]:
-        return await bookings_connection(
-            info, first=first, after=after, status=status, worker_id=self.doc.id
-        )
+    bookings = bookings_field(
+        LazyBooking,
+        "This worker's bookings that the viewer may see.",
+        party="worker_id",
+    )
 
     # --- Places and files ---------------------------------------------------
     distance: strawberry.Private[float | None] = None

@@ -7,10 +7,8 @@ import strawberry
 from gigsta.domain.core import ClientError, ErrorCode
 from gigsta.resolvers.bookings import queries as bookings
 from gigsta.schema.bookings.types import Booking
-from gigsta.schema.core.connections import Connection
 from gigsta.schema.core.context import Info
-from gigsta.schema.core.enums import BookingStatus
-from gigsta.schema.core.relations import bookings_connection
+from gigsta.schema.core.relations import bookings_field
 
 
 @strawberry.type
@@ -22,12 +20,6 @@ class BookingsQuery:
         doc = await bookings.get_booking(info.context.viewer, id)
         return Booking(doc=doc) if doc else None
 
-    @strawberry.field(description="The viewer's bookings, newest first; `first` ≤ 100.")
-    async def bookings(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        status: BookingStatus | None = None,
-    ) -> Connection[Booking]:
-        return await bookings_connection(info, first=first, after=after, status=status)
+    bookings = bookings_field(
+        Booking, "The viewer's bookings, newest first; `first` ≤ 100."
+    )

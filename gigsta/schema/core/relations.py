@@ -1,20 +1,22 @@
-"""Connections that point up the schema's layers (`Worker.bookings`,
-`Customer.bookings`): the nodes are built through the node registry."""
+"""The bookings connections (`Query.bookings`, `Worker.bookings`,
+`Customer.bookings`): the nodes are built through the node registry, since
+accounts sit below bookings in the schema's layers."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import strawberry
+
 from gigsta.domain.core import ClientError, ErrorCode
 from gigsta.resolvers.bookings.queries import list_bookings
 from gigsta.schema.core import nodes
 from gigsta.schema.core.connections import Connection, connection_from_page
+from gigsta.schema.core.context import Info
+from gigsta.schema.core.enums import BookingStatus
 
 if TYPE_CHECKING:
     from beanie import PydanticObjectId
-
-    from gigsta.domain.bookings.actions import BookingStatus
-    from gigsta.schema.core.context import Info
 
 
 async def bookings_connection(
@@ -39,3 +41,32 @@ async def bookings_connection(
         customer_id=customer_id,
     )
     return connection_from_page(page, nodes.node_of)
+
+
+def bookings_field(node: Any, description: str, *, party: str | None = None) -> Any:
+    """A `bookings(first, after, status)` field of `Connection[node]`; with
+    `party` (`worker_id` or `customer_id`), only the bookings of the object's
+    own document."""
+
+    async def resolve(
+        root: Any,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        status: BookingStatus | None = None,
+    ) -> Connection[Any]:
+        owner = {} if party is None else {party: root.doc.id}
+        return await bookings_connection(
+            info, first=first, after=after, status=status, **owner
+        )
+
+    # Strawberry reads argument and return types from the annotations.
+    resolve.__annotations__ = {
+        "root": Any,
+        "info": Info,
+        "first": int | None,
+        "after": str | None,
+        "status": BookingStatus | None,
+        "return": Connection[node],
+    }
+    return strawberry.field(resolver=resolve, description=description)
