@@ -34,6 +34,15 @@ class Settings(BaseSettings):
     jwt_ttl_seconds: int = Field(
         60 * 60 * 24, validation_alias=_env("GIGSTA_JWT_TTL_SECONDS")
     )
+    # argon2 runs on this many dedicated threads, never on the event loop; a
+    # sign-in that would wait behind more than `password_hash_queue` others is
+    # refused at once instead (each hash takes ~64 MiB and tens of ms of CPU).
+    password_hash_threads: int = Field(
+        2, ge=1, le=64, validation_alias=_env("GIGSTA_PASSWORD_HASH_THREADS")
+    )
+    password_hash_queue: int = Field(
+        64, ge=0, validation_alias=_env("GIGSTA_PASSWORD_HASH_QUEUE")
+    )
 
     sweep_interval_seconds: float = Field(
         30.0, validation_alias=_env("GIGSTA_SWEEP_INTERVAL_SECONDS")

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from gigsta.domain.accounts import Role, Viewer
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+T = TypeVar("T")
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so both "unknown email" and "wrong
@@ -35,6 +46,65 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
+
+
+# How much lower than the event loop the hashing threads are scheduled (a nice
+# increment): with few CPUs, the loop then gets one as soon as it has work, and
+# sign-ins take what is left.
+HASHING_NICENESS = 10
+
+
+def _lower_thread_priority() -> None:
+    # Linux keeps a nice value per thread (and argon2's own lane threads inherit
+    # it); elsewhere this would renice the whole process, so it is not done.
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICENESS)
+
+
+class PasswordHashingBusyError(Exception):
+    """More password checks are waiting than the server is configured to queue."""
+
+
+class PasswordHashing:
+    """argon2 on a few dedicated threads, so the event loop never runs it.
+
+    A hash costs tens of milliseconds of CPU and 64 MiB; on the loop, thirty
+    sign-ins at once stall every other request for seconds. argon2-cffi releases
+    the GIL while it works, so the loop stays free. At most `threads` hashes run
+    at once and at most `max_waiting` more wait; beyond that a caller gets
+    `PasswordHashingBusyError` at once instead of joining an ever longer queue.
+    """
+
+    def __init__(self, *, threads: int, max_waiting: int) -> None:
+        self._executor = ThreadPoolExecutor(
+            max_workers=threads,
+            thread_name_prefix="argon2",
+            initializer=_lower_thread_priority,
+        )
+        self._capacity = threads + max_waiting
+        self._in_flight = 0
+
+    async def _run(self, work: Callable[..., T], *args: Any) -> T:
+        # Only the loop's thread touches the counter, so no lock is needed.
+        if self._in_flight >= self._capacity:
+            raise PasswordHashingBusyError
+        self._in_flight += 1
+        try:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._executor, work, *args)
+        finally:
+            self._in_flight -= 1
+
+    async def hash(self, password: str) -> str:
+        return await self._run(hash_password, password)
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        """Like `verify_password`: an unknown account costs the same."""
+        return await self._run(verify_password, password_hash, password)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
 
 class InvalidTokenError(Exception):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,10 +24,11 @@ from gigsta.domain.accounts import (
 )
 from gigsta.domain.core import ErrorCode, UserError
 from gigsta.resolvers.accounts.credentials import (
+    PasswordHashing,
+    PasswordHashingBusyError,
     hash_password,
     issue_token,
     needs_rehash,
-    verify_password,
 )
 
 if TYPE_CHECKING:
@@ -43,6 +46,11 @@ TOO_MANY_ATTEMPTS = UserError(
 )
 INVALID_CREDENTIALS = UserError(
     None, ErrorCode.INVALID_CREDENTIALS, "The email or password is incorrect."
+)
+SIGN_IN_BUSY = UserError(
+    None,
+    ErrorCode.RATE_LIMITED,
+    "Too many sign-ins are being checked right now. Try again in a few seconds.",
 )
 
 
@@ -69,12 +77,12 @@ def viewer_for(user: User, profile: Customer | Worker | None) -> Viewer:
 
 
 async def _insert_user(
-    email: str, password: str, role: Role, now: datetime
+    email: str, password_hash: str, role: Role, now: datetime
 ) -> User | None:
     """Store a new account; None when the email is taken (unique index)."""
     user = User(
         email=normalize_email(email),
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         role=role,
         created_at=now,
         updated_at=now,
@@ -95,6 +103,7 @@ async def sign_up(
     country: Country,
     now: datetime,
     tokens: TokenConfig,
+    passwords: PasswordHashing,
 ) -> AuthResult:
     errors = [
         *validate_email(email),
@@ -112,7 +121,11 @@ async def sign_up(
     if errors:
         return AuthResult(errors=errors)
 
-    user = await _insert_user(email, password, role, now)
+    try:
+        password_hash = await passwords.hash(password)
+    except PasswordHashingBusyError:
+        return AuthResult(errors=[SIGN_IN_BUSY])
+    user = await _insert_user(email, password_hash, role, now)
     if user is None:
         return AuthResult(errors=[EMAIL_TAKEN])
     assert user.id is not None
@@ -192,20 +205,33 @@ async def _record_login_failure(email: str, now: datetime) -> None:
 
 
 async def log_in(
-    *, email: str, password: str, now: datetime, tokens: TokenConfig
+    *,
+    email: str,
+    password: str,
+    now: datetime,
+    tokens: TokenConfig,
+    passwords: PasswordHashing,
 ) -> AuthResult:
     normalized = normalize_email(email)
     # The same answer whether or not the email has an account.
     if await _login_locked(normalized, now):
         return AuthResult(errors=[TOO_MANY_ATTEMPTS])
     user = await User.find_one(User.email == normalized)
-    if not verify_password(user.password_hash if user else None, password):
+    try:
+        verified = await passwords.verify(
+            user.password_hash if user else None, password
+        )
+    except PasswordHashingBusyError:
+        return AuthResult(errors=[SIGN_IN_BUSY])
+    if not verified:
         await _record_login_failure(normalized, now)
         return AuthResult(errors=[INVALID_CREDENTIALS])
     assert user is not None
     await _login_failures().delete_one({"_id": normalized})
     if needs_rehash(user.password_hash):
-        await user.set({User.password_hash: hash_password(password)})
+        # Opportunistic: when the pool is full, a later sign-in upgrades it.
+        with contextlib.suppress(PasswordHashingBusyError):
+            await user.set({User.password_hash: await passwords.hash(password)})
     profile = await profile_of(user)
     token = issue_token(
         viewer_for(user, profile), secret=tokens.secret, now=now, ttl=tokens.ttl
@@ -217,7 +243,10 @@ async def create_admin(*, email: str, password: str, now: datetime) -> AuthResul
     errors = [*validate_email(email), *validate_password(password)]
     if errors:
         return AuthResult(errors=errors)
-    user = await _insert_user(email, password, Role.ADMIN, now)
+    # An operator's command, not reachable by clients: no shared pool needed,
+    # only a thread so that a server's loop calling it is not held.
+    password_hash = await asyncio.to_thread(hash_password, password)
+    user = await _insert_user(email, password_hash, Role.ADMIN, now)
     if user is None:
         return AuthResult(errors=[EMAIL_TAKEN])
     return AuthResult(user=user)

@@ -87,6 +87,7 @@ class AccountsMutation:
             country=input.country,
             now=info.context.now,
             tokens=_tokens(info),
+            passwords=info.context.runtime.passwords,
         )
         return _auth_payload(result)
 
@@ -97,6 +98,7 @@ class AccountsMutation:
             password=input.password,
             now=info.context.now,
             tokens=_tokens(info),
+            passwords=info.context.runtime.passwords,
         )
         return _auth_payload(result)
 
