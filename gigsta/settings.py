@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def _env(*names: str) -> AliasChoices:
@@ -42,6 +44,11 @@ class Settings(BaseSettings):
     )
     password_hash_queue: int = Field(
         64, ge=0, validation_alias=_env("GIGSTA_PASSWORD_HASH_QUEUE")
+    )
+    # Peers whose `X-Forwarded-For` is believed (comma-separated addresses or
+    # CIDR networks: the load balancers). Empty: the socket peer is the client.
+    trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = Field(
+        (), validation_alias=_env("GIGSTA_TRUSTED_PROXIES")
     )
 
     sweep_interval_seconds: float = Field(
@@ -98,6 +105,17 @@ class Settings(BaseSettings):
     upload_max_document_bytes: int = Field(
         20 * 1024 * 1024, validation_alias=_env("GIGSTA_UPLOAD_MAX_DOCUMENT_BYTES")
     )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(
+                ip_network(part.strip(), strict=False)
+                for part in value.split(",")
+                if part.strip()
+            )
+        return value
 
     def address_token_key(self) -> str:
         if self.address_token_secret is not None:

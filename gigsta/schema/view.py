@@ -13,6 +13,7 @@ from gigsta.domain.core import ClientError
 from gigsta.observability import LOG_STATE_KEY
 from gigsta.resolvers.accounts.credentials import InvalidTokenError, read_token
 from gigsta.schema import is_unexpected
+from gigsta.schema.client_address import client_address
 from gigsta.schema.core.context import Context
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ class GigstaGraphQL(GraphQL[Context, None]):
         runtime: Runtime = request.app.state.runtime
         state = request.scope.setdefault("state", {})
         state["sub_response"] = response
+        peer = request.client.host if request.client else None
         return Context(
             request=request,
             response=response,
@@ -83,6 +85,11 @@ class GigstaGraphQL(GraphQL[Context, None]):
             request_id=state.get("request_id", "-"),
             viewer=state.get("viewer"),
             now=runtime.clock(),
+            client_address=client_address(
+                peer,
+                request.headers.getlist("x-forwarded-for"),
+                runtime.settings.trusted_proxies,
+            ),
             log_fields=state.setdefault(LOG_STATE_KEY, {}),
         )
 
