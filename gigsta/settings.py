@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     password_hash_queue: int = Field(
         64, ge=0, validation_alias=_env("GIGSTA_PASSWORD_HASH_QUEUE")
     )
+    # Failed sign-ins per client address in each 15-minute window, whatever the
+    # emails (each email also has its own limit of 10).
+    sign_in_failures_per_client: int = Field(
+        30, ge=1, validation_alias=_env("GIGSTA_SIGN_IN_FAILURES_PER_CLIENT")
+    )
     # Peers whose `X-Forwarded-For` is believed (comma-separated addresses or
     # CIDR networks: the load balancers). Empty: the socket peer is the client.
     trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = Field(

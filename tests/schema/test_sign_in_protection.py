@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from datetime import timedelta
+from ipaddress import ip_network
 
 from argon2 import PasswordHasher
 
@@ -78,3 +80,66 @@ async def test_the_loop_answers_while_a_password_is_checked_and_the_queue_is_bou
     finally:
         release.set()
         small.close()
+
+
+async def test_failed_sign_ins_are_limited_per_client_address(gql, clock):
+    """60 different emails from one client: refused after 30 failures, with a
+    hint of when to retry, until the window has passed. Successes do not count."""
+    await gql.sign_up("aroha@example.nz")
+
+    async def log_in(email: str, password: str) -> tuple[list[str], str | None]:
+        payload = (await gql(LOG_IN, log_in_input(email, password)))["logIn"]
+        return [e["code"] for e in payload["errors"]], payload["token"]
+
+    for _ in range(5):
+        assert (await log_in("aroha@example.nz", PASSWORD))[1]
+    codes = [
+        (await log_in(f"user{i}@example.nz", "wrong password!"))[0] for i in range(60)
+    ]
+    assert codes == [["INVALID_CREDENTIALS"]] * 30 + [["RATE_LIMITED"]] * 30
+    refused = (await gql(LOG_IN, log_in_input("aroha@example.nz")))["logIn"]
+    assert refused["token"] is None
+    assert refused["errors"] == [
+        {
+            "field": None,
+            "code": "RATE_LIMITED",
+            "message": "Too many failed sign-ins from your network. "
+            "Try again in 15 minutes.",
+        }
+    ]
+    clock.advance(timedelta(minutes=14, seconds=1))
+    refused = (await gql(LOG_IN, log_in_input("aroha@example.nz")))["logIn"]
+    assert refused["errors"][0]["message"].endswith("Try again in 1 minute.")
+    clock.advance(timedelta(seconds=59))
+    assert (await log_in("aroha@example.nz", PASSWORD))[1]
+
+
+async def test_the_client_limit_follows_the_address_a_trusted_proxy_names(
+    gql, runtime, monkeypatch
+):
+    monkeypatch.setattr(
+        runtime,
+        "settings",
+        runtime.settings.model_copy(
+            update={
+                "trusted_proxies": (ip_network("127.0.0.1/32"),),
+                "sign_in_failures_per_client": 3,
+            }
+        ),
+    )
+
+    async def codes_from(client: str) -> list[str]:
+        response = await gql.http.post(
+            "/graphql",
+            json={
+                "query": LOG_IN,
+                "variables": log_in_input("ghost@example.nz", "wrong password!"),
+            },
+            headers={"X-Forwarded-For": client},
+        )
+        return [e["code"] for e in response.json()["data"]["logIn"]["errors"]]
+
+    for _ in range(3):
+        assert await codes_from("198.51.100.1") == ["INVALID_CREDENTIALS"]
+    assert await codes_from("198.51.100.1") == ["RATE_LIMITED"]
+    assert await codes_from("198.51.100.2") == ["INVALID_CREDENTIALS"]

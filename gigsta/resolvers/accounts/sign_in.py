@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,7 @@ from gigsta.resolvers.accounts.credentials import (
     issue_token,
     needs_rehash,
 )
+from gigsta.resolvers.core import rate_limits
 
 if TYPE_CHECKING:
     from pymongo.asynchronous.collection import AsyncCollection
@@ -175,6 +177,19 @@ async def profile_of(user: User) -> Customer | Worker | None:
 MAX_FAILED_LOGINS = 10
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
 LOGIN_FAILURES = "login_failures"
+# And per client address, whatever the emails, in the shared rate-limit
+# counters: one client cannot try many accounts.
+CLIENT_FAILURES = "sign_in_failures"
+
+
+def too_many_from_client(wait: timedelta) -> UserError:
+    minutes = max(1, math.ceil(wait.total_seconds() / 60))
+    return UserError(
+        None,
+        ErrorCode.RATE_LIMITED,
+        "Too many failed sign-ins from your network. "
+        f"Try again in {minutes} minute{'s' if minutes > 1 else ''}.",
+    )
 
 
 def _login_failures() -> AsyncCollection[dict[str, Any]]:
@@ -204,6 +219,12 @@ async def _record_login_failure(email: str, now: datetime) -> None:
         )
 
 
+async def _forgive_client(client_address: str, now: datetime) -> None:
+    await rate_limits.refund(
+        CLIENT_FAILURES, client_address, window=LOGIN_FAILURE_WINDOW, now=now
+    )
+
+
 async def log_in(
     *,
     email: str,
@@ -211,7 +232,22 @@ async def log_in(
     now: datetime,
     tokens: TokenConfig,
     passwords: PasswordHashing,
+    client_address: str,
+    failures_per_client: int,
 ) -> AuthResult:
+    """Check the password and issue a token. Failures are limited per email
+    and per `client_address` (`failures_per_client` in each window)."""
+    # Every attempt is counted against the client before the password is
+    # checked, so concurrent attempts cannot overshoot; a success gives it back.
+    if not await rate_limits.allow(
+        CLIENT_FAILURES,
+        client_address,
+        limit=failures_per_client,
+        window=LOGIN_FAILURE_WINDOW,
+        now=now,
+    ):
+        wait = rate_limits.retry_after(LOGIN_FAILURE_WINDOW, now)
+        return AuthResult(errors=[too_many_from_client(wait)])
     normalized = normalize_email(email)
     # The same answer whether or not the email has an account.
     if await _login_locked(normalized, now):
@@ -222,11 +258,13 @@ async def log_in(
             user.password_hash if user else None, password
         )
     except PasswordHashingBusyError:
+        await _forgive_client(client_address, now)  # nothing was checked
         return AuthResult(errors=[SIGN_IN_BUSY])
     if not verified:
         await _record_login_failure(normalized, now)
         return AuthResult(errors=[INVALID_CREDENTIALS])
     assert user is not None
+    await _forgive_client(client_address, now)
     await _login_failures().delete_one({"_id": normalized})
     if needs_rehash(user.password_hash):
         # Opportunistic: when the pool is full, a later sign-in upgrades it.

@@ -99,6 +99,10 @@ class AccountsMutation:
             now=info.context.now,
             tokens=_tokens(info),
             passwords=info.context.runtime.passwords,
+            client_address=info.context.client_address,
+            failures_per_client=(
+                info.context.runtime.settings.sign_in_failures_per_client
+            ),
         )
         return _auth_payload(result)
 
