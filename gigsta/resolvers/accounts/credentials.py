@@ -8,6 +8,7 @@ import os
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -108,14 +109,25 @@ class PasswordHashing:
 
 
 class InvalidTokenError(Exception):
-    """The bearer token is malformed, tampered with or expired."""
+    """The bearer token is malformed, tampered with, expired or revoked."""
 
 
-def issue_token(viewer: Viewer, *, secret: str, now: datetime, ttl: timedelta) -> str:
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    viewer: Viewer
+    # The account's `token_version` when the token was issued: bumping the
+    # stored one revokes every token issued before.
+    version: int
+
+
+def issue_token(
+    viewer: Viewer, *, version: int, secret: str, now: datetime, ttl: timedelta
+) -> str:
     claims: dict[str, Any] = {
         "sub": viewer.user_id,
         "role": viewer.role.value,
         "pid": viewer.profile_id,
+        "ver": version,
         "iss": TOKEN_ISSUER,
         "iat": int(now.timestamp()),
         "exp": int((now + ttl).timestamp()),
@@ -123,7 +135,17 @@ def issue_token(viewer: Viewer, *, secret: str, now: datetime, ttl: timedelta) -
     return jwt.encode(claims, secret, algorithm=TOKEN_ALGORITHM)
 
 
-def read_token(token: str, *, secret: str, now: datetime) -> Viewer:
+def _is_int(value: object) -> bool:
+    return type(value) is int  # not bool, not a numeric string, not a float
+
+
+def read_token(token: str, *, secret: str, now: datetime) -> TokenClaims:
+    """The claims of a token we signed, each of exactly the type we write.
+
+    PyJWT accepts `"exp": "9999999999"` (it calls `int()`), so the types are
+    checked here; anything else is `InvalidTokenError`.
+    """
+    invalid = InvalidTokenError("The access token is invalid.")
     try:
         claims = jwt.decode(
             token,
@@ -133,13 +155,29 @@ def read_token(token: str, *, secret: str, now: datetime) -> Viewer:
             options={"require": ["sub", "exp", "iat", "role"], "verify_exp": False},
         )
     except jwt.PyJWTError as exc:
-        raise InvalidTokenError("The access token is invalid.") from exc
+        raise invalid from exc
+    # Tokens issued before versions existed carry none: version 0, which the
+    # first revocation leaves behind like any other.
+    version = claims.get("ver", 0)
+    pid = claims.get("pid")
+    if not (
+        isinstance(claims["sub"], str)
+        and isinstance(claims["role"], str)
+        and (pid is None or isinstance(pid, str))
+        and _is_int(claims["iat"])
+        and _is_int(claims["exp"])
+        and _is_int(version)
+        and version >= 0
+    ):
+        raise invalid
     # Expiry is checked against our clock (injectable in tests), not the OS's.
-    if int(claims["exp"]) <= int(now.timestamp()):
+    if claims["exp"] <= int(now.timestamp()):
         raise InvalidTokenError("The access token has expired. Sign in again.")
     try:
         role = Role(claims["role"])
     except ValueError as exc:
-        raise InvalidTokenError("The access token is invalid.") from exc
-    pid = claims.get("pid")
-    return Viewer(user_id=str(claims["sub"]), role=role, profile_id=pid and str(pid))
+        raise invalid from exc
+    return TokenClaims(
+        viewer=Viewer(user_id=claims["sub"], role=role, profile_id=pid),
+        version=version,
+    )

@@ -78,6 +78,19 @@ def viewer_for(user: User, profile: Customer | Worker | None) -> Viewer:
     )
 
 
+def _signed_in(
+    user: User, profile: Customer | Worker | None, tokens: TokenConfig, now: datetime
+) -> AuthResult:
+    token = issue_token(
+        viewer_for(user, profile),
+        version=user.token_version,
+        secret=tokens.secret,
+        now=now,
+        ttl=tokens.ttl,
+    )
+    return AuthResult(token=token, user=user)
+
+
 async def _insert_user(
     email: str, password_hash: str, role: Role, now: datetime
 ) -> User | None:
@@ -156,10 +169,7 @@ async def sign_up(
         # be used again, then let the failure surface (masked, logged).
         await user.delete()
         raise
-    token = issue_token(
-        viewer_for(user, profile), secret=tokens.secret, now=now, ttl=tokens.ttl
-    )
-    return AuthResult(token=token, user=user)
+    return _signed_in(user, profile, tokens, now)
 
 
 async def profile_of(user: User) -> Customer | Worker | None:
@@ -271,10 +281,7 @@ async def log_in(
         with contextlib.suppress(PasswordHashingBusyError):
             await user.set({User.password_hash: await passwords.hash(password)})
     profile = await profile_of(user)
-    token = issue_token(
-        viewer_for(user, profile), secret=tokens.secret, now=now, ttl=tokens.ttl
-    )
-    return AuthResult(token=token, user=user)
+    return _signed_in(user, profile, tokens, now)
 
 
 async def create_admin(*, email: str, password: str, now: datetime) -> AuthResult:
