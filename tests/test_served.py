@@ -185,3 +185,20 @@ async def test_a_spoofed_forwarded_for_from_loopback_does_not_escape_the_limit(s
             codes.append(response.json()["errors"][0]["extensions"]["code"])
     # Address lookup is not configured in this process; the limit comes first.
     assert codes == ["ADDRESS_LOOKUP_UNAVAILABLE"] * 30 + ["RATE_LIMITED"]
+
+
+async def test_log_out_everywhere_counts_at_once_on_another_instance(served, gql):
+    """Two instances on one database: this process and the served one."""
+    token, _ = await gql.sign_up("aroha@example.nz")
+    viewer = {"query": "{ viewer { email } }"}
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=served, timeout=10) as client:
+        before = await client.post("/graphql", json=viewer, headers=headers)
+        assert before.json()["data"]["viewer"] == {"email": "aroha@example.nz"}
+        revoked = await gql(
+            "mutation { logOutEverywhere { errors { code } } }", token=token
+        )
+        assert revoked["logOutEverywhere"]["errors"] == []
+        after = await client.post("/graphql", json=viewer, headers=headers)
+    assert after.status_code == 401
+    assert after.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

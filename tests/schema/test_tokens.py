@@ -9,10 +9,19 @@ import jwt
 import pytest
 from bson import ObjectId
 
-from tests.conftest import JWT_SECRET
+from tests.conftest import JWT_SECRET, PASSWORD
 
 VIEWER = "{ viewer { email } }"
 BOOKINGS = "{ bookings(first: 5) { edges { node { id } } } }"
+LOG_OUT_EVERYWHERE = "mutation { logOutEverywhere { errors { field code message } } }"
+LOG_IN = """mutation($input: LogInInput!) {
+  logIn(input: $input) { token errors { code } } }"""
+
+
+async def log_in(gql, email: str) -> str:
+    data = await gql(LOG_IN, {"input": {"email": email, "password": PASSWORD}})
+    token: str = data["logIn"]["token"]
+    return token
 
 
 def assert_unauthenticated(response, message: str | None = None) -> None:
@@ -32,6 +41,27 @@ async def test_a_token_of_a_deleted_account_is_refused(gql, raw_db):
             await gql.raw(query, token=token),
             "The access token is no longer valid. Sign in again.",
         )
+
+
+async def test_log_out_everywhere_revokes_every_token_of_the_account(gql):
+    first, _ = await gql.sign_up("aroha@example.nz")
+    second = await log_in(gql, "aroha@example.nz")
+    other, _ = await gql.sign_up("mere@example.nz")
+    payload = (await gql(LOG_OUT_EVERYWHERE, token=first))["logOutEverywhere"]
+    assert payload == {"errors": []}
+    for token in (first, second):
+        assert_unauthenticated(await gql.raw(VIEWER, token=token))
+    # other accounts are untouched, and signing in again works
+    assert (await gql(VIEWER, token=other))["viewer"]["email"] == "mere@example.nz"
+    fresh = await log_in(gql, "aroha@example.nz")
+    assert (await gql(VIEWER, token=fresh))["viewer"]["email"] == "aroha@example.nz"
+
+
+async def test_log_out_everywhere_needs_a_signed_in_caller(gql):
+    payload = (await gql(LOG_OUT_EVERYWHERE))["logOutEverywhere"]
+    assert payload["errors"] == [
+        {"field": None, "code": "UNAUTHENTICATED", "message": "Sign in first."}
+    ]
 
 
 async def test_the_viewer_costs_one_read_of_the_account(gql, command_counter):
@@ -82,3 +112,11 @@ async def test_claims_of_the_wrong_type_or_value_are_unauthenticated(
     assert (await gql(VIEWER, token=good))["viewer"]["email"] == "aroha@example.nz"
     bad = jwt.encode(claims_for(viewer, clock, **overrides), JWT_SECRET, "HS256")
     assert_unauthenticated(await gql.raw(VIEWER, token=bad))
+
+
+async def test_a_token_from_before_versions_counts_as_version_zero(gql, clock):
+    token, viewer = await gql.sign_up("aroha@example.nz")
+    legacy = jwt.encode(claims_for(viewer, clock, ver=...), JWT_SECRET, "HS256")
+    assert (await gql(VIEWER, token=legacy))["viewer"]["email"] == "aroha@example.nz"
+    await gql(LOG_OUT_EVERYWHERE, token=token)
+    assert_unauthenticated(await gql.raw(VIEWER, token=legacy))

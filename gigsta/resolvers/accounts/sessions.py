@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from gigsta.documents import User
+from gigsta.domain.core import ErrorCode, UserError
 from gigsta.resolvers.accounts.credentials import InvalidTokenError, read_token
 from gigsta.resolvers.core.ids import parse_object_id
 
@@ -39,3 +40,16 @@ async def authenticate(token: str, *, secret: str, now: datetime) -> Session:
     ):
         raise InvalidTokenError("The access token is no longer valid. Sign in again.")
     return Session(viewer=claims.viewer, user=user)
+
+
+async def log_out_everywhere(
+    viewer: Viewer | None, *, now: datetime
+) -> list[UserError]:
+    """Revoke every token of the viewer's account, this one included."""
+    oid = parse_object_id(viewer.user_id) if viewer is not None else None
+    if oid is None:
+        return [UserError(None, ErrorCode.UNAUTHENTICATED, "Sign in first.")]
+    await User.get_pymongo_collection().update_one(
+        {"_id": oid}, {"$inc": {"token_version": 1}, "$set": {"updated_at": now}}
+    )
+    return []

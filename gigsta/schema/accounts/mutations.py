@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import strawberry
 
-from gigsta.resolvers.accounts import sign_in, workers
+from gigsta.resolvers.accounts import sessions, sign_in, workers
 from gigsta.schema.accounts.types import User, Worker
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import Country, Role
@@ -62,6 +62,11 @@ class AuthPayload:
 
 
 @strawberry.type
+class LogOutPayload:
+    errors: list[UserError]
+
+
+@strawberry.type
 class WorkerPayload:
     worker: Worker | None
     errors: list[UserError]
@@ -105,6 +110,18 @@ class AccountsMutation:
             ),
         )
         return _auth_payload(result)
+
+    @strawberry.mutation(
+        description=(
+            "Revoke every token of the signed-in account, this one included, "
+            "on every server at once. Sign in again to get a new one."
+        )
+    )
+    async def log_out_everywhere(self, info: Info) -> LogOutPayload:
+        errors = await sessions.log_out_everywhere(
+            info.context.viewer, now=info.context.now
+        )
+        return LogOutPayload(errors=user_errors(errors))
 
     @strawberry.mutation(description="Edit the signed-in worker's profile.")
     async def update_worker_profile(
