@@ -44,6 +44,7 @@ sweep: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.booking_page
+	$(BIN)/python -m bench.sign_in_load
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.* htmlcov

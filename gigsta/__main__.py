@@ -56,7 +56,9 @@ def serve() -> None:
         port=settings.port,
         log_config=None,
         access_log=False,
-        proxy_headers=True,
+        # The app reads X-Forwarded-For itself, only from GIGSTA_TRUSTED_PROXIES:
+        # uvicorn's default would believe any client connecting from loopback.
+        proxy_headers=False,
     )
 
 

@@ -18,6 +18,7 @@ from gigsta.integrations.addressable import AddressableClient
 from gigsta.integrations.r2 import store_from_settings
 from gigsta.jobs.sweeper import run_sweeper
 from gigsta.observability import RequestLogMiddleware
+from gigsta.resolvers.accounts.credentials import PasswordHashing
 from gigsta.resolvers.payments.config import payments_from_settings
 from gigsta.resolvers.payments.webhooks import stripe_webhook
 from gigsta.runtime import Clock, Runtime, utc_now
@@ -89,7 +90,13 @@ def create_app(
     are injected by tests."""
     settings.require_jwt_secret()  # fail at start-up, not at the first sign-in
     runtime = Runtime(
-        settings=settings, clock=clock, payments=payments_from_settings(settings)
+        settings=settings,
+        clock=clock,
+        passwords=PasswordHashing(
+            threads=settings.password_hash_threads,
+            max_waiting=settings.password_hash_queue,
+        ),
+        payments=payments_from_settings(settings),
     )
     sweeper_on = (
         settings.sweeper_enabled if run_sweeper_task is None else run_sweeper_task
@@ -116,6 +123,7 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await sweeper
             await close_places_and_files(runtime)
+            runtime.passwords.close()
             await runtime.mongo.close()
             if runtime.payments is not None:
                 await runtime.payments.gateway.close()

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
     from gigsta.integrations.addressable import AddressableClient
     from gigsta.integrations.r2 import ObjectStore
+    from gigsta.resolvers.accounts.credentials import PasswordHashing
     from gigsta.resolvers.payments.config import Payments
     from gigsta.settings import Settings
 
@@ -27,6 +28,8 @@ Clock = Callable[[], datetime]
 class Runtime:
     settings: Settings
     clock: Clock
+    # argon2's threads, shared by every request of this process.
+    passwords: PasswordHashing
     mongo: AsyncMongoClient[dict[str, Any]] | None = None
     # Places and files: None when the service is not configured.
     addressable: AddressableClient | None = None

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def _env(*names: str) -> AliasChoices:
@@ -33,6 +35,25 @@ class Settings(BaseSettings):
     )
     jwt_ttl_seconds: int = Field(
         60 * 60 * 24, validation_alias=_env("GIGSTA_JWT_TTL_SECONDS")
+    )
+    # argon2 runs on this many dedicated threads, never on the event loop; a
+    # sign-in that would wait behind more than `password_hash_queue` others is
+    # refused at once instead (each hash takes ~64 MiB and tens of ms of CPU).
+    password_hash_threads: int = Field(
+        2, ge=1, le=64, validation_alias=_env("GIGSTA_PASSWORD_HASH_THREADS")
+    )
+    password_hash_queue: int = Field(
+        64, ge=0, validation_alias=_env("GIGSTA_PASSWORD_HASH_QUEUE")
+    )
+    # Failed sign-ins per client address in each 15-minute window, whatever the
+    # emails (each email also has its own limit of 10).
+    sign_in_failures_per_client: int = Field(
+        30, ge=1, validation_alias=_env("GIGSTA_SIGN_IN_FAILURES_PER_CLIENT")
+    )
+    # Peers whose `X-Forwarded-For` is believed (comma-separated addresses or
+    # CIDR networks: the load balancers). Empty: the socket peer is the client.
+    trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = Field(
+        (), validation_alias=_env("GIGSTA_TRUSTED_PROXIES")
     )
 
     sweep_interval_seconds: float = Field(
@@ -89,6 +110,17 @@ class Settings(BaseSettings):
     upload_max_document_bytes: int = Field(
         20 * 1024 * 1024, validation_alias=_env("GIGSTA_UPLOAD_MAX_DOCUMENT_BYTES")
     )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(
+                ip_network(part.strip(), strict=False)
+                for part in value.split(",")
+                if part.strip()
+            )
+        return value
 
     def address_token_key(self) -> str:
         if self.address_token_secret is not None:

@@ -20,6 +20,7 @@ from gigsta.domain.bookings.actions import (
     BookingStatus,
 )
 from gigsta.domain.services import SERVICE_CATALOGUE
+from gigsta.resolvers.accounts.credentials import PasswordHashing
 from gigsta.resolvers.accounts.sign_in import TokenConfig, create_admin, sign_up
 from gigsta.resolvers.payments.config import Payments, payments_from_settings
 from gigsta.resolvers.payments.holds import HoldResult, prepare_request
@@ -83,7 +84,10 @@ DEMO_ADMIN_EMAIL = "admin@demo.gigsta.nz"
 
 
 async def _ensure_account(
-    account: DemoAccount, now: datetime, tokens: TokenConfig
+    account: DemoAccount,
+    now: datetime,
+    tokens: TokenConfig,
+    passwords: PasswordHashing,
 ) -> None:
     if await User.find_one(User.email == normalize_email(account.email)):
         return
@@ -95,6 +99,7 @@ async def _ensure_account(
         country=account.country,
         now=now,
         tokens=tokens,
+        passwords=passwords,
     )
     if result.errors or result.user is None:
         raise RuntimeError(f"could not seed {account.email}: {result.errors}")
@@ -293,8 +298,12 @@ async def seed_documents(settings: Settings) -> None:
     """Seed through the already-initialised Beanie documents."""
     now = datetime.now(UTC)
     tokens = TokenConfig(secret=settings.require_jwt_secret(), ttl=timedelta(hours=1))
-    for account in DEMO_ACCOUNTS:
-        await _ensure_account(account, now, tokens)
+    passwords = PasswordHashing(threads=1, max_waiting=len(DEMO_ACCOUNTS))
+    try:
+        for account in DEMO_ACCOUNTS:
+            await _ensure_account(account, now, tokens, passwords)
+    finally:
+        passwords.close()
     if not await User.find_one(User.email == DEMO_ADMIN_EMAIL):
         await create_admin(email=DEMO_ADMIN_EMAIL, password=DEMO_PASSWORD, now=now)
     await _ensure_service_areas()

@@ -22,9 +22,11 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from pymongo import AsyncMongoClient, monitoring
+from starlette.applications import Starlette
 
 from gigsta.app import create_app
 from gigsta.observability import log_handler
+from gigsta.runtime import Runtime
 from gigsta.settings import Settings
 from scripts.migrate import migrate_up
 from scripts.processes import stop_process
@@ -128,21 +130,31 @@ def command_counter() -> CommandCounter:
 
 
 @pytest.fixture(scope="session")
-async def app(
+def application(
     settings: Settings,
-    raw_db: Any,
     clock: FakeClock,
     command_counter: CommandCounter,
     addressable_upstream: Any,
-) -> AsyncIterator[Any]:
-    application = create_app(
+) -> Starlette:
+    return create_app(
         settings,
         clock=clock,
         command_listeners=[command_counter],
         addressable_transport=addressable_upstream.transport,
     )
+
+
+@pytest.fixture(scope="session")
+async def app(application: Starlette, raw_db: Any) -> AsyncIterator[Any]:
     async with LifespanManager(application) as manager:
         yield manager.app
+
+
+@pytest.fixture
+def runtime(app: Any, application: Starlette) -> Runtime:
+    """The running app's shared services (a test may swap one for a while)."""
+    found: Runtime = application.state.runtime
+    return found
 
 
 @pytest.fixture(scope="session")

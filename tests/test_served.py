@@ -168,3 +168,37 @@ async def test_the_server_writes_one_json_object_per_line(served, tmp_path):
         200,
     )
     assert access["operation"] == "Services"
+
+
+async def test_a_spoofed_forwarded_for_from_loopback_does_not_escape_the_limit(served):
+    """Over TCP from 127.0.0.1 with no trusted proxy configured: rotating
+    `X-Forwarded-For` must not give each request a fresh allowance."""
+    query = '{ addressSuggestions(query: "queen street", country: NZ) { formatted } }'
+    codes = []
+    async with httpx.AsyncClient(base_url=served, timeout=10) as client:
+        for i in range(31):
+            response = await client.post(
+                "/graphql",
+                json={"query": query},
+                headers={"X-Forwarded-For": f"198.51.100.{i}"},
+            )
+            codes.append(response.json()["errors"][0]["extensions"]["code"])
+    # Address lookup is not configured in this process; the limit comes first.
+    assert codes == ["ADDRESS_LOOKUP_UNAVAILABLE"] * 30 + ["RATE_LIMITED"]
+
+
+async def test_log_out_everywhere_counts_at_once_on_another_instance(served, gql):
+    """Two instances on one database: this process and the served one."""
+    token, _ = await gql.sign_up("aroha@example.nz")
+    viewer = {"query": "{ viewer { email } }"}
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=served, timeout=10) as client:
+        before = await client.post("/graphql", json=viewer, headers=headers)
+        assert before.json()["data"]["viewer"] == {"email": "aroha@example.nz"}
+        revoked = await gql(
+            "mutation { logOutEverywhere { errors { code } } }", token=token
+        )
+        assert revoked["logOutEverywhere"]["errors"] == []
+        after = await client.post("/graphql", json=viewer, headers=headers)
+    assert after.status_code == 401
+    assert after.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

@@ -19,6 +19,9 @@ class User(Document):
     email: str
     password_hash: str
     role: Role
+    # Carried in every token issued; incremented to revoke them all at once
+    # (every request compares the two). Migration 0007 sets 0 where missing.
+    token_version: int = 0
     created_at: datetime
     updated_at: datetime
 

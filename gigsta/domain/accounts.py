@@ -91,7 +91,8 @@ def validate_name(name: str, field: str = "name") -> list[UserError]:
 
 @dataclass(frozen=True, slots=True)
 class Viewer:
-    """The authenticated caller, as proven by the token (no database read)."""
+    """The authenticated caller, as proven by the token (whose account the
+    HTTP layer has checked is still there and has not revoked it)."""
 
     user_id: str
     role: Role

@@ -8,12 +8,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from strawberry.asgi import GraphQL
 
-from gigsta.domain.accounts import Viewer
 from gigsta.domain.core import ClientError
 from gigsta.observability import LOG_STATE_KEY
-from gigsta.resolvers.accounts.credentials import InvalidTokenError, read_token
+from gigsta.resolvers.accounts.credentials import InvalidTokenError
+from gigsta.resolvers.accounts.sessions import Session, authenticate
 from gigsta.schema import is_unexpected
+from gigsta.schema.client_address import client_address
 from gigsta.schema.core.context import Context
+from gigsta.schema.core.dataloaders import UserByIdLoader
 
 if TYPE_CHECKING:
     from graphql import GraphQLError
@@ -41,7 +43,7 @@ class GigstaGraphQL(GraphQL[Context, None]):
         if scope["type"] == "http":
             request = Request(scope, receive)
             try:
-                viewer = self._authenticate(request)
+                session = await self._authenticate(request)
             except InvalidTokenError as exc:
                 state = scope.get("state", {})
                 state.get(LOG_STATE_KEY, {})["outcome"] = "unauthenticated"
@@ -54,11 +56,11 @@ class GigstaGraphQL(GraphQL[Context, None]):
                 )
                 await response(scope, receive, send)
                 return
-            scope.setdefault("state", {})["viewer"] = viewer
+            scope.setdefault("state", {})["session"] = session
         await super().__call__(scope, receive, send)
 
     @staticmethod
-    def _authenticate(request: Request) -> Viewer | None:
+    async def _authenticate(request: Request) -> Session | None:
         header = request.headers.get("authorization")
         if header is None:
             return None
@@ -66,7 +68,7 @@ class GigstaGraphQL(GraphQL[Context, None]):
         if scheme.lower() != "bearer" or not token.strip():
             raise InvalidTokenError("Use `Authorization: Bearer <token>`.")
         runtime: Runtime = request.app.state.runtime
-        return read_token(
+        return await authenticate(
             token.strip(),
             secret=runtime.settings.require_jwt_secret(),
             now=runtime.clock(),
@@ -76,15 +78,26 @@ class GigstaGraphQL(GraphQL[Context, None]):
         runtime: Runtime = request.app.state.runtime
         state = request.scope.setdefault("state", {})
         state["sub_response"] = response
-        return Context(
+        peer = request.client.host if request.client else None
+        session: Session | None = state.get("session")
+        context = Context(
             request=request,
             response=response,
             runtime=runtime,
             request_id=state.get("request_id", "-"),
-            viewer=state.get("viewer"),
+            viewer=session.viewer if session else None,
             now=runtime.clock(),
+            client_address=client_address(
+                peer,
+                request.headers.getlist("x-forwarded-for"),
+                runtime.settings.trusted_proxies,
+            ),
             log_fields=state.setdefault(LOG_STATE_KEY, {}),
         )
+        if session is not None and session.user.id is not None:
+            # Already read to authenticate: `viewer` needs no second read.
+            context.loader(UserByIdLoader).prime(session.user.id, session.user)
+        return context
 
     async def process_result(
         self, request: Request, result: ExecutionResult

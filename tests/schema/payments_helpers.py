@@ -57,7 +57,11 @@ class Parties:
 
     def _token(self, viewer: Viewer) -> str:
         return issue_token(
-            viewer, secret=JWT_SECRET, now=self.clock.now, ttl=timedelta(hours=1)
+            viewer,
+            version=0,
+            secret=JWT_SECRET,
+            now=self.clock.now,
+            ttl=timedelta(hours=1),
         )
 
     @property

@@ -523,5 +523,6 @@ async def test_pending_payouts_of_many_workers_load_in_one_query(
         for e in data["workers"]["edges"]
     ]
     assert sorted(amounts) == [[PAYOUT]] * 3
-    # One for the workers page, one for all their pending payouts.
-    assert command_counter.commands.count("find") == 2
+    # One for the caller's account (every token is checked against it), one
+    # for the workers page, one for all their pending payouts.
+    assert command_counter.commands.count("find") == 3

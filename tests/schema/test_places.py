@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from ipaddress import ip_network
 
 import httpx
 import pytest
@@ -449,3 +450,36 @@ async def test_address_lookups_are_limited_per_client(gql, addressable_upstream,
     assert (await gql.raw(query, token=token)).json().get("errors") is None
     clock.advance(timedelta(minutes=1))
     assert (await gql.raw(query)).json().get("errors") is None
+
+
+@pytest.mark.parametrize("trusted", [False, True])
+async def test_a_forwarded_address_counts_only_from_a_trusted_proxy(
+    gql, addressable_upstream, runtime, monkeypatch, trusted
+):
+    """The test client connects from 127.0.0.1. Untrusted, a client rotating
+    `X-Forwarded-For` stays in one bucket; trusted (a load balancer), each
+    forwarded address has its own."""
+    if trusted:
+        monkeypatch.setattr(
+            runtime,
+            "settings",
+            runtime.settings.model_copy(
+                update={"trusted_proxies": (ip_network("127.0.0.1/32"),)}
+            ),
+        )
+    query = '{ addressSuggestions(query: "queen street", country: NZ) { formatted } }'
+
+    async def lookup(forwarded_for: str) -> str | None:
+        response = await gql.http.post(
+            "/graphql",
+            json={"query": query},
+            headers={"X-Forwarded-For": forwarded_for},
+        )
+        errors = response.json().get("errors")
+        return errors[0]["extensions"]["code"] if errors else None
+
+    for i in range(30):
+        assert await lookup(f"198.51.100.{i}") is None
+    expected = None if trusted else "RATE_LIMITED"
+    assert await lookup("198.51.100.200") == expected
+    assert await lookup("203.0.113.9, 198.51.100.201") == expected

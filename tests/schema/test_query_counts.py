@@ -128,6 +128,7 @@ async def test_booking_page_costs_constant_commands(
         assert len(edges) == size
         assert all(e["node"]["customer"] and e["node"]["worker"] for e in edges)
         counts[size] = list(command_counter.commands)
-    # one find for the page, then one batched $in each for customers, workers
-    # and attachments; price, payment, address and history are embedded
-    assert counts[1] == counts[10] == counts[100] == ["find"] * 4
+    # one find for the caller's account (every token is checked against it),
+    # one for the page, then one batched $in each for customers, workers and
+    # attachments; price, payment, address and history are embedded
+    assert counts[1] == counts[10] == counts[100] == ["find"] * 5

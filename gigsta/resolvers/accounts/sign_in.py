@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -22,11 +25,13 @@ from gigsta.domain.accounts import (
 )
 from gigsta.domain.core import ErrorCode, UserError
 from gigsta.resolvers.accounts.credentials import (
+    PasswordHashing,
+    PasswordHashingBusyError,
     hash_password,
     issue_token,
     needs_rehash,
-    verify_password,
 )
+from gigsta.resolvers.core import rate_limits
 
 if TYPE_CHECKING:
     from pymongo.asynchronous.collection import AsyncCollection
@@ -43,6 +48,11 @@ TOO_MANY_ATTEMPTS = UserError(
 )
 INVALID_CREDENTIALS = UserError(
     None, ErrorCode.INVALID_CREDENTIALS, "The email or password is incorrect."
+)
+SIGN_IN_BUSY = UserError(
+    None,
+    ErrorCode.RATE_LIMITED,
+    "Too many sign-ins are being checked right now. Try again in a few seconds.",
 )
 
 
@@ -68,13 +78,26 @@ def viewer_for(user: User, profile: Customer | Worker | None) -> Viewer:
     )
 
 
+def _signed_in(
+    user: User, profile: Customer | Worker | None, tokens: TokenConfig, now: datetime
+) -> AuthResult:
+    token = issue_token(
+        viewer_for(user, profile),
+        version=user.token_version,
+        secret=tokens.secret,
+        now=now,
+        ttl=tokens.ttl,
+    )
+    return AuthResult(token=token, user=user)
+
+
 async def _insert_user(
-    email: str, password: str, role: Role, now: datetime
+    email: str, password_hash: str, role: Role, now: datetime
 ) -> User | None:
     """Store a new account; None when the email is taken (unique index)."""
     user = User(
         email=normalize_email(email),
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         role=role,
         created_at=now,
         updated_at=now,
@@ -95,6 +118,7 @@ async def sign_up(
     country: Country,
     now: datetime,
     tokens: TokenConfig,
+    passwords: PasswordHashing,
 ) -> AuthResult:
     errors = [
         *validate_email(email),
@@ -112,7 +136,11 @@ async def sign_up(
     if errors:
         return AuthResult(errors=errors)
 
-    user = await _insert_user(email, password, role, now)
+    try:
+        password_hash = await passwords.hash(password)
+    except PasswordHashingBusyError:
+        return AuthResult(errors=[SIGN_IN_BUSY])
+    user = await _insert_user(email, password_hash, role, now)
     if user is None:
         return AuthResult(errors=[EMAIL_TAKEN])
     assert user.id is not None
@@ -141,10 +169,7 @@ async def sign_up(
         # be used again, then let the failure surface (masked, logged).
         await user.delete()
         raise
-    token = issue_token(
-        viewer_for(user, profile), secret=tokens.secret, now=now, ttl=tokens.ttl
-    )
-    return AuthResult(token=token, user=user)
+    return _signed_in(user, profile, tokens, now)
 
 
 async def profile_of(user: User) -> Customer | Worker | None:
@@ -162,6 +187,19 @@ async def profile_of(user: User) -> Customer | Worker | None:
 MAX_FAILED_LOGINS = 10
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
 LOGIN_FAILURES = "login_failures"
+# And per client address, whatever the emails, in the shared rate-limit
+# counters: one client cannot try many accounts.
+CLIENT_FAILURES = "sign_in_failures"
+
+
+def too_many_from_client(wait: timedelta) -> UserError:
+    minutes = max(1, math.ceil(wait.total_seconds() / 60))
+    return UserError(
+        None,
+        ErrorCode.RATE_LIMITED,
+        "Too many failed sign-ins from your network. "
+        f"Try again in {minutes} minute{'s' if minutes > 1 else ''}.",
+    )
 
 
 def _login_failures() -> AsyncCollection[dict[str, Any]]:
@@ -191,33 +229,69 @@ async def _record_login_failure(email: str, now: datetime) -> None:
         )
 
 
+async def _forgive_client(client_address: str, now: datetime) -> None:
+    await rate_limits.refund(
+        CLIENT_FAILURES, client_address, window=LOGIN_FAILURE_WINDOW, now=now
+    )
+
+
 async def log_in(
-    *, email: str, password: str, now: datetime, tokens: TokenConfig
+    *,
+    email: str,
+    password: str,
+    now: datetime,
+    tokens: TokenConfig,
+    passwords: PasswordHashing,
+    client_address: str,
+    failures_per_client: int,
 ) -> AuthResult:
+    """Check the password and issue a token. Failures are limited per email
+    and per `client_address` (`failures_per_client` in each window)."""
+    # Every attempt is counted against the client before the password is
+    # checked, so concurrent attempts cannot overshoot; a success gives it back.
+    if not await rate_limits.allow(
+        CLIENT_FAILURES,
+        client_address,
+        limit=failures_per_client,
+        window=LOGIN_FAILURE_WINDOW,
+        now=now,
+    ):
+        wait = rate_limits.retry_after(LOGIN_FAILURE_WINDOW, now)
+        return AuthResult(errors=[too_many_from_client(wait)])
     normalized = normalize_email(email)
     # The same answer whether or not the email has an account.
     if await _login_locked(normalized, now):
         return AuthResult(errors=[TOO_MANY_ATTEMPTS])
     user = await User.find_one(User.email == normalized)
-    if not verify_password(user.password_hash if user else None, password):
+    try:
+        verified = await passwords.verify(
+            user.password_hash if user else None, password
+        )
+    except PasswordHashingBusyError:
+        await _forgive_client(client_address, now)  # nothing was checked
+        return AuthResult(errors=[SIGN_IN_BUSY])
+    if not verified:
         await _record_login_failure(normalized, now)
         return AuthResult(errors=[INVALID_CREDENTIALS])
     assert user is not None
+    await _forgive_client(client_address, now)
     await _login_failures().delete_one({"_id": normalized})
     if needs_rehash(user.password_hash):
-        await user.set({User.password_hash: hash_password(password)})
+        # Opportunistic: when the pool is full, a later sign-in upgrades it.
+        with contextlib.suppress(PasswordHashingBusyError):
+            await user.set({User.password_hash: await passwords.hash(password)})
     profile = await profile_of(user)
-    token = issue_token(
-        viewer_for(user, profile), secret=tokens.secret, now=now, ttl=tokens.ttl
-    )
-    return AuthResult(token=token, user=user)
+    return _signed_in(user, profile, tokens, now)
 
 
 async def create_admin(*, email: str, password: str, now: datetime) -> AuthResult:
     errors = [*validate_email(email), *validate_password(password)]
     if errors:
         return AuthResult(errors=errors)
-    user = await _insert_user(email, password, Role.ADMIN, now)
+    # An operator's command, not reachable by clients: no shared pool needed,
+    # only a thread so that a server's loop calling it is not held.
+    password_hash = await asyncio.to_thread(hash_password, password)
+    user = await _insert_user(email, password_hash, Role.ADMIN, now)
     if user is None:
         return AuthResult(errors=[EMAIL_TAKEN])
     return AuthResult(user=user)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import strawberry
 
-from gigsta.resolvers.accounts import sign_in, workers
+from gigsta.resolvers.accounts import sessions, sign_in, workers
 from gigsta.schema.accounts.types import User, Worker
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import Country, Role
@@ -62,6 +62,11 @@ class AuthPayload:
 
 
 @strawberry.type
+class LogOutPayload:
+    errors: list[UserError]
+
+
+@strawberry.type
 class WorkerPayload:
     worker: Worker | None
     errors: list[UserError]
@@ -87,6 +92,7 @@ class AccountsMutation:
             country=input.country,
             now=info.context.now,
             tokens=_tokens(info),
+            passwords=info.context.runtime.passwords,
         )
         return _auth_payload(result)
 
@@ -97,8 +103,25 @@ class AccountsMutation:
             password=input.password,
             now=info.context.now,
             tokens=_tokens(info),
+            passwords=info.context.runtime.passwords,
+            client_address=info.context.client_address,
+            failures_per_client=(
+                info.context.runtime.settings.sign_in_failures_per_client
+            ),
         )
         return _auth_payload(result)
+
+    @strawberry.mutation(
+        description=(
+            "Revoke every token of the signed-in account, this one included, "
+            "on every server at once. Sign in again to get a new one."
+        )
+    )
+    async def log_out_everywhere(self, info: Info) -> LogOutPayload:
+        errors = await sessions.log_out_everywhere(
+            info.context.viewer, now=info.context.now
+        )
+        return LogOutPayload(errors=user_errors(errors))
 
     @strawberry.mutation(description="Edit the signed-in worker's profile.")
     async def update_worker_profile(

@@ -29,6 +29,8 @@ class Context:
     request_id: str
     viewer: Viewer | None
     now: datetime
+    # The client's IP address (see `client_address`), for per-client limits.
+    client_address: str
     # Filled during execution and read by the request log line.
     log_fields: dict[str, Any] = field(default_factory=dict)
     _loaders: dict[Callable[[], Any], Any] = field(default_factory=dict)

@@ -11,13 +11,11 @@ from gigsta.schema.places.types import AddressSuggestion
 
 
 def _client_key(info: Info) -> str:
-    """Who is asking: the signed-in user, else the client's address (uvicorn
-    resolves it from trusted proxy headers)."""
+    """Who is asking: the signed-in user, else the client's address."""
     viewer = info.context.viewer
     if viewer is not None:
         return f"user:{viewer.user_id}"
-    client = info.context.request.client
-    return f"ip:{client.host if client else 'unknown'}"
+    return f"ip:{info.context.client_address}"
 
 
 @strawberry.type
