@@ -128,21 +128,30 @@ def command_counter() -> CommandCounter:
 
 
 @pytest.fixture(scope="session")
-async def app(
+def starlette_app(
     settings: Settings,
-    raw_db: Any,
     clock: FakeClock,
     command_counter: CommandCounter,
     addressable_upstream: Any,
-) -> AsyncIterator[Any]:
-    application = create_app(
+) -> Any:
+    return create_app(
         settings,
         clock=clock,
         command_listeners=[command_counter],
         addressable_transport=addressable_upstream.transport,
     )
-    async with LifespanManager(application) as manager:
+
+
+@pytest.fixture(scope="session")
+async def app(starlette_app: Any, raw_db: Any) -> AsyncIterator[Any]:
+    async with LifespanManager(starlette_app) as manager:
         yield manager.app
+
+
+@pytest.fixture
+def runtime(starlette_app: Any, app: Any) -> Any:
+    """The running app's shared services (a test may point one elsewhere)."""
+    return starlette_app.state.runtime
 
 
 @pytest.fixture(scope="session")

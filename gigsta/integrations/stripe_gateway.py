@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import stripe
 
+from gigsta.domain.core import ErrorCode
 from gigsta.domain.payments.intents import intent_payment_status
 
 if TYPE_CHECKING:
@@ -24,7 +25,10 @@ if TYPE_CHECKING:
 
 
 class PaymentGatewayError(Exception):
-    """Stripe refused or could not be reached. `message` is Stripe's own."""
+    """Stripe refused the call. `message` is Stripe's own; `code` is what the
+    client is told."""
+
+    code = ErrorCode.PAYMENT_FAILED
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -33,6 +37,24 @@ class PaymentGatewayError(Exception):
 
 class CardDeclinedError(PaymentGatewayError):
     """The card was declined (Stripe `card_error`)."""
+
+    code = ErrorCode.PAYMENT_DECLINED
+
+
+class PaymentsUnavailableError(PaymentGatewayError):
+    """Stripe could not be reached (connection refused, DNS, timeout).
+
+    Stripe's own text for these names its support address and the transport's
+    exception, which mean nothing to our clients, so the message is ours.
+    """
+
+    code = ErrorCode.PAYMENTS_UNAVAILABLE
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Payments are unavailable at the moment; nothing was charged. "
+            "Try again in a few minutes."
+        )
 
 
 class InvalidSignatureError(Exception):
@@ -110,6 +132,8 @@ def _intent(data: dict[str, Any]) -> IntentState:
 
 
 def _failure(exc: stripe.StripeError) -> PaymentGatewayError:
+    if isinstance(exc, stripe.APIConnectionError):  # includes timeouts
+        return PaymentsUnavailableError()
     message = exc.user_message or str(exc) or "Stripe could not process the payment."
     if isinstance(exc, stripe.CardError):
         return CardDeclinedError(message)
