@@ -9,6 +9,7 @@ and the booking's version, so a retry repeats the same request.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +60,10 @@ class PaymentsUnavailableError(PaymentGatewayError):
 
 class InvalidSignatureError(Exception):
     """A webhook whose `Stripe-Signature` does not match its body."""
+
+
+class MalformedEventError(Exception):
+    """A correctly signed webhook body that is not a JSON object."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -410,14 +415,30 @@ class StripeGateway:
     # Webhooks -------------------------------------------------------------
 
     def verify_event(self, payload: bytes, signature: str | None) -> dict[str, Any]:
-        """The event in `payload` if `signature` is Stripe's for it, else raise."""
+        """The event in `payload` if `signature` is Stripe's for it, else raise.
+
+        Raises `InvalidSignatureError` for a missing or wrong signature and
+        `MalformedEventError` for a signed body that is not a JSON object.
+        Only the top level is checked here; the caller checks the fields it
+        reads.
+        """
         if self._webhook_secret is None or not signature:
             raise InvalidSignatureError("missing signature or webhook secret")
         try:
-            event = stripe.Webhook.construct_event(
-                payload, signature, self._webhook_secret
+            text = payload.decode("utf-8")
+            stripe.WebhookSignature.verify_header(
+                text,
+                signature,
+                self._webhook_secret,
+                tolerance=stripe.Webhook.DEFAULT_TOLERANCE,
             )
         except (ValueError, stripe.SignatureVerificationError) as exc:
             raise InvalidSignatureError(str(exc)) from exc
-        data: dict[str, Any] = event.to_dict()
-        return data
+        try:
+            event = json.loads(text)
+        except ValueError as exc:
+            raise MalformedEventError("the body is not JSON") from exc
+        if not isinstance(event, dict):
+            kind = type(event).__name__
+            raise MalformedEventError(f"the body is a JSON {kind}, not an object")
+        return event
