@@ -26,6 +26,7 @@ from gigsta.domain.files import (
     UploadPurpose,
     normalise_content_type,
     object_key,
+    validate_key,
     validate_upload,
 )
 from gigsta.integrations.r2 import FileStorageUnavailableError, ObjectStore
@@ -172,6 +173,8 @@ async def _complete_upload(  # noqa: PLR0911 - one early return per failure
         return AttachmentResult(
             errors=_fail(ErrorCode.UNAUTHENTICATED, "Sign in first.")
         )
+    if errors := validate_key(key):
+        return AttachmentResult(errors=errors)
     if store is None:
         return AttachmentResult(
             errors=_fail(ErrorCode.FILE_STORAGE_UNAVAILABLE, _STORAGE_OFF)

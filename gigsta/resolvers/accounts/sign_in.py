@@ -16,6 +16,7 @@ from gigsta.domain.accounts import (
     Viewer,
     currency_for,
     normalize_email,
+    sign_in_errors,
     validate_email,
     validate_name,
     validate_password,
@@ -194,6 +195,8 @@ async def _record_login_failure(email: str, now: datetime) -> None:
 async def log_in(
     *, email: str, password: str, now: datetime, tokens: TokenConfig
 ) -> AuthResult:
+    if errors := sign_in_errors(email, password):
+        return AuthResult(errors=errors)
     normalized = normalize_email(email)
     # The same answer whether or not the email has an account.
     if await _login_locked(normalized, now):

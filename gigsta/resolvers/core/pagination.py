@@ -14,6 +14,8 @@ T = TypeVar("T")
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
+# Our cursors are under 100 characters; a longer one was not made by us.
+MAX_CURSOR_LENGTH = 500
 
 
 class InvalidCursorError(ClientError):
@@ -27,6 +29,8 @@ def encode_cursor(kind: str, values: list[Any]) -> str:
 
 
 def decode_cursor(kind: str, cursor: str) -> list[Any]:
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise InvalidCursorError("The cursor is not valid.")
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))
