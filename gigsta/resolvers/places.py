@@ -159,8 +159,8 @@ def _cursor(distance_m: float, worker_id: PydanticObjectId | None) -> str:
 
 
 def _decode_cursor(cursor: str) -> tuple[float, PydanticObjectId]:
-    values = decode_cursor("worker_near", cursor)
-    if len(values) != 2 or not isinstance(values[0], int | float):
+    values = decode_cursor("worker_near", cursor, size=2)
+    if isinstance(values[0], bool) or not isinstance(values[0], int | float):
         raise InvalidCursorError("The cursor is not valid.")
     oid = parse_object_id(str(values[1]))
     if oid is None:

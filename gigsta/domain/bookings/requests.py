@@ -20,14 +20,17 @@ MAX_BOOKING_HORIZON = timedelta(days=365)
 
 
 def validate_window(start: datetime, end: datetime, now: datetime) -> list[UserError]:
-    if start.tzinfo is None or end.tzinfo is None:
-        return [
-            UserError(
-                "scheduledStart",
-                ErrorCode.INVALID,
-                "Give times with a UTC offset, e.g. 2026-12-01T09:00:00+13:00.",
-            )
-        ]
+    naive = [
+        UserError(
+            field,
+            ErrorCode.INVALID,
+            "Give times with a UTC offset, e.g. 2026-12-01T09:00:00+13:00.",
+        )
+        for field, moment in (("scheduledStart", start), ("scheduledEnd", end))
+        if moment.tzinfo is None or moment.utcoffset() is None
+    ]
+    if naive:
+        return naive
     errors: list[UserError] = []
     if start <= now:
         errors.append(

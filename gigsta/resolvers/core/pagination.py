@@ -28,7 +28,11 @@ def encode_cursor(kind: str, values: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(kind: str, cursor: str) -> list[Any]:
+def decode_cursor(kind: str, cursor: str, size: int | None = None) -> list[Any]:
+    """The values of a cursor of `kind` (exactly `size` of them, if given).
+
+    Anything else is an `InvalidCursorError` that says nothing of the format.
+    """
     if len(cursor) > MAX_CURSOR_LENGTH:
         raise InvalidCursorError("The cursor is not valid.")
     try:
@@ -38,6 +42,8 @@ def decode_cursor(kind: str, cursor: str) -> list[Any]:
         raise InvalidCursorError("The cursor is not valid.") from exc
     if not isinstance(data, list) or not data or data[0] != kind:
         raise InvalidCursorError("The cursor is not valid for this list.")
+    if size is not None and len(data) != size + 1:
+        raise InvalidCursorError("The cursor is not valid.")
     return data[1:]
 
 
