@@ -4,7 +4,9 @@ A booking changes only through single conditional updates, so concurrent
 writers can never lose an update:
 
 - a transition pins `_id`, `version` and the status it was decided from, sets
-  the new status, bumps the version and appends the history event in one write;
+  the new status, bumps the version and appends the history event in one write
+  (keeping the newest `MAX_HISTORY_ENTRIES`, so no sequence of actions can grow
+  a booking towards MongoDB's 16 MB document limit);
 - a payment call in flight holds the booking's `payment_lock`: while it is set
   no other transition applies (their filter requires no lock), and only the
   attempt holding the lock's token may finish or release it;
@@ -23,6 +25,7 @@ from pymongo import ReturnDocument
 from gigsta.documents.bookings import Booking, BookingEvent
 from gigsta.documents.payments import PaymentLock, PayoutStatus
 from gigsta.domain.bookings.actions import ActionRule, BookingStatus, TimeField
+from gigsta.domain.bookings.limits import MAX_HISTORY_ENTRIES
 from gigsta.domain.payments.effects import PaymentStatus
 
 if TYPE_CHECKING:
@@ -94,7 +97,12 @@ async def apply_transition(
         {
             "$set": set_fields,
             "$inc": {"version": 1},
-            "$push": {"history": history_entry.model_dump(mode="python")},
+            "$push": {
+                "history": {
+                    "$each": [history_entry.model_dump(mode="python")],
+                    "$slice": -MAX_HISTORY_ENTRIES,
+                }
+            },
         },
         return_document=ReturnDocument.AFTER,
     )

@@ -6,11 +6,13 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from gigsta.domain.core import ErrorCode, UserError
+from gigsta.domain.core import ErrorCode, UserError, length_errors, too_long
 from gigsta.domain.services import validate_services
 
+# Input limits of accounts (documented in docs/inputs.md).
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
+MAX_EMAIL_LENGTH = 254  # RFC 5321's longest forward path
 MAX_NAME_LENGTH = 120
 MAX_BIO_LENGTH = 2000
 MIN_HOURLY_RATE_CENTS = 100
@@ -47,7 +49,7 @@ def normalize_email(email: str) -> str:
 
 
 def validate_email(email: str, field: str = "email") -> list[UserError]:
-    if len(email) > 254 or not _EMAIL_RE.match(normalize_email(email)):
+    if len(email) > MAX_EMAIL_LENGTH or not _EMAIL_RE.match(normalize_email(email)):
         return [
             UserError(field, ErrorCode.INVALID_EMAIL, "Enter a valid email address.")
         ]
@@ -63,15 +65,15 @@ def validate_password(password: str, field: str = "password") -> list[UserError]
                 f"Use at least {MIN_PASSWORD_LENGTH} characters.",
             )
         ]
-    if len(password) > MAX_PASSWORD_LENGTH:
-        return [
-            UserError(
-                field,
-                ErrorCode.INVALID,
-                f"Use at most {MAX_PASSWORD_LENGTH} characters.",
-            )
-        ]
-    return []
+    return length_errors(field, password, MAX_PASSWORD_LENGTH)
+
+
+def sign_in_errors(email: str, password: str) -> list[UserError]:
+    """Bounds checked before a sign-in touches the database or hashes anything."""
+    return [
+        *length_errors("email", email, MAX_EMAIL_LENGTH),
+        *length_errors("password", password, MAX_PASSWORD_LENGTH),
+    ]
 
 
 def validate_name(name: str, field: str = "name") -> list[UserError]:
@@ -79,13 +81,7 @@ def validate_name(name: str, field: str = "name") -> list[UserError]:
     if not stripped:
         return [UserError(field, ErrorCode.INVALID, "Enter a name.")]
     if len(stripped) > MAX_NAME_LENGTH:
-        return [
-            UserError(
-                field,
-                ErrorCode.INVALID,
-                f"Use at most {MAX_NAME_LENGTH} characters.",
-            )
-        ]
+        return [too_long(field, MAX_NAME_LENGTH)]
     return []
 
 
@@ -121,9 +117,7 @@ def profile_changes(
         errors += validate_name(name)
         changes["name"] = name.strip()
     if bio is not None:
-        if len(bio) > MAX_BIO_LENGTH:
-            message = f"Use at most {MAX_BIO_LENGTH} characters."
-            errors.append(UserError("bio", ErrorCode.INVALID, message))
+        errors += length_errors("bio", bio.strip(), MAX_BIO_LENGTH)
         changes["bio"] = bio.strip()
     if services is not None:
         errors += validate_services(services)

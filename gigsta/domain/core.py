@@ -9,6 +9,7 @@ from enum import StrEnum
 class ErrorCode(StrEnum):
     BAD_USER_INPUT = "BAD_USER_INPUT"
     INVALID = "INVALID"
+    TOO_LONG = "TOO_LONG"  # a string over its maximum length, or a list over its count
     INVALID_EMAIL = "INVALID_EMAIL"
     PASSWORD_TOO_SHORT = "PASSWORD_TOO_SHORT"
     EMAIL_TAKEN = "EMAIL_TAKEN"
@@ -50,6 +51,18 @@ class UserError:
     field: str | None
     code: ErrorCode
     message: str
+
+
+def too_long(field: str | None, limit: int, unit: str = "characters") -> UserError:
+    """The error for a string longer than `limit` (or a list with more items)."""
+    return UserError(field, ErrorCode.TOO_LONG, f"Use at most {limit} {unit}.")
+
+
+def length_errors(field: str, value: str | None, limit: int) -> list[UserError]:
+    """`TOO_LONG` on `field` when `value` has more than `limit` characters."""
+    if value is not None and len(value) > limit:
+        return [too_long(field, limit)]
+    return []
 
 
 class ClientError(Exception):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
-from gigsta.domain.core import ErrorCode, UserError
+from gigsta.domain.core import ErrorCode, UserError, length_errors, too_long
 
 
 class UploadPurpose(StrEnum):
@@ -38,7 +38,11 @@ KEY_PREFIX: Mapping[UploadPurpose, str] = MappingProxyType(
     }
 )
 
+# Input limits of files (documented in docs/inputs.md).
 MAX_FILENAME_LENGTH = 200
+MAX_CONTENT_TYPE_LENGTH = 100
+# Our keys are `<purpose>/<24 hex>/<32 hex>.<ext>`, under 100 characters.
+MAX_KEY_LENGTH = 200
 _RANDOM_RE = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -66,7 +70,9 @@ def validate_upload(
 ) -> list[UserError]:
     errors: list[UserError] = []
     allowed = ALLOWED_TYPES[purpose]
-    if normalise_content_type(content_type) not in allowed:
+    if len(content_type) > MAX_CONTENT_TYPE_LENGTH:
+        errors.append(too_long("contentType", MAX_CONTENT_TYPE_LENGTH))
+    elif normalise_content_type(content_type) not in allowed:
         errors.append(
             UserError(
                 "contentType",
@@ -89,14 +95,12 @@ def validate_upload(
             )
         )
     if len(filename) > MAX_FILENAME_LENGTH:
-        errors.append(
-            UserError(
-                "filename",
-                ErrorCode.INVALID,
-                f"Use a filename of at most {MAX_FILENAME_LENGTH} characters.",
-            )
-        )
+        errors.append(too_long("filename", MAX_FILENAME_LENGTH))
     return errors
+
+
+def validate_key(key: str) -> list[UserError]:
+    return length_errors("key", key, MAX_KEY_LENGTH)
 
 
 def object_key(

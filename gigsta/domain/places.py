@@ -18,10 +18,14 @@ from typing import Any
 from itsdangerous import BadData, URLSafeSerializer
 
 from gigsta.domain.bookings.actions import ActorRole, BookingStatus
-from gigsta.domain.core import ErrorCode, UserError
+from gigsta.domain.core import ErrorCode, UserError, too_long
 
 EARTH_RADIUS_KM = 6378.1  # MongoDB's radius for spherical GeoJSON distances
+# Input limits of places (documented in docs/inputs.md). The longest real
+# addresses are well under 200 characters; a token carries one address.
 MIN_QUERY_LENGTH = 3
+MAX_QUERY_LENGTH = 200
+MAX_ADDRESS_TOKEN_LENGTH = 2048
 MIN_SERVICE_RADIUS_KM = 1.0
 # The largest area a worker may cover. Search asks the database for candidates
 # up to this distance and then applies each worker's own radius.
@@ -68,6 +72,8 @@ def valid_coordinates(latitude: float, longitude: float) -> bool:
 
 
 def validate_query(query: str) -> list[UserError]:
+    if len(query) > MAX_QUERY_LENGTH:
+        return [too_long("query", MAX_QUERY_LENGTH)]
     if len(query.strip()) < MIN_QUERY_LENGTH:
         return [
             UserError(

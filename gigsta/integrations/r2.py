@@ -12,10 +12,23 @@ from typing import TYPE_CHECKING, Any
 
 import aioboto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 if TYPE_CHECKING:
     from gigsta.settings import Settings
+
+# A request waits on the store while the client waits on us: when the store is
+# down, say so within about a second rather than after several backed-off
+# retries (botocore's backoff alone can add seconds). The calls made here are
+# idempotent, so the client's own retry is safe.
+CONNECT_TIMEOUT_SECONDS = 1.0
+READ_TIMEOUT_SECONDS = 5.0
+MAX_ATTEMPTS = 1
+_SERVER_ERRORS = frozenset({"InternalError", "ServiceUnavailable", "SlowDown"})
+
+
+class FileStorageUnavailableError(Exception):
+    """The object store could not be reached or answered with a server error."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +66,9 @@ class ObjectStore:
             # R2 does not implement the newer default integrity checksums.
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
-            retries={"max_attempts": 3, "mode": "standard"},
-            connect_timeout=3,
-            read_timeout=10,
+            retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"},
+            connect_timeout=CONNECT_TIMEOUT_SECONDS,
+            read_timeout=READ_TIMEOUT_SECONDS,
         )
         self._client = await self._stack.enter_async_context(
             self._session.client(
@@ -103,20 +116,49 @@ class ObjectStore:
         return url
 
     async def head(self, key: str) -> ObjectInfo | None:
+        """The object's size and type, or None when there is no such object.
+
+        Raises `FileStorageUnavailableError` when the store cannot answer.
+        """
         try:
             response = await self.client.head_object(Bucket=self.bucket, Key=key)
         except ClientError as exc:
-            code = str(exc.response.get("Error", {}).get("Code", ""))
+            code = _error_code(exc)
             if code in {"404", "NoSuchKey", "NotFound"}:
                 return None
+            if _is_outage(exc):
+                raise FileStorageUnavailableError(str(exc)) from exc
             raise
+        except BotoCoreError as exc:  # connection refused, timeouts, DNS
+            raise FileStorageUnavailableError(str(exc)) from exc
         return ObjectInfo(
             size=int(response["ContentLength"]),
             content_type=str(response.get("ContentType", "")),
         )
 
     async def delete(self, key: str) -> None:
-        await self.client.delete_object(Bucket=self.bucket, Key=key)
+        """Delete the object (a missing one is fine).
+
+        Raises `FileStorageUnavailableError` when the store cannot answer.
+        """
+        try:
+            await self.client.delete_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if _is_outage(exc):
+                raise FileStorageUnavailableError(str(exc)) from exc
+            raise
+        except BotoCoreError as exc:
+            raise FileStorageUnavailableError(str(exc)) from exc
+
+
+def _error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def _is_outage(exc: ClientError) -> bool:
+    """A server-side failure is an outage; anything else stays a bug to see."""
+    status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+    return status >= 500 or _error_code(exc) in _SERVER_ERRORS
 
 
 def store_from_settings(settings: Settings) -> ObjectStore | None:

@@ -9,11 +9,13 @@ and the booking's version, so a retry repeats the same request.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import stripe
 
+from gigsta.domain.core import ErrorCode
 from gigsta.domain.payments.intents import intent_payment_status
 
 if TYPE_CHECKING:
@@ -24,7 +26,10 @@ if TYPE_CHECKING:
 
 
 class PaymentGatewayError(Exception):
-    """Stripe refused or could not be reached. `message` is Stripe's own."""
+    """Stripe refused the call. `message` is Stripe's own; `code` is what the
+    client is told."""
+
+    code = ErrorCode.PAYMENT_FAILED
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -34,9 +39,31 @@ class PaymentGatewayError(Exception):
 class CardDeclinedError(PaymentGatewayError):
     """The card was declined (Stripe `card_error`)."""
 
+    code = ErrorCode.PAYMENT_DECLINED
+
+
+class PaymentsUnavailableError(PaymentGatewayError):
+    """Stripe could not be reached (connection refused, DNS, timeout).
+
+    Stripe's own text for these names its support address and the transport's
+    exception, which mean nothing to our clients, so the message is ours.
+    """
+
+    code = ErrorCode.PAYMENTS_UNAVAILABLE
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Payments are unavailable at the moment; nothing was charged. "
+            "Try again in a few minutes."
+        )
+
 
 class InvalidSignatureError(Exception):
     """A webhook whose `Stripe-Signature` does not match its body."""
+
+
+class MalformedEventError(Exception):
+    """A correctly signed webhook body that is not a JSON object."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +137,8 @@ def _intent(data: dict[str, Any]) -> IntentState:
 
 
 def _failure(exc: stripe.StripeError) -> PaymentGatewayError:
+    if isinstance(exc, stripe.APIConnectionError):  # includes timeouts
+        return PaymentsUnavailableError()
     message = exc.user_message or str(exc) or "Stripe could not process the payment."
     if isinstance(exc, stripe.CardError):
         return CardDeclinedError(message)
@@ -386,14 +415,30 @@ class StripeGateway:
     # Webhooks -------------------------------------------------------------
 
     def verify_event(self, payload: bytes, signature: str | None) -> dict[str, Any]:
-        """The event in `payload` if `signature` is Stripe's for it, else raise."""
+        """The event in `payload` if `signature` is Stripe's for it, else raise.
+
+        Raises `InvalidSignatureError` for a missing or wrong signature and
+        `MalformedEventError` for a signed body that is not a JSON object.
+        Only the top level is checked here; the caller checks the fields it
+        reads.
+        """
         if self._webhook_secret is None or not signature:
             raise InvalidSignatureError("missing signature or webhook secret")
         try:
-            event = stripe.Webhook.construct_event(
-                payload, signature, self._webhook_secret
+            text = payload.decode("utf-8")
+            stripe.WebhookSignature.verify_header(
+                text,
+                signature,
+                self._webhook_secret,
+                tolerance=stripe.Webhook.DEFAULT_TOLERANCE,
             )
         except (ValueError, stripe.SignatureVerificationError) as exc:
             raise InvalidSignatureError(str(exc)) from exc
-        data: dict[str, Any] = event.to_dict()
-        return data
+        try:
+            event = json.loads(text)
+        except ValueError as exc:
+            raise MalformedEventError("the body is not JSON") from exc
+        if not isinstance(event, dict):
+            kind = type(event).__name__
+            raise MalformedEventError(f"the body is a JSON {kind}, not an object")
+        return event

@@ -7,6 +7,7 @@ with HEAD against that record before marking it ready.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,10 +26,13 @@ from gigsta.domain.files import (
     UploadPurpose,
     normalise_content_type,
     object_key,
+    validate_key,
     validate_upload,
 )
-from gigsta.integrations.r2 import ObjectStore
+from gigsta.integrations.r2 import FileStorageUnavailableError, ObjectStore
 from gigsta.resolvers.core.ids import parse_object_id
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -55,6 +59,15 @@ _OLDEST_FIRST = [
     ("_id", SortDirection.ASCENDING),
 ]
 _STORAGE_OFF = "File storage is not configured on this server."
+_STORAGE_DOWN = (
+    "File storage is unavailable at the moment; nothing was changed. "
+    "Try again in a few minutes."
+)
+
+
+def _storage_down(exc: FileStorageUnavailableError) -> list[UserError]:
+    log.warning("file storage unavailable: %s", exc)
+    return [UserError(None, ErrorCode.FILE_STORAGE_UNAVAILABLE, _STORAGE_DOWN)]
 
 
 async def _owner_for(
@@ -143,14 +156,25 @@ async def create_upload(
     )
 
 
-async def complete_upload(  # noqa: PLR0911 - one early return per failure
+async def complete_upload(
     viewer: Viewer | None, store: ObjectStore | None, *, key: str, now: datetime
 ) -> AttachmentResult:
     """Check the uploaded object and record it. Idempotent per key."""
+    try:
+        return await _complete_upload(viewer, store, key=key, now=now)
+    except FileStorageUnavailableError as exc:
+        return AttachmentResult(errors=_storage_down(exc))
+
+
+async def _complete_upload(  # noqa: PLR0911 - one early return per failure
+    viewer: Viewer | None, store: ObjectStore | None, *, key: str, now: datetime
+) -> AttachmentResult:
     if viewer is None:
         return AttachmentResult(
             errors=_fail(ErrorCode.UNAUTHENTICATED, "Sign in first.")
         )
+    if errors := validate_key(key):
+        return AttachmentResult(errors=errors)
     if store is None:
         return AttachmentResult(
             errors=_fail(ErrorCode.FILE_STORAGE_UNAVAILABLE, _STORAGE_OFF)
@@ -216,7 +240,12 @@ async def _replace_avatar(
     )
     old_key = (before or {}).get("avatar_key")
     if old_key and old_key != avatar.key:
-        await store.delete(old_key)
+        try:
+            await store.delete(old_key)
+        except FileStorageUnavailableError as exc:
+            # The new avatar is in place; the old object stays behind.
+            log.warning("old avatar %s not deleted: %s", old_key, exc)
+            return
         await Attachment.find_one({"key": old_key}).delete()
 
 
@@ -321,7 +350,10 @@ async def delete_attachment(
             )
         )
     # The object first: a failure leaves the record, so the delete can be retried.
-    await store.delete(attachment.key)
+    try:
+        await store.delete(attachment.key)
+    except FileStorageUnavailableError as exc:
+        return AttachmentResult(errors=_storage_down(exc))
     await attachment.delete()
     if attachment.purpose is UploadPurpose.WORKER_AVATAR:
         await Worker.find_one(

@@ -11,8 +11,9 @@ from beanie import PydanticObjectId
 
 from gigsta.documents import Worker
 from gigsta.documents.places import GeoPoint, PlaceAddress
-from gigsta.domain.core import ClientError, ErrorCode, UserError
+from gigsta.domain.core import ClientError, ErrorCode, UserError, too_long
 from gigsta.domain.places import (
+    MAX_ADDRESS_TOKEN_LENGTH,
     MAX_SERVICE_RADIUS_KM,
     Address,
     address_token_error,
@@ -93,6 +94,8 @@ async def address_suggestions(
 def address_from_token(
     token: str, *, field: str, secret: str, now: datetime
 ) -> Address | UserError:
+    if len(token) > MAX_ADDRESS_TOKEN_LENGTH:
+        return too_long(field, MAX_ADDRESS_TOKEN_LENGTH)
     address = read_address(token, secret=secret, now=now)
     return address_token_error(field) if address is None else address
 
@@ -156,8 +159,8 @@ def _cursor(distance_m: float, worker_id: PydanticObjectId | None) -> str:
 
 
 def _decode_cursor(cursor: str) -> tuple[float, PydanticObjectId]:
-    values = decode_cursor("worker_near", cursor)
-    if len(values) != 2 or not isinstance(values[0], int | float):
+    values = decode_cursor("worker_near", cursor, size=2)
+    if isinstance(values[0], bool) or not isinstance(values[0], int | float):
         raise InvalidCursorError("The cursor is not valid.")
     oid = parse_object_id(str(values[1]))
     if oid is None:

@@ -6,7 +6,7 @@ import logging
 from typing import TYPE_CHECKING
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, ValuesOfCorrectTypeRule
 from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -33,10 +33,57 @@ if TYPE_CHECKING:
 log = logging.getLogger("gigsta.graphql")
 
 
+BAD_USER_INPUT = "BAD_USER_INPUT"
+
+
 def is_unexpected(error: GraphQLError) -> bool:
-    """Bugs and outages, as opposed to client mistakes and expected failures."""
+    """Bugs and outages, as opposed to client mistakes and expected failures.
+
+    An error outside any field (no path) is about the request itself: a
+    value the client sent that a scalar could not read is the client's.
+    """
     original = error.original_error
-    return original is not None and not isinstance(original, ClientError | GraphQLError)
+    return (
+        original is not None
+        and error.path is not None
+        and not isinstance(original, ClientError | GraphQLError)
+    )
+
+
+def _mark_bad_input(error: GraphQLError) -> None:
+    error.extensions = {**(error.extensions or {}), "code": BAD_USER_INPUT}
+
+
+class _CodedValuesOfCorrectTypeRule(ValuesOfCorrectTypeRule):
+    """graphql-core's check of literal argument values, with its errors coded
+    `BAD_USER_INPUT` (like a variable's value that cannot be coerced)."""
+
+    def report_error(self, error: GraphQLError) -> None:
+        _mark_bad_input(error)
+        super().report_error(error)
+
+
+class CodedInputErrors(SchemaExtension):
+    """A value that does not fit its type (an Int out of 32-bit range, a
+    malformed DateTime or ID, a missing required input field), as a literal
+    or in the variables, is `BAD_USER_INPUT`; other documents the server
+    cannot run stay `GRAPHQL_VALIDATION_FAILED`."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        context.validation_rules = tuple(
+            _CodedValuesOfCorrectTypeRule if rule is ValuesOfCorrectTypeRule else rule
+            for rule in context.validation_rules
+        )
+        yield
+
+    def on_execute(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        # Before any field runs, execution fails only on the variables' values.
+        for error in getattr(result, "errors", None) or []:
+            if error.path is None and not (error.extensions or {}).get("code"):
+                _mark_bad_input(error)
 
 
 class OperationLogFields(SchemaExtension):
@@ -95,6 +142,7 @@ def build_schema() -> strawberry.Schema:
         mutation=merge_types("Mutation", MUTATION_TYPES),
         extensions=[
             OperationLogFields,
+            CodedInputErrors,
             # A public API bounds what one document may ask for: nested
             # connections (worker -> bookings -> worker -> ...) and alias fan-out
             # would otherwise let one request cost unbounded database work.

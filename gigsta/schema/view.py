@@ -141,8 +141,10 @@ class GigstaGraphQL(GraphQL[Context, None]):
                 "code": error.original_error.code.value,
             }
         elif error.path is None:
+            # A value that does not fit its type is already `BAD_USER_INPUT`.
+            extensions = formatted.get("extensions") or {}
             formatted["extensions"] = {
-                **(formatted.get("extensions") or {}),
-                "code": "GRAPHQL_VALIDATION_FAILED",
+                **extensions,
+                "code": extensions.get("code", "GRAPHQL_VALIDATION_FAILED"),
             }
         return formatted

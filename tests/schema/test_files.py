@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import boto3
@@ -11,10 +14,12 @@ import httpx
 import pytest
 from botocore.exceptions import ClientError
 
+from gigsta.integrations.r2 import store_from_settings
 from gigsta.resolvers.accounts.sign_in import create_admin
 from tests.conftest import PASSWORD
 from tests.fixtures_places import TEST_BUCKET
 from tests.schema.places_helpers import REQUEST, booking_input, make_worker
+from tests.schema.test_dependencies_down import assert_unavailable, closed_port
 
 CREATE = """mutation($input: CreateUploadInput!) { createUpload(input: $input) {
   uploadUrl key expiresAt headers { name value } errors { field code message } } }"""
@@ -73,6 +78,17 @@ async def booking(gql, addressable_upstream, clock):
 async def create(gql, token, **fields):
     data = await gql(CREATE, {"input": fields}, token=token)
     return data["createUpload"]
+
+
+def photo_fields(booking_id: str, filename: str) -> dict[str, Any]:
+    """`createUpload` input for the PNG as a photo of the booking."""
+    return {
+        "purpose": "BOOKING_PHOTO",
+        "bookingId": booking_id,
+        "contentType": "image/png",
+        "sizeBytes": len(PNG),
+        "filename": filename,
+    }
 
 
 async def put(upload, body: bytes, content_type: str | None = None):
@@ -504,3 +520,40 @@ async def test_worker_documents_are_loaded_in_one_query(
     # one find for the caller's account (every token is checked against it),
     # one for the page of workers, one batched find for their documents
     assert commands[1] == commands[5] == ["find", "find", "find"]
+
+
+@contextlib.asynccontextmanager
+async def files_down(runtime: Any, settings: Any) -> AsyncIterator[None]:
+    """The app's file store pointed at a closed port meanwhile."""
+    down = store_from_settings(
+        settings.model_copy(update={"r2_endpoint_url": closed_port()})
+    )
+    assert down is not None
+    await down.start()
+    saved, runtime.files = runtime.files, down
+    try:
+        yield
+    finally:
+        runtime.files = saved
+        await down.aclose()
+
+
+async def test_uploads_while_the_file_store_is_down(runtime, settings, gql, booking):
+    upload = await create(
+        gql, booking["customer"], **photo_fields(booking["id"], "sink.png")
+    )
+    await put(upload, PNG)
+    async with files_down(runtime, settings):
+        data = await gql(COMPLETE, {"key": upload["key"]}, token=booking["customer"])
+        payload = data["completeUpload"]
+        assert payload["attachment"] is None
+        assert_unavailable(payload["errors"], "FILE_STORAGE_UNAVAILABLE")
+    # Back up: the same upload completes.
+    data = await gql(COMPLETE, {"key": upload["key"]}, token=booking["customer"])
+    attachment = data["completeUpload"]["attachment"]
+    assert attachment is not None
+    async with files_down(runtime, settings):
+        data = await gql(DELETE, {"id": attachment["id"]}, token=booking["customer"])
+        assert_unavailable(
+            data["deleteAttachment"]["errors"], "FILE_STORAGE_UNAVAILABLE"
+        )

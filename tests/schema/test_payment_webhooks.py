@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from gigsta.documents import Booking, StripeEvent
 from tests.fixtures_stripe import make_event, sign
 from tests.schema.payments_helpers import (
@@ -589,3 +591,79 @@ async def test_a_webhook_that_could_not_be_applied_is_applied_on_redelivery(
     )
     assert (await s.deliver(event)).status_code == 200
     assert (await read(gql, p.customer_token, booking["id"]))["status"] == "REQUESTED"
+
+
+# Correctly signed, but not what Stripe sends for the event: a permanent
+# problem, answered 400 (a retry cannot help) and logged with the event id.
+def _intent_event(**overrides):
+    event = make_event(
+        "payment_intent.succeeded", {"id": "pi_shape", "object": "payment_intent"}
+    )
+    return {**event, **overrides}
+
+
+MALFORMED_EVENTS = {
+    "data.object is a string": _intent_event(data={"object": "pi_shape"}),
+    "data is a list": _intent_event(data=[{"object": {"id": "pi_shape"}}]),
+    "data is missing": _intent_event(data=None),
+    "the object's id is an object": _intent_event(
+        data={"object": {"id": {"$ne": None}, "object": "payment_intent"}}
+    ),
+    "the event id is an object": _intent_event(id={"$gt": ""}),
+    "the type is a number": _intent_event(type=7),
+    "an object of an unknown kind": _intent_event(
+        data={"object": {"id": "in_1", "object": "invoice"}}
+    ),
+    "a refund whose intent is a list": make_event(
+        "charge.refunded", {"id": "ch_1", "object": "charge", "payment_intent": [1]}
+    ),
+}
+
+
+async def _deliver_raw(s, body: bytes):
+    return await s.http.post(
+        "/webhooks/stripe",
+        content=body,
+        headers={"Content-Type": "application/json", "Stripe-Signature": sign(body)},
+    )
+
+
+@pytest.mark.parametrize("shape", list(MALFORMED_EVENTS))
+async def test_a_signed_event_of_an_unexpected_shape_is_refused(
+    stripe_harness, app_log, shape
+):
+    event = MALFORMED_EVENTS[shape]
+    response = await stripe_harness.deliver(event)
+    assert response.status_code == 400, response.text
+    assert response.json() == {"error": "malformed event"}
+    assert await StripeEvent.find_all().count() == 0
+    refused = [
+        e
+        for e in app_log.entries("gigsta.resolvers.payments.webhooks")
+        if "refused" in e["message"]
+    ]
+    assert len(refused) == 1
+    assert repr(event["id"])[:40] in refused[0]["message"]
+    assert not any("exc_info" in e for e in app_log.entries())
+
+
+@pytest.mark.parametrize(
+    "body", [b"[]", b'[{"id": "evt_1"}]', b'"evt_1"', b"null", b"{not json"]
+)
+async def test_a_signed_body_that_is_not_an_event_is_refused(
+    stripe_harness, app_log, body
+):
+    response = await _deliver_raw(stripe_harness, body)
+    assert response.status_code == 400, response.text
+    assert await StripeEvent.find_all().count() == 0
+    assert any("refused" in e["message"] for e in app_log.entries())
+    assert not any("exc_info" in e for e in app_log.entries())
+
+
+async def test_an_intent_id_cannot_select_bookings(gql, clock, stripe_harness):
+    """A query operator in place of an id must not match any booking."""
+    p, booking = await _pending(gql, clock, stripe_harness)
+    event = MALFORMED_EVENTS["the object's id is an object"]
+    assert (await stripe_harness.deliver(event)).status_code == 400
+    after = await read(gql, p.customer_token, booking["id"])
+    assert (after["status"], after["version"]) == ("PENDING_PAYMENT", 1)

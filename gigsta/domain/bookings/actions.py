@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import MappingProxyType
 
+from gigsta.domain.bookings.limits import MAX_ACTION_NAME_LENGTH, MAX_REASON_LENGTH
 from gigsta.domain.bookings.rules import (
     AUTO_CONFIRM_AFTER_COMPLETION,
     DEFERRED_HOLD_LEAD,
@@ -33,7 +34,7 @@ from gigsta.domain.bookings.rules import (
     MoneyPolicy,
     TimeField,
 )
-from gigsta.domain.core import ErrorCode
+from gigsta.domain.core import ErrorCode, too_long
 
 # The vocabulary is re-exported: callers import the table and its terms here.
 __all__ = [
@@ -351,6 +352,9 @@ def decide(
     "May this role ever take it?" (`NOT_ALLOWED`) is asked before "is it legal
     from this status, at this time?" (`INVALID_TRANSITION`).
     """
+    if len(action) > MAX_ACTION_NAME_LENGTH:
+        error = too_long("action", MAX_ACTION_NAME_LENGTH)
+        return Rejection(error.code, error.message, field=error.field)
     rule = ACTIONS.get(action)
     if rule is None:
         return Rejection(
@@ -360,6 +364,9 @@ def decide(
     if rejection is not None:
         return rejection
     cleaned_reason = (reason or "").strip() or None
+    if cleaned_reason is not None and len(cleaned_reason) > MAX_REASON_LENGTH:
+        error = too_long("reason", MAX_REASON_LENGTH)
+        return Rejection(error.code, error.message, field=error.field)
     if rule.requires_reason and cleaned_reason is None:
         return Rejection(
             ErrorCode.REASON_REQUIRED,

@@ -8,23 +8,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from gigsta.domain.core import ErrorCode, UserError
+from gigsta.domain.bookings.limits import (
+    MAX_DESCRIPTION_LENGTH,
+    MAX_PAYMENT_METHOD_ID_LENGTH,
+)
+from gigsta.domain.core import ErrorCode, UserError, length_errors, too_long
 from gigsta.domain.services import SERVICE_CATALOGUE
 
-MAX_DESCRIPTION_LENGTH = 2000
 MAX_BOOKING_DURATION = timedelta(hours=12)
 MAX_BOOKING_HORIZON = timedelta(days=365)
 
 
 def validate_window(start: datetime, end: datetime, now: datetime) -> list[UserError]:
-    if start.tzinfo is None or end.tzinfo is None:
-        return [
-            UserError(
-                "scheduledStart",
-                ErrorCode.INVALID,
-                "Give times with a UTC offset, e.g. 2026-12-01T09:00:00+13:00.",
-            )
-        ]
+    naive = [
+        UserError(
+            field,
+            ErrorCode.INVALID,
+            "Give times with a UTC offset, e.g. 2026-12-01T09:00:00+13:00.",
+        )
+        for field, moment in (("scheduledStart", start), ("scheduledEnd", end))
+        if moment.tzinfo is None or moment.utcoffset() is None
+    ]
+    if naive:
+        return naive
     errors: list[UserError] = []
     if start <= now:
         errors.append(
@@ -62,14 +68,14 @@ def validate_description(description: str) -> list[UserError]:
     if not text:
         return [UserError("description", ErrorCode.INVALID, "Describe the job.")]
     if len(text) > MAX_DESCRIPTION_LENGTH:
-        return [
-            UserError(
-                "description",
-                ErrorCode.INVALID,
-                f"Use at most {MAX_DESCRIPTION_LENGTH} characters.",
-            )
-        ]
+        return [too_long("description", MAX_DESCRIPTION_LENGTH)]
     return []
+
+
+def validate_payment_method(payment_method_id: str | None) -> list[UserError]:
+    return length_errors(
+        "paymentMethodId", payment_method_id, MAX_PAYMENT_METHOD_ID_LENGTH
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from gigsta.domain.accounts import (
     Viewer,
     currency_for,
     normalize_email,
+    sign_in_errors,
     validate_email,
     validate_name,
     validate_password,
@@ -247,6 +248,8 @@ async def log_in(
 ) -> AuthResult:
     """Check the password and issue a token. Failures are limited per email
     and per `client_address` (`failures_per_client` in each window)."""
+    if errors := sign_in_errors(email, password):
+        return AuthResult(errors=errors)
     # Every attempt is counted against the client before the password is
     # checked, so concurrent attempts cannot overshoot; a success gives it back.
     if not await rate_limits.allow(

@@ -45,7 +45,7 @@ async def list_workers(
     limit = page_size(first)
     query: dict[str, object] = {} if service is None else {"services": service}
     if after is not None:
-        (last_id,) = decode_cursor("worker", after)
+        (last_id,) = decode_cursor("worker", after, size=1)
         oid = parse_object_id(str(last_id))
         if oid is None:
             raise InvalidCursorError("The cursor is not valid.")

@@ -56,12 +56,12 @@ def _cursor(booking: Booking) -> str:
 
 
 def _decode_booking_cursor(cursor: str) -> tuple[datetime, PydanticObjectId]:
-    values = decode_cursor("booking", cursor)
+    values = decode_cursor("booking", cursor, size=2)
     try:
         created = datetime.fromisoformat(str(values[0]))
-    except (IndexError, ValueError) as exc:
+    except ValueError as exc:
         raise InvalidCursorError("The cursor is not valid.") from exc
-    oid = parse_object_id(str(values[1])) if len(values) > 1 else None
+    oid = parse_object_id(str(values[1]))
     if oid is None or created.tzinfo is None:
         raise InvalidCursorError("The cursor is not valid.")
     return created, oid

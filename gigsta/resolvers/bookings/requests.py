@@ -12,7 +12,11 @@ from gigsta.documents import Booking, Customer, Worker
 from gigsta.documents.bookings import BookingEvent
 from gigsta.domain.accounts import Role, Viewer
 from gigsta.domain.bookings.actions import ActorRole, BookingStatus
-from gigsta.domain.bookings.requests import request_errors, validate_description
+from gigsta.domain.bookings.requests import (
+    request_errors,
+    validate_description,
+    validate_payment_method,
+)
 from gigsta.domain.core import ErrorCode, UserError
 from gigsta.domain.services import SERVICE_CATALOGUE
 from gigsta.resolvers import places
@@ -80,6 +84,7 @@ async def request_booking(
             now=now,
         ),
         *validate_description(request.description),
+        *validate_payment_method(request.payment_method_id),
         *address_errors,
     ]
     if worker is not None:

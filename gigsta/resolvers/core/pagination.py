@@ -14,6 +14,8 @@ T = TypeVar("T")
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
+# Our cursors are under 100 characters; a longer one was not made by us.
+MAX_CURSOR_LENGTH = 500
 
 
 class InvalidCursorError(ClientError):
@@ -26,7 +28,13 @@ def encode_cursor(kind: str, values: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(kind: str, cursor: str) -> list[Any]:
+def decode_cursor(kind: str, cursor: str, size: int | None = None) -> list[Any]:
+    """The values of a cursor of `kind` (exactly `size` of them, if given).
+
+    Anything else is an `InvalidCursorError` that says nothing of the format.
+    """
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise InvalidCursorError("The cursor is not valid.")
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))
@@ -34,6 +42,8 @@ def decode_cursor(kind: str, cursor: str) -> list[Any]:
         raise InvalidCursorError("The cursor is not valid.") from exc
     if not isinstance(data, list) or not data or data[0] != kind:
         raise InvalidCursorError("The cursor is not valid for this list.")
+    if size is not None and len(data) != size + 1:
+        raise InvalidCursorError("The cursor is not valid.")
     return data[1:]
 
 

@@ -15,7 +15,8 @@ How a transition runs (`run_transition`):
    guarantee.
 4. Apply the transition and record the payment in the same conditional write,
    releasing the lock. If Stripe failed, the lock is released, nothing else
-   changes, and the caller gets `PAYMENT_FAILED` with Stripe's message.
+   changes, and the caller gets `PAYMENT_FAILED` with Stripe's message (or
+   `PAYMENTS_UNAVAILABLE` with ours when Stripe could not be reached).
 
 Idempotency keys are `gigsta:<booking id>:<action>:v<booking version>`.
 """
@@ -198,7 +199,7 @@ async def _payment_failed(
     await store.release_lock(booking.id, lock.token)
     return TransitionOutcome(
         booking=await Booking.get(booking.id),
-        errors=[UserError(None, ErrorCode.PAYMENT_FAILED, exc.message)],
+        errors=[UserError(None, exc.code, exc.message)],
     )
 
 

@@ -262,10 +262,8 @@ async def place_hold(
             idempotency_key=idempotency_key(booking_id, "request", 1),
             metadata={"booking_id": str(booking_id)},
         )
-    except CardDeclinedError as exc:
-        return _payment_error(ErrorCode.PAYMENT_DECLINED, exc.message)
-    except PaymentGatewayError as exc:
-        return _payment_error(ErrorCode.PAYMENT_FAILED, exc.message)
+    except PaymentGatewayError as exc:  # declined, refused or unreachable
+        return _payment_error(exc.code, exc.message)
     payment = BookingPayment(
         status=PaymentStatus.AUTHORIZED,
         currency=price.currency,

@@ -116,7 +116,5 @@ async def start_payout_onboarding(
             ),
         )
     except PaymentGatewayError as exc:
-        return OnboardingResult(
-            errors=[UserError(None, ErrorCode.PAYMENT_FAILED, exc.message)]
-        )
+        return OnboardingResult(errors=[UserError(None, exc.code, exc.message)])
     return OnboardingResult(url=url)

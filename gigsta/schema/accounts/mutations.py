@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import strawberry
 
+from gigsta.domain.accounts import MAX_BIO_LENGTH, MAX_NAME_LENGTH
+from gigsta.domain.services import MAX_SERVICES_PER_WORKER
 from gigsta.resolvers.accounts import sessions, sign_in, workers
 from gigsta.schema.accounts.types import User, Worker
 from gigsta.schema.core.context import Info
@@ -38,10 +40,17 @@ class LogInInput:
 
 @strawberry.input
 class UpdateWorkerProfileInput:
-    name: str | None = None
-    bio: str | None = None
+    name: str | None = strawberry.field(
+        default=None, description=f"At most {MAX_NAME_LENGTH} characters."
+    )
+    bio: str | None = strawberry.field(
+        default=None, description=f"At most {MAX_BIO_LENGTH} characters."
+    )
     services: list[str] | None = strawberry.field(
-        default=None, description="Keys from the `services` query."
+        default=None,
+        description=(
+            f"Keys from the `services` query, at most {MAX_SERVICES_PER_WORKER}."
+        ),
     )
     hourly_rate: int | None = strawberry.field(
         default=None, description="Integer cents of the worker's currency."

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 import strawberry
 
-from gigsta.domain.core import ClientError, ErrorCode
+from gigsta.domain.core import ClientError, ErrorCode, length_errors
 from gigsta.domain.places import Address
-from gigsta.domain.services import SERVICE_CATALOGUE
+from gigsta.domain.services import MAX_SERVICE_KEY_LENGTH, SERVICE_CATALOGUE
 from gigsta.resolvers import places
 from gigsta.resolvers.accounts import customers, workers
 from gigsta.resolvers.core.ids import parse_object_id
@@ -47,6 +47,10 @@ async def filtered_workers(
     info: Info, filter: WorkerFilter, first: int | None, after: str | None
 ) -> Connection[Worker]:
     """`workers(filter: ...)`: by service area (nearest first) or by service."""
+    for error in length_errors(
+        "filter.service", filter.service, MAX_SERVICE_KEY_LENGTH
+    ):
+        raise ClientError(error.code, error.message)
     if filter.near is not None and filter.address_token is not None:
         raise ClientError(
             ErrorCode.BAD_USER_INPUT, "Give either `near` or `addressToken`."

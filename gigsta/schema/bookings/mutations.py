@@ -6,6 +6,11 @@ from datetime import datetime
 
 import strawberry
 
+from gigsta.domain.bookings.limits import (
+    MAX_DESCRIPTION_LENGTH,
+    MAX_PAYMENT_METHOD_ID_LENGTH,
+    MAX_REASON_LENGTH,
+)
 from gigsta.resolvers.bookings import actions, requests
 from gigsta.schema.bookings.types import Booking
 from gigsta.schema.core.context import Info
@@ -16,15 +21,20 @@ from gigsta.schema.core.errors import UserError, user_errors
 class RequestBookingInput:
     worker_id: strawberry.ID
     service: str = strawberry.field(description="A key from the `services` query.")
-    description: str
+    description: str = strawberry.field(
+        description=f"At most {MAX_DESCRIPTION_LENGTH} characters."
+    )
     scheduled_start: datetime = strawberry.field(description="With a UTC offset.")
-    scheduled_end: datetime
+    scheduled_end: datetime = strawberry.field(description="With a UTC offset.")
     address_token: str | None = strawberry.field(
         default=None, description="Where: a token from `addressSuggestions`."
     )
     payment_method_id: str | None = strawberry.field(
         default=None,
-        description="A Stripe PaymentMethod id made by Stripe.js (e.g. `pm_...`).",
+        description=(
+            "A Stripe PaymentMethod id made by Stripe.js (e.g. `pm_...`); at "
+            f"most {MAX_PAYMENT_METHOD_ID_LENGTH} characters."
+        ),
     )
 
 
@@ -35,7 +45,12 @@ class PerformBookingActionInput:
     expected_version: int = strawberry.field(
         description="The booking `version` the client saw; stale ones are refused."
     )
-    reason: str | None = None
+    reason: str | None = strawberry.field(
+        default=None,
+        description=(
+            f"Kept in the booking's history; at most {MAX_REASON_LENGTH} characters."
+        ),
+    )
 
 
 @strawberry.type

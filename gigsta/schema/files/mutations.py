@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import strawberry
 
-from gigsta.domain.files import UploadLimits
+from gigsta.domain.files import MAX_FILENAME_LENGTH, UploadLimits
 from gigsta.resolvers import files
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import UploadPurpose
@@ -26,7 +26,9 @@ class CreateUploadInput:
     size_bytes: int = strawberry.field(
         description="Exact size: the upload URL is signed for it."
     )
-    filename: str = strawberry.field(description="Kept for display only.")
+    filename: str = strawberry.field(
+        description=f"Kept for display only; at most {MAX_FILENAME_LENGTH} characters."
+    )
 
 
 @strawberry.type
