@@ -1,12 +1,19 @@
-"""The GraphQL HTTP endpoint: authentication, error masking and status codes."""
+"""The GraphQL HTTP endpoint: authentication, error masking and status codes.
+
+Every answer is GraphQL-shaped JSON, the malformed request's too: a body that
+is not JSON, or nested too deeply to parse, gets 400 `BAD_REQUEST`; variables
+nested deeper than `MAX_VARIABLE_DEPTH` get 400 `VARIABLES_TOO_DEEP`.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from strawberry.asgi import GraphQL
+from strawberry.types.unset import UNSET
 
 from gigsta.domain.accounts import Viewer
 from gigsta.domain.core import ClientError
@@ -16,13 +23,47 @@ from gigsta.schema import is_unexpected
 from gigsta.schema.core.context import Context
 
 if TYPE_CHECKING:
+    from cross_web import AsyncHTTPRequestAdapter
     from graphql import GraphQLError
     from starlette.responses import Response
     from starlette.types import Receive, Scope, Send
-    from strawberry.http import GraphQLHTTPResponse
+    from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
     from strawberry.types import ExecutionResult
 
     from gigsta.runtime import Runtime
+
+# Our inputs nest a few levels (an input object holding a list of objects);
+# anything much deeper is not a request for this API.
+MAX_VARIABLE_DEPTH = 32
+
+_HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+
+
+class RequestRefusedError(HTTPException):
+    """A request refused before any GraphQL work, with its error code."""
+
+    def __init__(self, status_code: int, reason: str, code: str) -> None:
+        super().__init__(status_code, reason)
+        self.code = code
+
+
+def json_nesting_depth(value: object) -> int:
+    """How deeply `value` (parsed JSON) nests lists and objects; iterative."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        current, depth = stack.pop()
+        if isinstance(current, dict):
+            children: Any = current.values()
+        elif isinstance(current, list):
+            children = current
+        else:
+            continue
+        deepest = max(deepest, depth + 1)
+        if deepest > MAX_VARIABLE_DEPTH:
+            break
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _error_json(message: str, code: str, request_id: str) -> dict[str, Any]:
@@ -34,6 +75,11 @@ def _error_json(message: str, code: str, request_id: str) -> dict[str, Any]:
             }
         ]
     }
+
+
+def _request_id(request: Request) -> str:
+    request_id: str = request.scope.get("state", {}).get("request_id", "-")
+    return request_id
 
 
 class GigstaGraphQL(GraphQL[Context, None]):
@@ -71,6 +117,54 @@ class GigstaGraphQL(GraphQL[Context, None]):
             secret=runtime.settings.require_jwt_secret(),
             now=runtime.clock(),
         )
+
+    async def run(  # type: ignore[override]
+        self,
+        request: Request,
+        context: Context = UNSET,
+        root_value: None = UNSET,
+    ) -> Response:
+        try:
+            return await super().run(request, context, root_value)
+        except HTTPException as exc:
+            code = getattr(exc, "code", None) or _HTTP_CODES.get(
+                exc.status_code, "BAD_REQUEST"
+            )
+            state = request.scope.setdefault("state", {})
+            state.setdefault(LOG_STATE_KEY, {})["outcome"] = "invalid_request"
+            return JSONResponse(
+                _error_json(exc.reason, code, _request_id(request)),
+                status_code=exc.status_code,
+            )
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            decoded = super().decode_json(data)
+        except RecursionError:
+            # The standard decoder recurses per level: thousands of nested
+            # brackets exhaust the stack before any of our checks could run.
+            raise RequestRefusedError(
+                400, "The JSON body is nested too deeply.", "BAD_REQUEST"
+            ) from None
+        if not isinstance(decoded, dict | list):
+            raise RequestRefusedError(
+                400, "The JSON body must be an object.", "BAD_REQUEST"
+            )
+        return decoded
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        parsed = await super().parse_http_body(request)
+        for item in parsed if isinstance(parsed, list) else [parsed]:
+            for value in (item.variables, item.extensions):
+                if json_nesting_depth(value) > MAX_VARIABLE_DEPTH:
+                    raise RequestRefusedError(
+                        400,
+                        f"Variables nest deeper than {MAX_VARIABLE_DEPTH} levels.",
+                        "VARIABLES_TOO_DEEP",
+                    )
+        return parsed
 
     async def get_context(self, request: Any, response: Any) -> Context:
         runtime: Runtime = request.app.state.runtime
@@ -128,8 +222,10 @@ class GigstaGraphQL(GraphQL[Context, None]):
                 "code": error.original_error.code.value,
             }
         elif error.path is None:
+            extensions = formatted.get("extensions") or {}
+            # A refusal that names its bound keeps its own code.
             formatted["extensions"] = {
-                **(formatted.get("extensions") or {}),
-                "code": "GRAPHQL_VALIDATION_FAILED",
+                **extensions,
+                "code": extensions.get("code", "GRAPHQL_VALIDATION_FAILED"),
             }
         return formatted
