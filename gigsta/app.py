@@ -18,6 +18,7 @@ from gigsta.integrations.addressable import AddressableClient
 from gigsta.integrations.r2 import store_from_settings
 from gigsta.jobs.sweeper import run_sweeper
 from gigsta.observability import RequestLogMiddleware
+from gigsta.resolvers.core import critical
 from gigsta.resolvers.payments.config import payments_from_settings
 from gigsta.resolvers.payments.webhooks import stripe_webhook
 from gigsta.runtime import Clock, Runtime, utc_now
@@ -32,6 +33,11 @@ if TYPE_CHECKING:
     from gigsta.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# At shutdown, how long a money-moving step may still run. One that takes
+# longer is cut off like a crash: the lock takeover and the reconcile job
+# finish it (gigsta/resolvers/payments/executor.py).
+CRITICAL_DRAIN_SECONDS = 5.0
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -115,6 +121,8 @@ def create_app(
                 sweeper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await sweeper
+            # Money-moving steps whose requests were cancelled finish first.
+            await critical.drain(CRITICAL_DRAIN_SECONDS)
             await close_places_and_files(runtime)
             await runtime.mongo.close()
             if runtime.payments is not None:

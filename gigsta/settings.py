@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     sweeper_enabled: bool = Field(True, validation_alias=_env("GIGSTA_SWEEPER"))
 
     graphiql: bool = Field(True, validation_alias=_env("GIGSTA_GRAPHIQL"))
+    # One GraphQL operation's time budget: past it the work is cancelled and
+    # the client gets `TIMEOUT` (money-moving steps still run to their end).
+    request_timeout_seconds: float = Field(
+        10.0, gt=0, validation_alias=_env("GIGSTA_REQUEST_TIMEOUT_SECONDS")
+    )
 
     # Places and files (Addressable, R2)
     addressable_api_key: SecretStr | None = Field(

@@ -22,6 +22,7 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from pymongo import AsyncMongoClient, monitoring
+from starlette.applications import Starlette
 
 from gigsta.app import create_app
 from gigsta.observability import log_handler
@@ -128,20 +129,24 @@ def command_counter() -> CommandCounter:
 
 
 @pytest.fixture(scope="session")
-async def app(
+def starlette_app(
     settings: Settings,
-    raw_db: Any,
     clock: FakeClock,
     command_counter: CommandCounter,
     addressable_upstream: Any,
-) -> AsyncIterator[Any]:
-    application = create_app(
+) -> Starlette:
+    """The app object itself (its `state.runtime`); tests talk to `app`."""
+    return create_app(
         settings,
         clock=clock,
         command_listeners=[command_counter],
         addressable_transport=addressable_upstream.transport,
     )
-    async with LifespanManager(application) as manager:
+
+
+@pytest.fixture(scope="session")
+async def app(starlette_app: Starlette, raw_db: Any) -> AsyncIterator[Any]:
+    async with LifespanManager(starlette_app) as manager:
         yield manager.app
 
 

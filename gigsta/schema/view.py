@@ -2,17 +2,22 @@
 
 Every answer is GraphQL-shaped JSON, the malformed request's too: a body that
 is not JSON, or nested too deeply to parse, gets 400 `BAD_REQUEST`; variables
-nested deeper than `MAX_VARIABLE_DEPTH` get 400 `VARIABLES_TOO_DEEP`.
+nested deeper than `MAX_VARIABLE_DEPTH` get 400 `VARIABLES_TOO_DEEP`; an
+operation that outlives its time budget is cancelled and gets 503 `TIMEOUT`.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import TYPE_CHECKING, Any
 
 from cross_web import HTTPException
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from strawberry.asgi import GraphQL
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from gigsta.domain.accounts import Viewer
@@ -24,13 +29,14 @@ from gigsta.schema.core.context import Context
 
 if TYPE_CHECKING:
     from cross_web import AsyncHTTPRequestAdapter
-    from graphql import GraphQLError
     from starlette.responses import Response
     from starlette.types import Receive, Scope, Send
     from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
-    from strawberry.types import ExecutionResult
+    from strawberry.types import SubscriptionExecutionResult
 
     from gigsta.runtime import Runtime
+
+log = logging.getLogger("gigsta.graphql")
 
 # Our inputs nest a few levels (an input object holding a list of objects);
 # anything much deeper is not a request for this API.
@@ -45,6 +51,18 @@ class RequestRefusedError(HTTPException):
     def __init__(self, status_code: int, reason: str, code: str) -> None:
         super().__init__(status_code, reason)
         self.code = code
+
+
+class OperationTimeoutError(GraphQLError):
+    """The operation outlived its time budget and was cancelled."""
+
+    def __init__(self, seconds: float, request_id: str) -> None:
+        super().__init__(
+            f"The request took longer than {seconds:g} s and was stopped. "
+            "A change it was making may still complete: reload before retrying. "
+            f"Request id: {request_id}.",
+            extensions={"code": "TIMEOUT", "requestId": request_id},
+        )
 
 
 def json_nesting_depth(value: object) -> int:
@@ -166,6 +184,49 @@ class GigstaGraphQL(GraphQL[Context, None]):
                     )
         return parsed
 
+    async def execute_operation(  # noqa: PLR0917 - the base class's signature
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
+        """Run the operation within its time budget; past it, cancel it.
+
+        Cancellation reaches the resolvers at their next `await`; the steps
+        that move money run as tasks of their own and finish regardless
+        (`gigsta.resolvers.core.critical`). Parsing and validation cannot be
+        interrupted, which is why they are bounded by the document limits.
+        """
+        seconds = context.runtime.settings.request_timeout_seconds
+        budget = asyncio.timeout(seconds)
+        try:
+            async with budget:
+                return await super().execute_operation(
+                    request,
+                    request_adapter,
+                    request_data,
+                    context,
+                    root_value,
+                    sub_response,
+                )
+        except TimeoutError:
+            if not budget.expired():
+                raise
+        log.warning(
+            "operation %s cancelled after its %g s budget (request %s)",
+            context.log_fields.get("operation") or "-",
+            seconds,
+            context.request_id,
+        )
+        context.log_fields["outcome"] = "timeout"
+        sub_response.status_code = 503
+        return ExecutionResult(
+            data=None, errors=[OperationTimeoutError(seconds, context.request_id)]
+        )
+
     async def get_context(self, request: Any, response: Any) -> Context:
         runtime: Runtime = request.app.state.runtime
         state = request.scope.setdefault("state", {})
@@ -200,6 +261,8 @@ class GigstaGraphQL(GraphQL[Context, None]):
             log_fields["outcome"] = "internal_error"
         else:
             log_fields.setdefault("outcome", "graphql_errors")
+        if any(isinstance(e, OperationTimeoutError) for e in result.errors):
+            return data  # 503, set where the budget ran out
         # A request the server could not execute at all (syntax, unknown field,
         # wrong argument or variable type) is the client's fault: 400, per the
         # GraphQL-over-HTTP spec's application/graphql-response+json rules.
