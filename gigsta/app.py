@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from gigsta.database import connect, init_documents, ping
+from gigsta.http_guards import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from gigsta.integrations.addressable import AddressableClient
 from gigsta.integrations.r2 import store_from_settings
 from gigsta.jobs.sweeper import run_sweeper
@@ -129,7 +130,8 @@ def create_app(
                 await runtime.payments.gateway.close()
 
     graphql = GigstaGraphQL(
-        build_schema(), graphql_ide="graphiql" if settings.graphiql else None
+        build_schema(introspection=settings.introspection_enabled),
+        graphql_ide="graphiql" if settings.graphiql_enabled else None,
     )
     app = Starlette(
         routes=[
@@ -138,7 +140,12 @@ def create_app(
             Route("/readyz", readyz),
             Route("/webhooks/stripe", stripe_webhook, methods=["POST"]),
         ],
-        middleware=[Middleware(RequestLogMiddleware)],
+        # Outermost first: the request id and access line cover the refusals.
+        middleware=[
+            Middleware(RequestLogMiddleware),
+            Middleware(SecurityHeadersMiddleware, settings=settings),
+            Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
+        ],
         lifespan=lifespan,
     )
     app.state.runtime = runtime

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,11 +41,23 @@ class Settings(BaseSettings):
     )
     sweeper_enabled: bool = Field(True, validation_alias=_env("GIGSTA_SWEEPER"))
 
-    graphiql: bool = Field(True, validation_alias=_env("GIGSTA_GRAPHIQL"))
+    # `production` turns GraphiQL and introspection off (unless set
+    # explicitly below) and adds Strict-Transport-Security to every response.
+    env: Literal["development", "production"] = Field(
+        "development", validation_alias=_env("GIGSTA_ENV")
+    )
+    graphiql: bool | None = Field(None, validation_alias=_env("GIGSTA_GRAPHIQL"))
+    introspection: bool | None = Field(
+        None, validation_alias=_env("GIGSTA_INTROSPECTION")
+    )
     # One GraphQL operation's time budget: past it the work is cancelled and
     # the client gets `TIMEOUT` (money-moving steps still run to their end).
     request_timeout_seconds: float = Field(
         10.0, gt=0, validation_alias=_env("GIGSTA_REQUEST_TIMEOUT_SECONDS")
+    )
+    # Request bodies (GraphQL and Stripe webhooks) larger than this get 413.
+    max_body_bytes: int = Field(
+        1024 * 1024, ge=1024, validation_alias=_env("GIGSTA_MAX_BODY_BYTES")
     )
 
     # Places and files (Addressable, R2)
@@ -94,6 +107,20 @@ class Settings(BaseSettings):
     upload_max_document_bytes: int = Field(
         20 * 1024 * 1024, validation_alias=_env("GIGSTA_UPLOAD_MAX_DOCUMENT_BYTES")
     )
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return not self.production if self.graphiql is None else self.graphiql
+
+    @property
+    def introspection_enabled(self) -> bool:
+        if self.introspection is None:
+            return not self.production
+        return self.introspection
 
     def address_token_key(self) -> str:
         if self.address_token_secret is not None:
