@@ -57,6 +57,9 @@ def serve() -> None:
         log_config=None,
         access_log=False,
         proxy_headers=True,
+        # SIGTERM: stop accepting, let in-flight requests finish for this long,
+        # then cancel them, so the process always stops within a bound.
+        timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
     )
 
 

@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         1024 * 1024, ge=1024, validation_alias=_env("GIGSTA_MAX_BODY_BYTES")
     )
+    # After SIGTERM: how long in-flight requests may finish before they are
+    # cancelled and the process stops.
+    shutdown_timeout_seconds: int = Field(
+        15, ge=1, validation_alias=_env("GIGSTA_SHUTDOWN_TIMEOUT_SECONDS")
+    )
 
     # Places and files (Addressable, R2)
     addressable_api_key: SecretStr | None = Field(
