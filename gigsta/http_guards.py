@@ -99,8 +99,6 @@ class BodySizeLimitMiddleware:
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode()),
-                    # The unread rest of the body makes the connection unusable.
-                    (b"connection", b"close"),
                 ],
             }
         )
