@@ -20,9 +20,12 @@ HTTP 400 and one error whose `extensions.code` says which bound it hit
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, TypeVar
 
 from graphql import (
     FieldNode,
@@ -31,13 +34,17 @@ from graphql import (
     GraphQLError,
     InlineFragmentNode,
     OperationDefinitionNode,
+    parse,
 )
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import AsyncIterator, Callable, Iterator
 
-    from graphql import DocumentNode, SelectionSetNode
+    from graphql import ASTValidationRule, DocumentNode, GraphQLSchema, SelectionSetNode
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -276,32 +283,63 @@ def _fragment_summaries(
     return done
 
 
+# Parsing and validating a document within the limits still costs up to tens
+# of milliseconds of pure Python. Done in these threads, the event loop gets
+# the interpreter back at every switch interval (5 ms) instead of waiting for
+# the whole document: a burst of heavy documents no longer stalls /healthz.
+# Two threads: more would only queue for the same interpreter lock.
+_WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="graphql-document")
+
+
+async def _off_loop(work: Callable[[], T]) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_WORKERS, work)
+
+
 class DocumentLimitsExtension(SchemaExtension):
     """Applies `DocumentLimits`: the size before parsing, the token budget
-    while parsing, the rest before validation."""
+    while parsing, the rest before validation; parsing and validation run
+    off the event loop."""
 
     limits = DocumentLimits()
 
-    def on_parse(self) -> Iterator[None]:
+    async def on_parse(self) -> AsyncIterator[None]:
         context = self.execution_context
-        if context.query is not None:
-            check_source(context.query, self.limits)
-        # Counts comments too, so a comment-padded document is bounded as well.
-        context.parse_options["max_tokens"] = self.limits.max_tokens
+        query = context.query
+        if query is not None and context.graphql_document is None:
+            check_source(query, self.limits)
+            try:
+                # Counts comments too, so a comment-padded document is bounded.
+                context.graphql_document = await _off_loop(
+                    partial(parse, query, max_tokens=self.limits.max_tokens)
+                )
+            except GraphQLError as error:
+                # The parser's own bounds (tokens, nesting) end their message
+                # with "Parsing aborted."; they get a too-large document's code.
+                if error.message.endswith("Parsing aborted."):
+                    error.extensions = {**(error.extensions or {}), "code": TOO_LARGE}
+                raise
         yield
-        # The parser's own bounds (tokens, comments, nesting) end its message
-        # with "Parsing aborted."; give them the code of a too-large document.
-        for error in context.pre_execution_errors or ():
-            if error.message.endswith("Parsing aborted."):
-                error.extensions = {**(error.extensions or {}), "code": TOO_LARGE}
 
-    def on_validate(self) -> Iterator[None]:
+    async def on_validate(self) -> AsyncIterator[None]:
         context = self.execution_context
         document = context.graphql_document
         if document is not None and context.pre_execution_errors is None:
-            try:
-                check_document(document, self.limits)
-            except DocumentTooExpensiveError as refused:
-                # Set before validation runs, so validation is skipped.
-                context.pre_execution_errors = [refused]
+            rules = tuple(context.validation_rules)
+            schema = context.schema._schema
+            # Set before strawberry's own validation step, which then skips.
+            context.pre_execution_errors = await _off_loop(
+                partial(self._check_and_validate, schema, document, rules)
+            )
         yield
+
+    def _check_and_validate(
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        rules: tuple[type[ASTValidationRule], ...],
+    ) -> list[GraphQLError]:
+        try:
+            check_document(document, self.limits)
+        except DocumentTooExpensiveError as refused:
+            return [refused]
+        return validate_document(schema, document, rules)
