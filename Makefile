@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test coverage lint typecheck check migrate sweep bench clean
+.PHONY: run test coverage lint typecheck check migrate sweep bench bench-guard clean
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -45,6 +45,10 @@ sweep: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.booking_page
 	$(BIN)/python -m bench.sign_in_load
+
+## Refusal times of hostile requests, and /healthz while they keep coming.
+bench-guard: $(STAMP)
+	$(BIN)/python -m bench.query_guard
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.* htmlcov

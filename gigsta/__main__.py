@@ -59,6 +59,9 @@ def serve() -> None:
         # The app reads X-Forwarded-For itself, only from GIGSTA_TRUSTED_PROXIES:
         # uvicorn's default would believe any client connecting from loopback.
         proxy_headers=False,
+        # SIGTERM: stop accepting, let in-flight requests finish for this long,
+        # then cancel them, so the process always stops within a bound.
+        timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
     )
 
 

@@ -14,11 +14,13 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from gigsta.database import connect, init_documents, ping
+from gigsta.http_guards import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from gigsta.integrations.addressable import AddressableClient
 from gigsta.integrations.r2 import store_from_settings
 from gigsta.jobs.sweeper import run_sweeper
 from gigsta.observability import RequestLogMiddleware
 from gigsta.resolvers.accounts.credentials import PasswordHashing
+from gigsta.resolvers.core import critical
 from gigsta.resolvers.payments.config import payments_from_settings
 from gigsta.resolvers.payments.webhooks import stripe_webhook
 from gigsta.runtime import Clock, Runtime, utc_now
@@ -33,6 +35,11 @@ if TYPE_CHECKING:
     from gigsta.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# At shutdown, how long a money-moving step may still run. One that takes
+# longer is cut off like a crash: the lock takeover and the reconcile job
+# finish it (gigsta/resolvers/payments/executor.py).
+CRITICAL_DRAIN_SECONDS = 5.0
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -122,6 +129,8 @@ def create_app(
                 sweeper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await sweeper
+            # Money-moving steps whose requests were cancelled finish first.
+            await critical.drain(CRITICAL_DRAIN_SECONDS)
             await close_places_and_files(runtime)
             runtime.passwords.close()
             await runtime.mongo.close()
@@ -129,7 +138,8 @@ def create_app(
                 await runtime.payments.gateway.close()
 
     graphql = GigstaGraphQL(
-        build_schema(), graphql_ide="graphiql" if settings.graphiql else None
+        build_schema(introspection=settings.introspection_enabled),
+        graphql_ide="graphiql" if settings.graphiql_enabled else None,
     )
     app = Starlette(
         routes=[
@@ -138,7 +148,12 @@ def create_app(
             Route("/readyz", readyz),
             Route("/webhooks/stripe", stripe_webhook, methods=["POST"]),
         ],
-        middleware=[Middleware(RequestLogMiddleware)],
+        # Outermost first: the request id and access line cover the refusals.
+        middleware=[
+            Middleware(RequestLogMiddleware),
+            Middleware(SecurityHeadersMiddleware, settings=settings),
+            Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
+        ],
         lifespan=lifespan,
     )
     app.state.runtime = runtime

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -61,7 +61,29 @@ class Settings(BaseSettings):
     )
     sweeper_enabled: bool = Field(True, validation_alias=_env("GIGSTA_SWEEPER"))
 
-    graphiql: bool = Field(True, validation_alias=_env("GIGSTA_GRAPHIQL"))
+    # `production` turns GraphiQL and introspection off (unless set
+    # explicitly below) and adds Strict-Transport-Security to every response.
+    env: Literal["development", "production"] = Field(
+        "development", validation_alias=_env("GIGSTA_ENV")
+    )
+    graphiql: bool | None = Field(None, validation_alias=_env("GIGSTA_GRAPHIQL"))
+    introspection: bool | None = Field(
+        None, validation_alias=_env("GIGSTA_INTROSPECTION")
+    )
+    # One GraphQL operation's time budget: past it the work is cancelled and
+    # the client gets `TIMEOUT` (money-moving steps still run to their end).
+    request_timeout_seconds: float = Field(
+        10.0, gt=0, validation_alias=_env("GIGSTA_REQUEST_TIMEOUT_SECONDS")
+    )
+    # Request bodies (GraphQL and Stripe webhooks) larger than this get 413.
+    max_body_bytes: int = Field(
+        1024 * 1024, ge=1024, validation_alias=_env("GIGSTA_MAX_BODY_BYTES")
+    )
+    # After SIGTERM: how long in-flight requests may finish before they are
+    # cancelled and the process stops.
+    shutdown_timeout_seconds: int = Field(
+        15, ge=1, validation_alias=_env("GIGSTA_SHUTDOWN_TIMEOUT_SECONDS")
+    )
 
     # Places and files (Addressable, R2)
     addressable_api_key: SecretStr | None = Field(
@@ -121,6 +143,20 @@ class Settings(BaseSettings):
                 if part.strip()
             )
         return value
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return not self.production if self.graphiql is None else self.graphiql
+
+    @property
+    def introspection_enabled(self) -> bool:
+        if self.introspection is None:
+            return not self.production
+        return self.introspection
 
     def address_token_key(self) -> str:
         if self.address_token_secret is not None:

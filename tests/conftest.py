@@ -136,6 +136,7 @@ def application(
     command_counter: CommandCounter,
     addressable_upstream: Any,
 ) -> Starlette:
+    """The app object itself (its `state.runtime`); tests talk to `app`."""
     return create_app(
         settings,
         clock=clock,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
+import signal
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -22,8 +24,7 @@ from scripts.processes import (
 from tests.conftest import JWT_SECRET, PASSWORD
 
 
-@pytest.fixture
-def served(settings, raw_db, project_root, tmp_path):
+def start_server(settings, project_root, log_path, **extra_env):
     port = free_port()
     env = {
         **os.environ,
@@ -33,9 +34,9 @@ def served(settings, raw_db, project_root, tmp_path):
         "GIGSTA_HOST": "127.0.0.1",
         "GIGSTA_PORT": str(port),
         "GIGSTA_SWEEPER": "false",
+        **extra_env,
     }
     env.pop("STRIPE_SECRET_KEY", None)
-    log_path = tmp_path / "server.log"
     proc = start_process(
         [sys.executable, "-m", "gigsta", "serve"], log_path, cwd=project_root, env=env
     )
@@ -45,6 +46,12 @@ def served(settings, raw_db, project_root, tmp_path):
     except (RuntimeError, TimeoutError):
         stop_process(proc)
         pytest.fail(f"server did not start:\n{log_path.read_text()}")
+    return proc, base
+
+
+@pytest.fixture
+def served(settings, raw_db, project_root, tmp_path):
+    proc, base = start_server(settings, project_root, tmp_path / "server.log")
     try:
         yield base
     finally:
@@ -202,3 +209,56 @@ async def test_log_out_everywhere_counts_at_once_on_another_instance(served, gql
         after = await client.post("/graphql", json=viewer, headers=headers)
     assert after.status_code == 401
     assert after.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_sigterm_stops_the_server_with_a_request_in_flight(
+    settings, raw_db, project_root, tmp_path
+):
+    """A request stuck on a dependency that never answers (and a time budget
+    longer than the test) does not keep the process alive after SIGTERM."""
+    accepted = asyncio.Event()
+    held: list[asyncio.StreamWriter] = []
+
+    async def never_answer(reader, writer):
+        held.append(writer)
+        accepted.set()
+
+    black_hole = await asyncio.start_server(never_answer, "127.0.0.1", 0)
+    hole_port = black_hole.sockets[0].getsockname()[1]
+    proc, base = start_server(
+        settings,
+        project_root,
+        tmp_path / "server.log",
+        ADDRESSABLE_API_KEY="key",
+        ADDRESSABLE_BASE_URL=f"http://127.0.0.1:{hole_port}",
+        ADDRESSABLE_TIMEOUT_SECONDS="300",
+        ADDRESSABLE_RETRIES="0",
+        GIGSTA_REQUEST_TIMEOUT_SECONDS="300",
+        GIGSTA_SHUTDOWN_TIMEOUT_SECONDS="1",
+    )
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+            in_flight = asyncio.create_task(
+                client.post(
+                    "/graphql",
+                    json={
+                        "query": '{ addressSuggestions(query: "queen street", '
+                        "country: NZ) { formatted } }"
+                    },
+                )
+            )
+            await asyncio.wait_for(accepted.wait(), timeout=30)
+            proc.send_signal(signal.SIGTERM)
+            # The bound: 1 s of grace, then the request is cancelled and the
+            # app shuts down; generous for a loaded machine, far below 300 s.
+            exit_code = await asyncio.to_thread(proc.wait, 20)
+            assert exit_code is not None
+            with contextlib.suppress(httpx.HTTPError):
+                await in_flight
+    finally:
+        stop_process(proc)
+        for writer in held:
+            writer.close()
+        black_hole.close()
+    log = tmp_path.joinpath("server.log").read_text()
+    assert "timeout graceful shutdown exceeded" in log

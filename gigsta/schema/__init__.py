@@ -7,12 +7,7 @@ from typing import TYPE_CHECKING
 
 import strawberry
 from graphql import GraphQLError, ValuesOfCorrectTypeRule
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    SchemaExtension,
-)
+from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.tools import merge_types
 
 from gigsta.domain.core import ClientError
@@ -20,6 +15,7 @@ from gigsta.schema.accounts.mutations import AccountsMutation
 from gigsta.schema.accounts.queries import AccountsQuery
 from gigsta.schema.bookings.mutations import BookingsMutation
 from gigsta.schema.bookings.queries import BookingsQuery
+from gigsta.schema.core.document_limits import DocumentLimitsExtension
 from gigsta.schema.files.mutations import FilesMutation
 from gigsta.schema.payments.mutations import PaymentsMutation
 from gigsta.schema.payments.queries import PaymentsQuery
@@ -118,10 +114,6 @@ class GigstaSchema(strawberry.Schema):
 
 # Each domain contributes its own Query/Mutation classes; they are merged into
 # the one root type of each kind here.
-MAX_QUERY_DEPTH = 12
-MAX_ALIASES = 30
-MAX_TOKENS = 5000
-
 QUERY_TYPES: tuple[type, ...] = (
     AccountsQuery,
     BookingsQuery,
@@ -136,20 +128,23 @@ MUTATION_TYPES: tuple[type, ...] = (
 )
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(*, introspection: bool = True) -> strawberry.Schema:
+    """The schema; production turns `introspection` off."""
+    extensions: list[type[SchemaExtension]] = [
+        OperationLogFields,
+        # Before the limits: it swaps a validation rule they then run.
+        CodedInputErrors,
+        # A public API bounds what one document may ask for (nested connections
+        # and alias fan-out cost database work; fragment doubling costs CPU
+        # before any resolver runs), in time linear in the document.
+        DocumentLimitsExtension,
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection)
     return GigstaSchema(
         query=merge_types("Query", QUERY_TYPES),
         mutation=merge_types("Mutation", MUTATION_TYPES),
-        extensions=[
-            OperationLogFields,
-            CodedInputErrors,
-            # A public API bounds what one document may ask for: nested
-            # connections (worker -> bookings -> worker -> ...) and alias fan-out
-            # would otherwise let one request cost unbounded database work.
-            lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        ],
+        extensions=extensions,
     )
 
 

@@ -1,12 +1,24 @@
-"""The GraphQL HTTP endpoint: authentication, error masking and status codes."""
+"""The GraphQL HTTP endpoint: authentication, error masking and status codes.
+
+Every answer is GraphQL-shaped JSON, the malformed request's too: a body that
+is not JSON, or nested too deeply to parse, gets 400 `BAD_REQUEST`; variables
+nested deeper than `MAX_VARIABLE_DEPTH` get 400 `VARIABLES_TOO_DEEP`; an
+operation that outlives its time budget is cancelled and gets 503 `TIMEOUT`.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import TYPE_CHECKING, Any
 
+from cross_web import HTTPException
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from strawberry.asgi import GraphQL
+from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET
 
 from gigsta.domain.core import ClientError
 from gigsta.observability import LOG_STATE_KEY
@@ -18,13 +30,60 @@ from gigsta.schema.core.context import Context
 from gigsta.schema.core.dataloaders import UserByIdLoader
 
 if TYPE_CHECKING:
-    from graphql import GraphQLError
+    from cross_web import AsyncHTTPRequestAdapter
     from starlette.responses import Response
     from starlette.types import Receive, Scope, Send
-    from strawberry.http import GraphQLHTTPResponse
-    from strawberry.types import ExecutionResult
+    from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+    from strawberry.types import SubscriptionExecutionResult
 
     from gigsta.runtime import Runtime
+
+log = logging.getLogger("gigsta.graphql")
+
+# Our inputs nest a few levels (an input object holding a list of objects);
+# anything much deeper is not a request for this API.
+MAX_VARIABLE_DEPTH = 32
+
+_HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+
+
+class RequestRefusedError(HTTPException):
+    """A request refused before any GraphQL work, with its error code."""
+
+    def __init__(self, status_code: int, reason: str, code: str) -> None:
+        super().__init__(status_code, reason)
+        self.code = code
+
+
+class OperationTimeoutError(GraphQLError):
+    """The operation outlived its time budget and was cancelled."""
+
+    def __init__(self, seconds: float, request_id: str) -> None:
+        super().__init__(
+            f"The request took longer than {seconds:g} s and was stopped. "
+            "A change it was making may still complete: reload before retrying. "
+            f"Request id: {request_id}.",
+            extensions={"code": "TIMEOUT", "requestId": request_id},
+        )
+
+
+def json_nesting_depth(value: object) -> int:
+    """How deeply `value` (parsed JSON) nests lists and objects; iterative."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        current, depth = stack.pop()
+        if isinstance(current, dict):
+            children: Any = current.values()
+        elif isinstance(current, list):
+            children = current
+        else:
+            continue
+        deepest = max(deepest, depth + 1)
+        if deepest > MAX_VARIABLE_DEPTH:
+            break
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _error_json(message: str, code: str, request_id: str) -> dict[str, Any]:
@@ -36,6 +95,11 @@ def _error_json(message: str, code: str, request_id: str) -> dict[str, Any]:
             }
         ]
     }
+
+
+def _request_id(request: Request) -> str:
+    request_id: str = request.scope.get("state", {}).get("request_id", "-")
+    return request_id
 
 
 class GigstaGraphQL(GraphQL[Context, None]):
@@ -72,6 +136,97 @@ class GigstaGraphQL(GraphQL[Context, None]):
             token.strip(),
             secret=runtime.settings.require_jwt_secret(),
             now=runtime.clock(),
+        )
+
+    async def run(  # type: ignore[override]
+        self,
+        request: Request,
+        context: Context = UNSET,
+        root_value: None = UNSET,
+    ) -> Response:
+        try:
+            return await super().run(request, context, root_value)
+        except HTTPException as exc:
+            code = getattr(exc, "code", None) or _HTTP_CODES.get(
+                exc.status_code, "BAD_REQUEST"
+            )
+            state = request.scope.setdefault("state", {})
+            state.setdefault(LOG_STATE_KEY, {})["outcome"] = "invalid_request"
+            return JSONResponse(
+                _error_json(exc.reason, code, _request_id(request)),
+                status_code=exc.status_code,
+            )
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            decoded = super().decode_json(data)
+        except RecursionError:
+            # The standard decoder recurses per level: thousands of nested
+            # brackets exhaust the stack before any of our checks could run.
+            raise RequestRefusedError(
+                400, "The JSON body is nested too deeply.", "BAD_REQUEST"
+            ) from None
+        if not isinstance(decoded, dict | list):
+            raise RequestRefusedError(
+                400, "The JSON body must be an object.", "BAD_REQUEST"
+            )
+        return decoded
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        parsed = await super().parse_http_body(request)
+        for item in parsed if isinstance(parsed, list) else [parsed]:
+            for value in (item.variables, item.extensions):
+                if json_nesting_depth(value) > MAX_VARIABLE_DEPTH:
+                    raise RequestRefusedError(
+                        400,
+                        f"Variables nest deeper than {MAX_VARIABLE_DEPTH} levels.",
+                        "VARIABLES_TOO_DEEP",
+                    )
+        return parsed
+
+    async def execute_operation(  # noqa: PLR0917 - the base class's signature
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
+        """Run the operation within its time budget; past it, cancel it.
+
+        Cancellation reaches the resolvers at their next `await`; the steps
+        that move money run as tasks of their own and finish regardless
+        (`gigsta.resolvers.core.critical`). Parsing and validation cannot be
+        interrupted, which is why they are bounded by the document limits.
+        """
+        seconds = context.runtime.settings.request_timeout_seconds
+        budget = asyncio.timeout(seconds)
+        try:
+            async with budget:
+                return await super().execute_operation(
+                    request,
+                    request_adapter,
+                    request_data,
+                    context,
+                    root_value,
+                    sub_response,
+                )
+        except TimeoutError:
+            if not budget.expired():
+                raise
+        log.warning(
+            "operation %s cancelled after its %g s budget (request %s)",
+            context.log_fields.get("operation") or "-",
+            seconds,
+            context.request_id,
+        )
+        context.log_fields["outcome"] = "timeout"
+        sub_response.status_code = 503
+        return ExecutionResult(
+            data=None, errors=[OperationTimeoutError(seconds, context.request_id)]
         )
 
     async def get_context(self, request: Any, response: Any) -> Context:
@@ -119,6 +274,8 @@ class GigstaGraphQL(GraphQL[Context, None]):
             log_fields["outcome"] = "internal_error"
         else:
             log_fields.setdefault("outcome", "graphql_errors")
+        if any(isinstance(e, OperationTimeoutError) for e in result.errors):
+            return data  # 503, set where the budget ran out
         # A request the server could not execute at all (syntax, unknown field,
         # wrong argument or variable type) is the client's fault: 400, per the
         # GraphQL-over-HTTP spec's application/graphql-response+json rules.
@@ -141,8 +298,9 @@ class GigstaGraphQL(GraphQL[Context, None]):
                 "code": error.original_error.code.value,
             }
         elif error.path is None:
-            # A value that does not fit its type is already `BAD_USER_INPUT`.
             extensions = formatted.get("extensions") or {}
+            # A value that does not fit its type is already `BAD_USER_INPUT`,
+            # and a refusal that names its bound keeps its own code.
             formatted["extensions"] = {
                 **extensions,
                 "code": extensions.get("code", "GRAPHQL_VALIDATION_FAILED"),

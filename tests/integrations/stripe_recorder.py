@@ -6,10 +6,12 @@ the real `stripe` library sent (the `Idempotency-Key` above all). Tests can
 also make Stripe fail for one request, either before it reaches localstripe
 ("Stripe was down") or after localstripe applied it ("the answer was lost"),
 which is how a retried transition is exercised without mocking our code.
+A request can be slowed down too ("Stripe is slow"), before it is forwarded.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
@@ -41,6 +43,7 @@ class StripeRecorder:
     upstream: str
     requests: list[Recorded] = field(default_factory=list)
     _failures: list[_Failure] = field(default_factory=list)
+    _delays: list[tuple[str, str, float]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadedServer | None = None
 
@@ -63,6 +66,20 @@ class StripeRecorder:
         with self._lock:
             self.requests.clear()
             self._failures.clear()
+            self._delays.clear()
+
+    def delay_next(self, method: str, path_suffix: str, seconds: float) -> None:
+        """Hold the next matching request for `seconds` before forwarding it."""
+        with self._lock:
+            self._delays.append((method, path_suffix, seconds))
+
+    def _take_delay(self, method: str, path: str) -> float:
+        with self._lock:
+            for delay in self._delays:
+                if delay[0] == method and path.endswith(delay[1]):
+                    self._delays.remove(delay)
+                    return delay[2]
+        return 0.0
 
     def fail_next(
         self, method: str, path_suffix: str, *, after_forwarding: bool = False
@@ -98,6 +115,7 @@ class StripeRecorder:
         with self._lock:
             self.requests.append(record)
         failure = self._take_failure(request.method, request.path)
+        await asyncio.sleep(self._take_delay(request.method, request.path))
         error = web.json_response(
             {"error": {"type": "api_error", "message": "Simulated Stripe outage."}},
             status=500,

@@ -21,6 +21,7 @@ from gigsta.domain.core import ErrorCode, UserError
 from gigsta.domain.services import SERVICE_CATALOGUE
 from gigsta.resolvers import places
 from gigsta.resolvers.accounts.workers import worker_offer
+from gigsta.resolvers.core.critical import run_to_completion
 from gigsta.resolvers.core.ids import parse_object_id
 from gigsta.resolvers.payments import holds
 
@@ -101,8 +102,12 @@ async def request_booking(
             ErrorCode.NOT_ALLOWED,
             "Workers can be booked only in your own country.",
         )
-    return await _request_once(
-        _CheckedRequest(viewer, request, customer, worker, address, payments, now)
+    # A card hold placed for a booking not yet stored must not be left behind
+    # by a cancelled request: the lease, the hold and the insert run to the end.
+    return await run_to_completion(
+        _request_once(
+            _CheckedRequest(viewer, request, customer, worker, address, payments, now)
+        )
     )
 
 

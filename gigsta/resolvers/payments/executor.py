@@ -42,6 +42,7 @@ from gigsta.domain.bookings.actions import ActorRole, Transition, decide
 from gigsta.domain.core import ErrorCode, UserError
 from gigsta.domain.payments.effects import EffectKind, PaymentEffect, PaymentStatus
 from gigsta.integrations.stripe_gateway import PaymentGatewayError
+from gigsta.resolvers.core.critical import run_to_completion
 from gigsta.resolvers.payments import payouts
 from gigsta.resolvers.payments.config import idempotency_key
 from gigsta.resolvers.payments.holds import HoldRefusedError, hold_saved_card
@@ -88,7 +89,21 @@ async def run_transition(
     decision: Transition,
     now: datetime,
 ) -> TransitionOutcome:
-    """Move the money the transition needs, then apply it (see module doc)."""
+    """Move the money the transition needs, then apply it (see module doc).
+
+    Runs to its end even if the request is cancelled (its time budget, a
+    client gone): stopping between the lock and the write would leave the
+    booking locked until a takeover, and Stripe ahead of our record.
+    """
+    return await run_to_completion(_run_transition(gateway, booking, decision, now))
+
+
+async def _run_transition(
+    gateway: StripeGateway | None,
+    booking: Booking,
+    decision: Transition,
+    now: datetime,
+) -> TransitionOutcome:
     effect = effect_for(booking, decision.rule.name, now)
     if effect.kind is EffectKind.NONE or booking.payment is None:
         updated = await store.apply_transition(

@@ -1,0 +1,152 @@
+"""Every GraphQL document is bounded before any walk that could grow with it.
+
+These documents once held the event loop for seconds or forever: each is now
+refused with HTTP 400 and a coded error. The tests check the refusal and the
+code, never the time (bench/query_guard.py measures that).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+def fragment_doubling(levels: int) -> str:
+    """`F0` spreads `F1` twice, `F1` spreads `F2` twice, ...: 2^levels paths."""
+    fragments = [
+        f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels)
+    ]
+    fragments.append(f"fragment F{levels} on Query {{ __typename }}")
+    return "query { ...F0 } " + " ".join(fragments)
+
+
+def nested_workers(depth: int) -> str:
+    """A query exactly `depth` fields deep (the root field counts as 1)."""
+    cycle = ["bookings", "edges", "node", "worker"]
+    path = ["workers", "edges", "node"]
+    while len(path) < depth - 1:
+        path.append(cycle[(len(path) - 3) % 4])
+    return "{ " + " { ".join(path) + " { __typename" + " }" * depth
+
+
+def error_codes(response) -> list[str]:
+    return [e["extensions"]["code"] for e in response.json()["errors"]]
+
+
+# 14 levels stay within the bound on fragment spreads (29): the fields, counted
+# once per fragment and multiplied where it is spread, refuse it.
+@pytest.mark.parametrize("levels", [14, 30, 100])
+async def test_fragment_doubling_is_refused(gql, levels):
+    response = await gql.raw(fragment_doubling(levels))
+    assert response.status_code == 400
+    assert error_codes(response) == ["QUERY_TOO_COMPLEX"]
+    assert response.json()["data"] is None
+
+
+async def test_a_few_doubled_fragments_are_fine(gql):
+    response = await gql.raw(fragment_doubling(3))
+    assert response.status_code == 200, response.text
+    assert response.json()["data"] == {"__typename": "Query"}
+
+
+async def test_depth_counts_every_field_on_the_longest_path(gql):
+    assert nested_workers(13).count("{") == 13
+    response = await gql.raw(nested_workers(13))
+    assert response.status_code == 400
+    assert error_codes(response) == ["QUERY_TOO_DEEP"]
+    assert (await gql.raw(nested_workers(12))).status_code == 200
+
+
+async def test_depth_follows_fragments(gql):
+    fragment = nested_workers(13).replace(
+        "{ workers {", "{ ...Deep } fragment Deep on Query { workers {", 1
+    )
+    response = await gql.raw(fragment)
+    assert response.status_code == 400
+    assert error_codes(response) == ["QUERY_TOO_DEEP"]
+
+
+async def test_many_repeated_cheap_fields_are_refused(gql):
+    response = await gql.raw("{ " + "__typename " * 1200 + "}")
+    assert response.status_code == 400
+    assert error_codes(response) == ["QUERY_TOO_COMPLEX"]
+
+
+async def test_one_field_repeated_in_a_selection_is_refused(gql):
+    response = await gql.raw("{ " + "services { key } " * 11 + "}")
+    assert response.status_code == 400
+    assert error_codes(response) == ["QUERY_TOO_COMPLEX"]
+    assert (await gql.raw("{ " + "services { key } " * 10 + "}")).status_code == 200
+
+
+async def test_many_fields_through_fragments_are_refused(gql):
+    fields = " ".join(f"a{i}: __typename" for i in range(25))
+    spreads = " ".join(f"...F{i}" for i in range(25))
+    fragments = " ".join(f"fragment F{i} on Query {{ {fields} }}" for i in range(25))
+    response = await gql.raw(f"{{ {spreads} }} {fragments}")
+    assert response.status_code == 400
+    assert set(error_codes(response)) <= {"QUERY_TOO_COMPLEX", "TOO_MANY_ALIASES"}
+
+
+async def test_aliases_are_counted_through_fragments(gql):
+    aliases = " ".join(f"a{i}: services {{ key }}" for i in range(20))
+    doc = f"{{ ...A ...B }} fragment A on Query {{ {aliases} }} "
+    doc += f"fragment B on Query {{ {aliases.replace('a', 'b')} }}"
+    response = await gql.raw(doc)
+    assert response.status_code == 400
+    assert error_codes(response) == ["TOO_MANY_ALIASES"]
+
+
+async def test_too_many_tokens_are_refused_before_parsing(gql):
+    response = await gql.raw("{ " + "services { key } " * 1700 + "}")
+    assert response.status_code == 400
+    assert error_codes(response) == ["QUERY_TOO_LARGE"]
+
+
+async def test_a_large_document_is_refused(gql):
+    response = await gql.raw("{ services { key } }" + " " * 40_000)
+    assert response.status_code == 400
+    assert error_codes(response) == ["QUERY_TOO_LARGE"]
+
+
+async def test_deeply_nested_variables_get_a_graphql_error(http):
+    variables = "[" * 5000 + "]" * 5000
+    body = '{"query": "query($v: String) { services { key } }", "variables": {"v": '
+    response = await http.post(
+        "/graphql",
+        content=(body + variables + "}}").encode(),
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/json")
+    assert error_codes(response) == ["BAD_REQUEST"]
+
+
+async def test_variables_nested_within_the_json_parser_limit_are_refused(http):
+    variables = {"v": json.loads("[" * 200 + "]" * 200)}
+    response = await http.post(
+        "/graphql",
+        json={
+            "query": "query($v: String) { services { key } }",
+            "variables": variables,
+        },
+    )
+    assert response.status_code == 400
+    assert error_codes(response) == ["VARIABLES_TOO_DEEP"]
+
+
+async def test_a_body_that_is_not_json_gets_a_graphql_error(http):
+    response = await http.post(
+        "/graphql", content=b'{"query": ', headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert error_codes(response) == ["BAD_REQUEST"]
+
+
+async def test_the_introspection_query_passes_the_limits(gql):
+    from graphql import get_introspection_query
+
+    response = await gql.raw(get_introspection_query(descriptions=True))
+    assert response.status_code == 200, response.text
+    assert response.json()["data"]["__schema"]["queryType"]["name"] == "Query"
