@@ -81,7 +81,9 @@ def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield os.environ["MONGODB_URI"]
         return
     log = tmp_path_factory.mktemp("secantus") / "secantusd.log"
-    proc, uri = start_mongo(":memory:", log)
+    proc, uri = start_mongo(
+        ":memory:", log, config=Path(__file__).with_name("secantusd.toml")
+    )
     try:
         yield uri
     finally:

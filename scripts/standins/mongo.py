@@ -33,7 +33,9 @@ def mongo_answers(uri: str) -> Callable[[], bool]:
     return check
 
 
-def start_mongo(storage_path: str, log_path: Path) -> tuple[Process, str]:
+def start_mongo(
+    storage_path: str, log_path: Path, *, config: Path = SECANTUS_CONFIG
+) -> tuple[Process, str]:
     """Start `secantusd-py` on a free loopback port; return it and its URI."""
     port = free_port()
     uri = f"mongodb://127.0.0.1:{port}/?directConnection=true"
@@ -41,7 +43,7 @@ def start_mongo(storage_path: str, log_path: Path) -> tuple[Process, str]:
         [
             executable("secantusd-py"),
             "--config",
-            str(SECANTUS_CONFIG),
+            str(config),
             "--host",
             "127.0.0.1",
             "--port",
