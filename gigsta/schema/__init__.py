@@ -15,7 +15,8 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
-from gigsta.domain.core import ClientError
+from gigsta.database import is_unavailable
+from gigsta.domain.core import ClientError, ErrorCode
 from gigsta.schema.accounts.mutations import AccountsMutation
 from gigsta.schema.accounts.queries import AccountsQuery
 from gigsta.schema.bookings.mutations import BookingsMutation
@@ -33,10 +34,29 @@ if TYPE_CHECKING:
 log = logging.getLogger("gigsta.graphql")
 
 
-def is_unexpected(error: GraphQLError) -> bool:
-    """Bugs and outages, as opposed to client mistakes and expected failures."""
+def outage(error: GraphQLError) -> ErrorCode | None:
+    """The code for an error that says a dependency is down (the client should
+    try again later), or None. Outages are neither bugs nor client mistakes."""
     original = error.original_error
-    return original is not None and not isinstance(original, ClientError | GraphQLError)
+    if original is not None and is_unavailable(original):
+        return ErrorCode.DATABASE_UNAVAILABLE
+    return None
+
+
+OUTAGE_MESSAGES = {
+    ErrorCode.DATABASE_UNAVAILABLE: "The service is briefly unavailable. "
+    "Please try again shortly.",
+}
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """Bugs, as opposed to client mistakes, expected failures and outages."""
+    original = error.original_error
+    return (
+        original is not None
+        and not isinstance(original, ClientError | GraphQLError)
+        and outage(error) is None
+    )
 
 
 class OperationLogFields(SchemaExtension):
@@ -60,7 +80,17 @@ class GigstaSchema(strawberry.Schema):
         if execution_context is not None:
             request_id = getattr(execution_context.context, "request_id", "-")
         for error in errors:
-            if is_unexpected(error):
+            code = outage(error)
+            if code is not None:
+                # Expected while a dependency restarts: one line, no traceback.
+                log.warning(
+                    "%s in %s (request %s): %s",
+                    code.value,
+                    ".".join(map(str, error.path or [])) or "operation",
+                    request_id,
+                    type(error.original_error).__name__,
+                )
+            elif is_unexpected(error):
                 log.error(
                     "unexpected error in %s (request %s)",
                     ".".join(map(str, error.path or [])) or "operation",
@@ -105,4 +135,4 @@ def build_schema() -> strawberry.Schema:
     )
 
 
-__all__ = ["build_schema", "is_unexpected"]
+__all__ = ["OUTAGE_MESSAGES", "build_schema", "is_unexpected", "outage"]
