@@ -25,7 +25,6 @@ import contextlib
 import json
 import os
 import signal
-import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -41,10 +40,7 @@ from scripts.migrate import migrate_up
 from scripts.processes import (
     Process,
     free_port,
-    http_answers,
-    start_process,
     stop_process,
-    wait_until,
 )
 from scripts.standins.addressable import DEMO_API_KEY, start_addressable
 from scripts.standins.mongo import start_mongo
@@ -55,12 +51,12 @@ from scripts.standins.s3 import (
     start_s3,
 )
 from scripts.standins.stripe import TEST_SECRET_KEY, start_localstripe
-from tests.conftest import JWT_SECRET, PASSWORD
+from tests.served_app import ServedApp, serve
 
 BUCKET = "gigsta-faults"
-# A request the app should fail fast takes the database's server selection
-# timeout (1.5 s) at most; this bound only has to catch the old behaviour
-# (5 s, 20 s) without tripping on a busy test machine.
+# A request the app should fail fast takes about 1.5 s (the database's 1 s
+# server selection timeout and the driver's polling); this bound only has to
+# catch the old behaviour (5 s, 20 s) without tripping on a busy machine.
 FAIL_FAST_SECONDS = 3.0
 # No request of the loop may take longer than this: nothing hangs.
 CLIENT_TIMEOUT_SECONDS = 15.0
@@ -98,15 +94,11 @@ class Dependency:
 
 @dataclass
 class Stack:
-    base: str
-    log_path: Path
+    app: ServedApp
     deps: dict[str, Dependency]
     customer: str = ""
     worker: str = ""
     worker_id: str = ""
-
-    def log_entries(self) -> list[dict[str, Any]]:
-        return [json.loads(line) for line in self.log_path.read_text().splitlines()]
 
 
 def _dependencies(tmp: Path) -> dict[str, Dependency]:
@@ -133,19 +125,14 @@ def _dependencies(tmp: Path) -> dict[str, Dependency]:
     }
 
 
-def _server_env(deps: dict[str, Dependency], port: int) -> dict[str, str]:
+def _server_env(deps: dict[str, Dependency]) -> dict[str, str]:
     def url(name: str) -> str:
         return f"http://127.0.0.1:{deps[name].port}"
 
     return {
-        **os.environ,
         "MONGODB_URI": f"mongodb://127.0.0.1:{deps['database'].port}/"
         "?directConnection=true",
         "MONGODB_DB": "gigsta_faults",
-        "GIGSTA_JWT_SECRET": JWT_SECRET,
-        "GIGSTA_HOST": "127.0.0.1",
-        "GIGSTA_PORT": str(port),
-        "GIGSTA_SWEEPER": "false",
         "STRIPE_SECRET_KEY": TEST_SECRET_KEY,
         "STRIPE_WEBHOOK_SECRET": "whsec_faults_" + "f" * 20,
         "STRIPE_API_BASE": url("stripe"),
@@ -177,72 +164,22 @@ async def stack(
 ) -> AsyncIterator[Stack]:
     tmp = tmp_path_factory.mktemp("faults")
     deps = _dependencies(tmp)
-    server: Process | None = None
+    app: ServedApp | None = None
     try:
         for dep in deps.values():
             dep.up()
         await _migrate(deps["database"].port)
-        port = free_port()
-        log_path = tmp / "server.log"
-        server = start_process(
-            [sys.executable, "-m", "gigsta", "serve"],
-            log_path,
-            cwd=project_root,
-            env=_server_env(deps, port),
-        )
-        base = f"http://127.0.0.1:{port}"
-        wait_until(http_answers(f"{base}/readyz", status=200), server, what="server")
-        built = Stack(base, log_path, deps)
-        await _sign_up(built)
-        yield built
+        app = serve(project_root, tmp / "server.log", _server_env(deps))
+        customer, _ = app.sign_up("c@faults.nz", "CUSTOMER")
+        worker, viewer = app.sign_up("w@faults.nz", "WORKER")
+        app.offer_cleaning(worker)
+        yield Stack(app, deps, customer, worker, viewer["worker"]["id"])
     finally:
-        if server is not None:
-            stop_process(server)
+        if app is not None:
+            stop_process(app.proc)
         for dep in deps.values():
             if dep.proc is not None:
                 stop_process(dep.proc)
-
-
-SIGN_UP = """mutation($i: SignUpInput!) { signUp(input: $i) {
-    token viewer { worker { id } } errors { code } } }"""
-
-
-async def _sign_up(stack: Stack) -> None:
-    async with httpx.AsyncClient(base_url=stack.base, timeout=30) as client:
-
-        async def gql(query: str, variables: dict[str, Any], token: str = "") -> Any:
-            headers = {"Authorization": f"Bearer {token}"} if token else {}
-            response = await client.post(
-                "/graphql",
-                json={"query": query, "variables": variables},
-                headers=headers,
-            )
-            assert response.status_code == 200, response.text
-            return response.json()["data"]
-
-        def account(email: str, role: str) -> dict[str, Any]:
-            return {
-                "i": {
-                    "email": email,
-                    "password": PASSWORD,
-                    "name": role.title(),
-                    "role": role,
-                    "country": "NZ",
-                }
-            }
-
-        customer = (await gql(SIGN_UP, account("c@faults.nz", "CUSTOMER")))["signUp"]
-        worker = (await gql(SIGN_UP, account("w@faults.nz", "WORKER")))["signUp"]
-        assert customer["errors"] == worker["errors"] == []
-        stack.customer, stack.worker = customer["token"], worker["token"]
-        stack.worker_id = worker["viewer"]["worker"]["id"]
-        profile = await gql(
-            """mutation { updateWorkerProfile(input: {services: ["cleaning"],
-               hourlyRate: 4000}) { errors { code } } }""",
-            {},
-            stack.worker,
-        )
-        assert profile["updateWorkerProfile"]["errors"] == []
 
 
 # --- The client loop ---------------------------------------------------------
@@ -498,7 +435,7 @@ class ClientLoop:
 
 
 async def _all_bookings(stack: Stack) -> dict[str, dict[str, Any]]:
-    async with httpx.AsyncClient(base_url=stack.base, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=stack.app.base, timeout=30) as client:
         response = await client.post(
             "/graphql",
             json={"query": MY_BOOKINGS},
@@ -597,9 +534,9 @@ def _expect_xfail(reason: str) -> Any:
 async def test_an_outage_and_its_recovery(stack: Stack, row_id: str) -> None:
     row = ROWS[row_id]
     dependency = stack.deps[row.dependency]
-    log_lines_before = len(stack.log_entries())
+    log_lines_before = len(stack.app.log_entries())
     async with httpx.AsyncClient(
-        base_url=stack.base, timeout=CLIENT_TIMEOUT_SECONDS
+        base_url=stack.app.base, timeout=CLIENT_TIMEOUT_SECONDS
     ) as client:
         loop = ClientLoop(stack, client)
         task = asyncio.create_task(loop.run())
@@ -663,5 +600,5 @@ async def test_an_outage_and_its_recovery(stack: Stack, row_id: str) -> None:
     ]
     assert failures(transitional, {OK, NOTHING_TO_ACCEPT, *row.affected.values()}) == []
     # An outage is not a bug: the server logged no traceback for it.
-    tracebacks = [e for e in stack.log_entries()[log_lines_before:] if "exc_info" in e]
+    tracebacks = [e for e in stack.app.log_entries(log_lines_before) if "exc_info" in e]
     assert tracebacks == []
