@@ -112,7 +112,10 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         runtime.mongo = connect(
-            settings.require_mongodb_uri(), listeners=command_listeners
+            settings.require_mongodb_uri(),
+            listeners=command_listeners,
+            server_selection_timeout_ms=settings.mongodb_server_selection_timeout_ms,
+            socket_timeout_ms=settings.mongodb_socket_timeout_ms,
         )
         await init_documents(runtime.mongo[settings.mongodb_db])
         await open_places_and_files(runtime, addressable_transport)

@@ -10,7 +10,8 @@ from graphql import GraphQLError, ValuesOfCorrectTypeRule
 from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.tools import merge_types
 
-from gigsta.domain.core import ClientError
+from gigsta.database import is_unavailable
+from gigsta.domain.core import ClientError, ErrorCode
 from gigsta.schema.accounts.mutations import AccountsMutation
 from gigsta.schema.accounts.queries import AccountsQuery
 from gigsta.schema.bookings.mutations import BookingsMutation
@@ -29,11 +30,26 @@ if TYPE_CHECKING:
 log = logging.getLogger("gigsta.graphql")
 
 
+def outage(error: GraphQLError) -> ErrorCode | None:
+    """The code for an error that says a dependency is down (the client should
+    try again later), or None. Outages are neither bugs nor client mistakes."""
+    original = error.original_error
+    if original is not None and is_unavailable(original):
+        return ErrorCode.DATABASE_UNAVAILABLE
+    return None
+
+
+OUTAGE_MESSAGES = {
+    ErrorCode.DATABASE_UNAVAILABLE: "The service is briefly unavailable. "
+    "Please try again shortly.",
+}
+
+
 BAD_USER_INPUT = "BAD_USER_INPUT"
 
 
 def is_unexpected(error: GraphQLError) -> bool:
-    """Bugs and outages, as opposed to client mistakes and expected failures.
+    """Bugs, as opposed to client mistakes, expected failures and outages.
 
     An error outside any field (no path) is about the request itself: a
     value the client sent that a scalar could not read is the client's.
@@ -43,6 +59,7 @@ def is_unexpected(error: GraphQLError) -> bool:
         original is not None
         and error.path is not None
         and not isinstance(original, ClientError | GraphQLError)
+        and outage(error) is None
     )
 
 
@@ -103,7 +120,17 @@ class GigstaSchema(strawberry.Schema):
         if execution_context is not None:
             request_id = getattr(execution_context.context, "request_id", "-")
         for error in errors:
-            if is_unexpected(error):
+            code = outage(error)
+            if code is not None:
+                # Expected while a dependency restarts: one line, no traceback.
+                log.warning(
+                    "%s in %s (request %s): %s",
+                    code.value,
+                    ".".join(map(str, error.path or [])) or "operation",
+                    request_id,
+                    type(error.original_error).__name__,
+                )
+            elif is_unexpected(error):
                 log.error(
                     "unexpected error in %s (request %s)",
                     ".".join(map(str, error.path or [])) or "operation",
@@ -148,4 +175,4 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     )
 
 
-__all__ = ["build_schema", "is_unexpected"]
+__all__ = ["OUTAGE_MESSAGES", "build_schema", "is_unexpected", "outage"]

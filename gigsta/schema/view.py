@@ -24,7 +24,7 @@ from gigsta.domain.core import ClientError
 from gigsta.observability import LOG_STATE_KEY
 from gigsta.resolvers.accounts.credentials import InvalidTokenError
 from gigsta.resolvers.accounts.sessions import Session, authenticate
-from gigsta.schema import is_unexpected
+from gigsta.schema import OUTAGE_MESSAGES, is_unexpected, outage
 from gigsta.schema.client_address import client_address
 from gigsta.schema.core.context import Context
 from gigsta.schema.core.dataloaders import UserByIdLoader
@@ -272,6 +272,8 @@ class GigstaGraphQL(GraphQL[Context, None]):
         data["errors"] = errors
         if any(is_unexpected(e) for e in result.errors):
             log_fields["outcome"] = "internal_error"
+        elif any(outage(e) is not None for e in result.errors):
+            log_fields["outcome"] = "unavailable"
         else:
             log_fields.setdefault("outcome", "graphql_errors")
         if any(isinstance(e, OperationTimeoutError) for e in result.errors):
@@ -289,7 +291,11 @@ class GigstaGraphQL(GraphQL[Context, None]):
     @staticmethod
     def _format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
         formatted: dict[str, Any] = dict(error.formatted)
-        if is_unexpected(error):
+        code = outage(error)
+        if code is not None:
+            formatted["message"] = OUTAGE_MESSAGES[code]
+            formatted["extensions"] = {"code": code.value, "requestId": request_id}
+        elif is_unexpected(error):
             formatted["message"] = f"Internal error. Request id: {request_id}."
             formatted["extensions"] = {"code": "INTERNAL", "requestId": request_id}
         elif isinstance(error.original_error, ClientError):

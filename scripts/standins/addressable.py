@@ -288,9 +288,12 @@ class _Handler(BaseHTTPRequestHandler):
         sys.stderr.write(f"addressable-demo: {format % args}\n")
 
 
-def start_addressable(log_path: Path) -> tuple[Process, str]:
-    """Start the stand-in on a free loopback port; return it and its base URL."""
-    port = free_port()
+def start_addressable(
+    log_path: Path, *, port: int | None = None
+) -> tuple[Process, str]:
+    """Start the stand-in on `port` (default: a free loopback port); return it
+    and its base URL."""
+    port = port or free_port()
     base_url = f"http://127.0.0.1:{port}"
     proc = start_ready(
         [sys.executable, "-m", "scripts.standins.addressable", "--port", str(port)],

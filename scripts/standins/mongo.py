@@ -6,6 +6,7 @@ start a throw-away one in memory. Never imported by `gigsta/`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,9 @@ from pymongo.errors import PyMongoError
 from scripts.processes import Process, executable, free_port, start_ready
 
 SECANTUS_CONFIG = Path(__file__).resolve().parents[1] / "secantusd.toml"
+# SecantusDB's own test switch: it turns the journal and the final checkpoint
+# off. Never inherited by our database, whose store on disk must be durable.
+_FAST_STORAGE_SWITCH = "SECANTUS_TEST_FAST_STORAGE"
 
 
 def mongo_answers(uri: str) -> Callable[[], bool]:
@@ -34,10 +38,16 @@ def mongo_answers(uri: str) -> Callable[[], bool]:
 
 
 def start_mongo(
-    storage_path: str, log_path: Path, *, config: Path = SECANTUS_CONFIG
+    storage_path: str,
+    log_path: Path,
+    *,
+    port: int | None = None,
+    config: Path = SECANTUS_CONFIG,
 ) -> tuple[Process, str]:
-    """Start `secantusd-py` on a free loopback port; return it and its URI."""
-    port = free_port()
+    """Start `secantusd-py` on `port` (default: a free loopback port); return it
+    and its URI. A store on disk is reopened with everything acknowledged before
+    the last stop, even a SIGKILL (see docs/faults.md)."""
+    port = port or free_port()
     uri = f"mongodb://127.0.0.1:{port}/?directConnection=true"
     proc = start_ready(
         [
@@ -56,5 +66,6 @@ def start_mongo(
         log_path,
         mongo_answers(uri),
         what="the database (secantusd-py)",
+        env={k: v for k, v in os.environ.items() if k != _FAST_STORAGE_SWITCH},
     )
     return proc, uri

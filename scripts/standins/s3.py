@@ -24,9 +24,10 @@ LOCAL_SECRET_ACCESS_KEY = "local-r2-secret-key"  # moto accepts any key
 LOCAL_BUCKET = "gigsta-local"
 
 
-def start_s3(log_path: Path) -> tuple[Process, str]:
-    """Start `moto_server` on a free loopback port; return it and its URL."""
-    port = free_port()
+def start_s3(log_path: Path, *, port: int | None = None) -> tuple[Process, str]:
+    """Start `moto_server` on `port` (default: a free loopback port); return it
+    and its URL."""
+    port = port or free_port()
     endpoint = f"http://127.0.0.1:{port}"
     proc = start_ready(
         [executable("moto_server"), "-H", "127.0.0.1", "-p", str(port)],

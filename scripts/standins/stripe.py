@@ -27,13 +27,16 @@ from scripts.processes import (
 TEST_SECRET_KEY = "sk_test_gigsta_localstripe"
 
 
-def start_localstripe(log_path: Path) -> tuple[Process, str]:
-    """Start localstripe on a free port with an empty store; return it and its URL.
+def start_localstripe(
+    log_path: Path, *, port: int | None = None
+) -> tuple[Process, str]:
+    """Start localstripe on `port` (default: a free one) with an empty store;
+    return it and its URL.
 
     `--from-scratch`: localstripe keeps its store in a fixed file under /tmp
     that every instance on the machine shares, so we never load it.
     """
-    port = free_port()
+    port = port or free_port()
     proc = start_ready(
         [executable("localstripe"), "--port", str(port), "--from-scratch"],
         log_path,
