@@ -20,7 +20,8 @@ from strawberry.asgi import GraphQL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
-from gigsta.domain.core import ClientError
+from gigsta.database import is_unavailable
+from gigsta.domain.core import ClientError, ErrorCode
 from gigsta.observability import LOG_STATE_KEY
 from gigsta.resolvers.accounts.credentials import InvalidTokenError
 from gigsta.resolvers.accounts.sessions import Session, authenticate
@@ -106,17 +107,31 @@ class GigstaGraphQL(GraphQL[Context, None]):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             request = Request(scope, receive)
+            state = scope.get("state", {})
+            request_id = state.get("request_id", "-")
             try:
                 session = await self._authenticate(request)
             except InvalidTokenError as exc:
-                state = scope.get("state", {})
                 state.get(LOG_STATE_KEY, {})["outcome"] = "unauthenticated"
                 response = JSONResponse(
-                    _error_json(
-                        str(exc), "UNAUTHENTICATED", state.get("request_id", "-")
-                    ),
+                    _error_json(str(exc), "UNAUTHENTICATED", request_id),
                     status_code=401,
                     headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+                )
+                await response(scope, receive, send)
+                return
+            except Exception as exc:
+                # A token is checked against its account: with the database
+                # away, a signed-in request cannot be authenticated (anonymous
+                # ones still run).
+                if not is_unavailable(exc):
+                    raise
+                state.get(LOG_STATE_KEY, {})["outcome"] = "unavailable"
+                code = ErrorCode.DATABASE_UNAVAILABLE
+                response = JSONResponse(
+                    _error_json(OUTAGE_MESSAGES[code], code.value, request_id),
+                    status_code=503,
+                    headers={"Retry-After": "5"},
                 )
                 await response(scope, receive, send)
                 return
