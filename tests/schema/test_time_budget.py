@@ -86,6 +86,7 @@ async def test_a_money_movement_finishes_after_its_request_times_out(
         assert time.monotonic() < deadline, "the payment lock was never released"
         await asyncio.sleep(0.1)
     assert doc.status.value == "cancelled"
+    budget(30)  # reading it back is not what is timed (a loaded machine)
     current = await read(gql, p.customer_token, booking["id"])
     assert current["payment"]["status"] == "RELEASED"
     assert s.intent(doc.payment.intent_id)["status"] == "canceled"
