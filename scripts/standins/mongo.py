@@ -42,7 +42,6 @@ def start_mongo(
     log_path: Path,
     *,
     port: int | None = None,
-    config: Path = SECANTUS_CONFIG,
 ) -> tuple[Process, str]:
     """Start `secantusd-py` on `port` (default: a free loopback port); return it
     and its URI. A store on disk is reopened with everything acknowledged before
@@ -53,7 +52,7 @@ def start_mongo(
         [
             executable("secantusd-py"),
             "--config",
-            str(config),
+            str(SECANTUS_CONFIG),
             "--host",
             "127.0.0.1",
             "--port",

@@ -18,6 +18,8 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, TypeVar
 
+from gigsta.database import is_unavailable
+
 if TYPE_CHECKING:
     from collections.abc import Coroutine
     from typing import Any
@@ -42,8 +44,14 @@ def _finished(task: asyncio.Task[Any]) -> None:
     if task.cancelled():
         return
     error = task.exception()  # retrieved here, so never "never retrieved"
-    if error is not None:
-        log.error("a critical step failed after its caller left", exc_info=error)
+    if error is None:
+        return
+    if is_unavailable(error):
+        # An outage, not a bug: the lock takeover and the reconcile job finish
+        # the step once the database is back, as after a crash.
+        log.warning("a critical step stopped by a database outage: %s", error)
+        return
+    log.error("a critical step failed after its caller left", exc_info=error)
 
 
 def in_flight() -> int:
