@@ -10,25 +10,21 @@ history and availableActions through the ASGI app, as an admin. Prints a table.
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets
 import statistics
-import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 from asgi_lifespan import LifespanManager
 from pymongo import AsyncMongoClient
 
+from bench.harness import with_database
 from gigsta.app import create_app
 from gigsta.resolvers.accounts.sign_in import create_admin
 from gigsta.settings import Settings
 from scripts.migrate import migrate_up
-from scripts.processes import stop_process
-from scripts.standins.mongo import start_mongo
 from tests.conftest import CommandCounter
 from tests.schema.test_query_counts import PAGE, seed_bookings
 
@@ -93,16 +89,7 @@ async def run(uri: str) -> None:
 
 
 def main() -> None:
-    uri = os.environ.get("MONGODB_URI")
-    if uri:
-        asyncio.run(run(uri))
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        proc, uri = start_mongo(":memory:", Path(tmp) / "secantusd.log")
-        try:
-            asyncio.run(run(uri))
-        finally:
-            stop_process(proc)
+    with_database(lambda uri, _workdir: asyncio.run(run(uri)))
 
 
 if __name__ == "__main__":

@@ -18,11 +18,9 @@ import argparse
 import asyncio
 import json
 import multiprocessing
-import os
 import secrets
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -30,6 +28,7 @@ from typing import Any
 import httpx
 from pymongo import AsyncMongoClient
 
+from bench.harness import server_env, with_database
 from scripts.migrate import migrate_up
 from scripts.processes import (
     free_port,
@@ -38,7 +37,6 @@ from scripts.processes import (
     stop_process,
     wait_until,
 )
-from scripts.standins.mongo import start_mongo
 from tests.schema.test_document_limits import fragment_doubling
 from tests.schema.test_query_counts import seed_bookings
 
@@ -195,17 +193,7 @@ def serve_and_run(uri: str, tmp: Path) -> None:
     db_name = f"gigsta_bench_{secrets.token_hex(3)}"
     asyncio.run(seed(uri, db_name))
     port = free_port()
-    env = {
-        **os.environ,
-        "MONGODB_URI": uri,
-        "MONGODB_DB": db_name,
-        "GIGSTA_JWT_SECRET": secrets.token_urlsafe(40),
-        "GIGSTA_PORT": str(port),
-        "GIGSTA_SWEEPER": "false",
-        "GIGSTA_LOG_LEVEL": "WARNING",
-        "GIGSTA_ADMIN_PASSWORD": PASSWORD,
-    }
-    env.pop("STRIPE_SECRET_KEY", None)
+    env = server_env(uri, db_name, port, GIGSTA_ADMIN_PASSWORD=PASSWORD)
     admin = start_process(
         [sys.executable, "-m", "gigsta", "create-admin", "--email", "bench@example.nz"],
         tmp / "admin.log",
@@ -230,16 +218,7 @@ def main() -> None:
     if args.url:
         asyncio.run(run(args.url.rstrip("/"), None))
         return
-    with tempfile.TemporaryDirectory() as tmp:
-        uri = os.environ.get("MONGODB_URI")
-        if uri:
-            serve_and_run(uri, Path(tmp))
-            return
-        mongo, uri = start_mongo(":memory:", Path(tmp) / "secantusd.log")
-        try:
-            serve_and_run(uri, Path(tmp))
-        finally:
-            stop_process(mongo)
+    with_database(serve_and_run)
 
 
 if __name__ == "__main__":

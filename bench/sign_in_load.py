@@ -12,11 +12,9 @@ of the server would feel) and the sign-in latency.
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,9 +24,9 @@ import httpx
 from argon2 import PasswordHasher
 from pymongo import AsyncMongoClient
 
+from bench.harness import server_env, with_database
 from scripts.migrate import migrate_up
 from scripts.processes import free_port, http_answers, start_ready, stop_process
-from scripts.standins.mongo import start_mongo
 
 CONCURRENCY = 30
 ROUNDS = 3
@@ -133,17 +131,7 @@ async def _idle_probe(client: httpx.AsyncClient) -> list[float]:
 def run(uri: str, workdir: Path) -> None:
     db_name = f"gigsta_bench_{secrets.token_hex(3)}"
     port = free_port()
-    env = {
-        **os.environ,
-        "MONGODB_URI": uri,
-        "MONGODB_DB": db_name,
-        "GIGSTA_JWT_SECRET": secrets.token_urlsafe(40),
-        "GIGSTA_PORT": str(port),
-        "GIGSTA_SWEEPER": "false",
-        "GIGSTA_LOG_LEVEL": "WARNING",
-    }
-    for unset in ("STRIPE_SECRET_KEY", "ADDRESSABLE_API_KEY", "R2_ENDPOINT_URL"):
-        env.pop(unset, None)
+    env = server_env(uri, db_name, port)
 
     async def prepare() -> list[str]:
         client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri, tz_aware=True)
@@ -178,16 +166,7 @@ def run(uri: str, workdir: Path) -> None:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        uri = os.environ.get("MONGODB_URI")
-        if uri:
-            run(uri, Path(tmp))
-            return
-        proc, uri = start_mongo(":memory:", Path(tmp) / "secantusd.log")
-        try:
-            run(uri, Path(tmp))
-        finally:
-            stop_process(proc)
+    with_database(run)
 
 
 if __name__ == "__main__":
