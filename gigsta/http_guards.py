@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -24,6 +24,19 @@ if TYPE_CHECKING:
     from gigsta.settings import Settings
 
 REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
+
+
+def error_body(message: str, code: str, request_id: str) -> dict[str, Any]:
+    """A GraphQL-shaped answer for a request refused before (or instead of)
+    execution: one error with its code and the request id."""
+    return {
+        "errors": [
+            {
+                "message": message,
+                "extensions": {"code": code, "requestId": request_id},
+            }
+        ]
+    }
 
 
 class BodyTooLargeError(Exception):
@@ -77,20 +90,9 @@ class BodySizeLimitMiddleware:
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         state = scope.setdefault("state", {})
-        request_id = state.get("request_id", "-")
+        message = f"The request body is larger than {self.max_bytes} bytes."
         body = json.dumps(
-            {
-                "errors": [
-                    {
-                        "message": f"The request body is larger than "
-                        f"{self.max_bytes} bytes.",
-                        "extensions": {
-                            "code": REQUEST_TOO_LARGE,
-                            "requestId": request_id,
-                        },
-                    }
-                ]
-            }
+            error_body(message, REQUEST_TOO_LARGE, state.get("request_id", "-"))
         ).encode()
         await send(
             {

@@ -22,6 +22,7 @@ from strawberry.types.unset import UNSET
 
 from gigsta.database import is_unavailable
 from gigsta.domain.core import ClientError, ErrorCode
+from gigsta.http_guards import error_body
 from gigsta.observability import LOG_STATE_KEY
 from gigsta.resolvers.accounts.credentials import InvalidTokenError
 from gigsta.resolvers.accounts.sessions import Session, authenticate
@@ -87,17 +88,6 @@ def json_nesting_depth(value: object) -> int:
     return deepest
 
 
-def _error_json(message: str, code: str, request_id: str) -> dict[str, Any]:
-    return {
-        "errors": [
-            {
-                "message": message,
-                "extensions": {"code": code, "requestId": request_id},
-            }
-        ]
-    }
-
-
 def _request_id(request: Request) -> str:
     request_id: str = request.scope.get("state", {}).get("request_id", "-")
     return request_id
@@ -114,7 +104,7 @@ class GigstaGraphQL(GraphQL[Context, None]):
             except InvalidTokenError as exc:
                 state.get(LOG_STATE_KEY, {})["outcome"] = "unauthenticated"
                 response = JSONResponse(
-                    _error_json(str(exc), "UNAUTHENTICATED", request_id),
+                    error_body(str(exc), "UNAUTHENTICATED", request_id),
                     status_code=401,
                     headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
                 )
@@ -129,7 +119,7 @@ class GigstaGraphQL(GraphQL[Context, None]):
                 state.get(LOG_STATE_KEY, {})["outcome"] = "unavailable"
                 code = ErrorCode.DATABASE_UNAVAILABLE
                 response = JSONResponse(
-                    _error_json(OUTAGE_MESSAGES[code], code.value, request_id),
+                    error_body(OUTAGE_MESSAGES[code], code.value, request_id),
                     status_code=503,
                     headers={"Retry-After": "5"},
                 )
@@ -168,7 +158,7 @@ class GigstaGraphQL(GraphQL[Context, None]):
             state = request.scope.setdefault("state", {})
             state.setdefault(LOG_STATE_KEY, {})["outcome"] = "invalid_request"
             return JSONResponse(
-                _error_json(exc.reason, code, _request_id(request)),
+                error_body(exc.reason, code, _request_id(request)),
                 status_code=exc.status_code,
             )
 
