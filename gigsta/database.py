@@ -28,6 +28,10 @@ SERVER_SELECTION_TIMEOUT_MS = 1000
 # Opening one connection (TCP and TLS) to a live server takes milliseconds;
 # one that takes a second is going nowhere.
 CONNECT_TIMEOUT_MS = 1000
+# Servers and the network between drop idle connections (SecantusDB after
+# 5 minutes, load balancers and NAT often sooner); the pool retires its own
+# first, so a request after a quiet spell does not meet a dead one.
+MAX_IDLE_TIME_MS = 60_000
 
 
 def connect(
@@ -58,6 +62,7 @@ def connect(
         serverSelectionTimeoutMS=server_selection_timeout_ms,
         connectTimeoutMS=CONNECT_TIMEOUT_MS,
         socketTimeoutMS=socket_timeout_ms,
+        maxIdleTimeMS=MAX_IDLE_TIME_MS,
         w="majority",
         appname="gigsta",
         event_listeners=listeners or [],
