@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test coverage lint typecheck check migrate sweep bench bench-guard clean
+.PHONY: run test coverage fuzz lint typecheck check migrate sweep bench bench-guard clean
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -25,6 +25,12 @@ test: $(STAMP)
 ## app, create-admin, the sweep command): see [tool.coverage] in pyproject.toml.
 coverage: $(STAMP)
 	$(BIN)/python -m pytest --cov --cov-report=term
+
+## Generated GraphQL operations against the served app (FUZZ_EXAMPLES of them):
+## no 5xx, no non-JSON answer, no traceback logged. The suite runs 300.
+FUZZ_EXAMPLES ?= 10000
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_fuzz.py -s -q -p no:cacheprovider
 
 lint: $(STAMP)
 	$(BIN)/ruff check gigsta scripts tests bench
