@@ -6,8 +6,8 @@ Indexes are created by `scripts/migrate` only, so Beanie is initialised with
 The client fails fast: while the database is away (restarting, failing over,
 unreachable) a request waits at most the server selection timeout for it and
 then answers `DATABASE_UNAVAILABLE`, instead of holding its connection for the
-driver's defaults (30 s to select a server, 20 s to connect, no limit on a
-silent socket). It recovers by itself once the database is back.
+driver's defaults (30 s to select a server, 20 s to connect). It recovers by
+itself once the database is back.
 """
 
 from __future__ import annotations
@@ -43,10 +43,9 @@ def connect(
 ) -> AsyncMongoClient[dict[str, Any]]:
     """A client for `uri`.
 
-    `socket_timeout_ms` bounds the wait for any one answer, so a database that
-    accepts connections but stops answering cannot hold a request either. The
-    server sets it; command-line jobs such as migrations, whose index builds
-    may legitimately take long, leave it unset.
+    `socket_timeout_ms`, when given, bounds the wait for any one answer, so a
+    database that accepts connections but stops answering cannot hold a
+    request either; it must exceed the slowest legitimate operation.
 
     PyMongo's `timeoutMS` is not used: with it set, the driver retries a
     failing operation until that whole budget is spent, so an outage would be

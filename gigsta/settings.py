@@ -29,14 +29,15 @@ class Settings(BaseSettings):
 
     mongodb_uri: str | None = Field(None, validation_alias=_env("MONGODB_URI"))
     mongodb_db: str = Field("gigsta", validation_alias=_env("MONGODB_DB"))
-    # How long a request waits for the database to be reachable, and for any
-    # one answer from it, before it answers DATABASE_UNAVAILABLE (see
-    # gigsta/database.py).
+    # How long a request waits for the database to be reachable, and (when
+    # set) for any one answer from it, before it answers DATABASE_UNAVAILABLE
+    # (see gigsta/database.py). No default for the answer: legitimate scans
+    # on the embedded database can take many seconds.
     mongodb_server_selection_timeout_ms: int = Field(
         1000, ge=1, validation_alias=_env("MONGODB_SERVER_SELECTION_TIMEOUT_MS")
     )
-    mongodb_socket_timeout_ms: int = Field(
-        10_000, ge=1, validation_alias=_env("MONGODB_SOCKET_TIMEOUT_MS")
+    mongodb_socket_timeout_ms: int | None = Field(
+        None, ge=1, validation_alias=_env("MONGODB_SOCKET_TIMEOUT_MS")
     )
 
     jwt_secret: SecretStr | None = Field(
