@@ -7,9 +7,14 @@ code, never the time (bench/query_guard.py measures that).
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import json
 
 import pytest
+from graphql import GraphQLSyntaxError, Location, Node, Token
+
+from gigsta.schema.core.document_limits import parse_acyclic
 
 
 def fragment_doubling(levels: int) -> str:
@@ -150,3 +155,64 @@ async def test_the_introspection_query_passes_the_limits(gql):
     response = await gql.raw(get_introspection_query(descriptions=True))
     assert response.status_code == 200, response.text
     assert response.json()["data"]["__schema"]["queryType"]["name"] == "Query"
+
+
+class _CollectorWatch:
+    """Cyclic garbage made inside a `with` block: the collector is kept off
+    there, and what it then finds unreachable is kept for inspection."""
+
+    def __enter__(self) -> _CollectorWatch:
+        gc.collect()
+        gc.disable()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        gc.collect()
+        self.garbage = [type(found) for found in gc.garbage]
+        gc.garbage.clear()
+        gc.set_debug(0)
+        gc.enable()
+
+    def ast_types(self) -> set[str]:
+        return {
+            kind.__name__
+            for kind in self.garbage
+            if issubclass(kind, (Node, Token, Location))
+        }
+
+
+def test_a_parsed_document_is_freed_without_the_collector():
+    with _CollectorWatch() as watch:
+        parse_acyclic(fragment_doubling(20), max_tokens=5_000)
+    assert watch.ast_types() == set()
+
+
+def test_a_document_that_fails_to_parse_is_freed_without_the_collector():
+    with _CollectorWatch() as watch:
+        with pytest.raises(GraphQLSyntaxError, match="Parsing aborted"):
+            parse_acyclic("{ " + "a " * 200 + "}", max_tokens=100)
+        with pytest.raises(GraphQLSyntaxError, match="nested too deeply"):
+            parse_acyclic("{" + "a{" * 300 + "b" + "}" * 301, max_tokens=5_000)
+    assert watch.ast_types() == set()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        fragment_doubling(100),
+        "{ " + "__typename " * 1200 + "}",
+        "{ " + "a " * 6000 + "}",
+    ],
+    ids=["doubling", "repeated-fields", "too-many-tokens"],
+)
+async def test_a_refused_document_leaves_no_cycle_behind(gql, query):
+    """A burst of refused documents once left each one's whole syntax tree
+    to the collector, whose full passes then stopped the server for hundreds
+    of milliseconds (bench/query_guard.py)."""
+    await gql.raw("{ __typename }")  # the app's own first-request set-up
+    with _CollectorWatch() as watch:
+        response = await gql.raw(query)
+        await asyncio.sleep(0.1)  # the worker thread's last references go
+    assert response.status_code == 400
+    assert watch.ast_types() == set()
