@@ -330,8 +330,11 @@ def _unlink(token: Token) -> None:
 # of milliseconds of pure Python. Done in these threads, the event loop gets
 # the interpreter back at every switch interval (5 ms) instead of waiting for
 # the whole document: a burst of heavy documents no longer stalls /healthz.
-# Two threads: more would only queue for the same interpreter lock.
-_WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="graphql-document")
+# One thread: a second adds no throughput under the one interpreter lock, it
+# only makes the event loop wait behind two threads instead of one (/healthz
+# p99 under bursts of 1,200-field documents: 43-48 ms with one, 71-72 with
+# two, `python -m bench.query_guard` on a loaded machine).
+_WORKERS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphql-document")
 
 
 async def _off_loop(work: Callable[[], T]) -> T:
