@@ -20,6 +20,7 @@ from gigsta.domain.bookings.actions import (
     BookingStatus,
 )
 from gigsta.domain.services import SERVICE_CATALOGUE
+from gigsta.domain.time_zones import booking_time_zone
 from gigsta.resolvers.accounts.credentials import PasswordHashing
 from gigsta.resolvers.accounts.sign_in import TokenConfig, create_admin, sign_up
 from gigsta.resolvers.payments.config import Payments, payments_from_settings
@@ -235,6 +236,9 @@ async def _seed_bookings(now: datetime, payments: Payments | None) -> int:
         ),
         (["cancel"], timedelta(days=4), timedelta(days=2), "gardening", "Lawn mowing."),
     ]
+    address = PlaceAddress.from_domain(
+        demo_place("45 Mount Eden Road, Mount Eden, Auckland 1024")
+    )
     for path, ago, starts_in, service, description in plans:
         requested_at = now - ago
         status, events, completed_at = _history(
@@ -277,9 +281,8 @@ async def _seed_bookings(now: datetime, payments: Payments | None) -> int:
             completed_at=completed_at,
             created_at=requested_at,
             updated_at=events[-1].at,
-            address=PlaceAddress.from_domain(
-                demo_place("45 Mount Eden Road, Mount Eden, Auckland 1024")
-            ),
+            address=address,
+            time_zone=booking_time_zone(address.to_domain(), customer.country),
         ).insert()
     return len(plans)
 

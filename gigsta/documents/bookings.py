@@ -56,6 +56,9 @@ class Booking(Document):
     updated_at: datetime
     # Places and files: where the job is (chosen from an address suggestion).
     address: PlaceAddress | None = None
+    # The IANA zone of where the job is (`gigsta.domain.time_zones`): every time
+    # is stored in UTC and shown at this zone's offset.
+    time_zone: str
 
     class Settings:
         name = "bookings"

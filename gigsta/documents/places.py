@@ -52,3 +52,10 @@ class PlaceAddress(BaseModel):
             country=address.country,
             location=GeoPoint.at(address.latitude, address.longitude),
         )
+
+    def to_domain(self) -> Address:
+        return Address(
+            **self.model_dump(exclude={"location"}),
+            latitude=self.location.latitude,
+            longitude=self.location.longitude,
+        )

@@ -42,6 +42,7 @@ async def test_history_is_capped_so_a_booking_cannot_outgrow_mongodb(
         scheduled_end=now + timedelta(days=2, hours=2),
         created_at=now,
         updated_at=now,
+        time_zone="Pacific/Auckland",
     )
     await booking.insert()
     longest = "r" * MAX_REASON_LENGTH

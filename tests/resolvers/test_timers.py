@@ -69,6 +69,7 @@ async def test_due_filters_find_every_booking_the_domain_finds_due(raw_db):
             "completed_at": None if done is None else now + done,
             "created_at": now + made,
             "updated_at": now + made,
+            "time_zone": "Pacific/Auckland",
             "payment": {"status": "deferred", "currency": "NZD"} if deferred else None,
         }
         for status in ("requested", "accepted", "pending_payment", "completed")
@@ -120,6 +121,7 @@ async def insert_booking(
             "completed_at": completed,
             "created_at": created,
             "updated_at": created,
+            "time_zone": "Pacific/Auckland",
         }
     )
     return oid

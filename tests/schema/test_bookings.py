@@ -151,7 +151,8 @@ async def test_request_booking(gql, cast, clock):
     assert booking["service"] == {"key": "cleaning", "name": "Cleaning"}
     assert booking["customer"]["id"] == cast.customer.profile_id
     assert booking["worker"]["id"] == cast.worker.profile_id
-    assert booking["createdAt"].startswith("2026-11-02T09:00:00")
+    # The suite's clock (09:00 UTC) in the customer's country, NZ, by default.
+    assert booking["createdAt"] == "2026-11-02T22:00:00+13:00"
     assert [
         (e["action"], e["actorRole"], e["actorId"]) for e in booking["history"]
     ] == [("request", "CUSTOMER", cast.customer.user_id)]

@@ -29,7 +29,7 @@ COMPLETE = """mutation($key: String!) { completeUpload(key: $key) {
 DELETE = """mutation($id: ID!) { deleteAttachment(id: $id) {
   attachment { id } errors { field code message } } }"""
 ATTACHMENTS = """query($id: ID!) { booking(id: $id) {
-  attachments { id key filename sizeBytes contentType url } } }"""
+  attachments { id key filename sizeBytes contentType url createdAt } } }"""
 PNG = b"\x89PNG\r\n\x1a\n" + b"pixels" * 20
 
 
@@ -158,6 +158,8 @@ async def test_booking_photo_round_trip(gql, booking, clock, raw_db):
         data = await gql(ATTACHMENTS, {"id": booking["id"]}, token=booking[viewer])
         (listed,) = data["booking"]["attachments"]
         assert listed["id"] == attachment["id"]
+        # At the clock's instant, in the (Auckland) booking's zone.
+        assert listed["createdAt"] == "2026-11-02T22:00:00+13:00"
         async with httpx.AsyncClient() as client:
             fetched = await client.get(listed["url"])
         assert fetched.status_code == 200

@@ -99,6 +99,7 @@ async def seed_bookings(raw_db, count: int) -> None:
                 "completed_at": created if status == "completed" else None,
                 "created_at": created,
                 "updated_at": created,
+                "time_zone": "Pacific/Auckland",
             }
         )
     await raw_db["bookings"].insert_many(bookings)

@@ -19,6 +19,7 @@ from gigsta.domain.bookings.requests import (
 )
 from gigsta.domain.core import ErrorCode, UserError
 from gigsta.domain.services import SERVICE_CATALOGUE
+from gigsta.domain.time_zones import booking_time_zone
 from gigsta.resolvers import places
 from gigsta.resolvers.accounts.workers import worker_offer
 from gigsta.resolvers.core.critical import run_to_completion
@@ -185,6 +186,10 @@ async def _hold_and_insert(checked: _CheckedRequest) -> BookingResult:
         created_at=now,
         updated_at=now,
         address=checked.address,
+        time_zone=booking_time_zone(
+            checked.address.to_domain() if checked.address else None,
+            customer.country,
+        ),
     )
     try:
         await booking.insert()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import strawberry
 
 from gigsta.documents import Booking as BookingDoc
@@ -15,7 +13,7 @@ from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.dataloaders import CustomerByIdLoader, WorkerByIdLoader
 from gigsta.schema.core.enums import ActorRole, BookingStatus
-from gigsta.schema.core.fields import doc_field, doc_id
+from gigsta.schema.core.fields import doc_field, doc_id, local_time_field
 from gigsta.schema.files.types import Attachment, booking_attachments
 from gigsta.schema.payments.types import (
     Payment,
@@ -30,6 +28,7 @@ from gigsta.schema.places.types import BookingAddress, booking_address
 @strawberry.type(description="One entry of a booking's history.")
 class BookingEvent:
     doc: strawberry.Private[BookingEventDoc]
+    zone: strawberry.Private[str]  # the booking's time zone
 
     action = doc_field("action", str)
     from_status = doc_field("from_status", BookingStatus)
@@ -42,7 +41,7 @@ class BookingEvent:
 
     note = doc_field("note", str)
     reason = doc_field("reason", str | None)
-    at = doc_field("at", datetime)
+    at = local_time_field("at")
 
 
 @strawberry.type(
@@ -81,9 +80,27 @@ class Booking:
         return Service(key=key, name=SERVICE_CATALOGUE.get(key, key))
 
     description = doc_field("description", str)
-    scheduled_start = doc_field("scheduled_start", datetime)
-    scheduled_end = doc_field("scheduled_end", datetime)
-    created_at = doc_field("created_at", datetime)
+    time_zone = doc_field(
+        "time_zone",
+        str,
+        description=(
+            "The IANA time zone of where the job is (e.g. `Pacific/Auckland`, "
+            "`Australia/Perth`); without an address, the customer's country's. "
+            "Every time of the booking is given at this zone's offset at that "
+            "instant."
+        ),
+    )
+    scheduled_start = local_time_field("scheduled_start")
+    scheduled_end = local_time_field("scheduled_end")
+    created_at = local_time_field("created_at")
+    updated_at = local_time_field(
+        "updated_at", description="When the booking last changed."
+    )
+
+    @property
+    def zone(self) -> str:
+        """What `local_time_field` reads the booking's times in."""
+        return self.doc.time_zone
 
     @strawberry.field
     async def customer(self, info: Info) -> Customer:
@@ -101,7 +118,7 @@ class Booking:
 
     @strawberry.field
     def history(self) -> list[BookingEvent]:
-        return [BookingEvent(doc=e) for e in self.doc.history]
+        return [BookingEvent(doc=e, zone=self.zone) for e in self.doc.history]
 
     @strawberry.field(
         description="What the viewer may do now (none on a terminal booking)."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import strawberry
@@ -12,7 +12,7 @@ from gigsta.domain.accounts import is_self_or_admin
 from gigsta.resolvers import files as file_service
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import UploadPurpose
-from gigsta.schema.core.fields import doc_field, doc_id
+from gigsta.schema.core.fields import doc_field, doc_id, local_time_field
 from gigsta.schema.files.dataloaders import (
     AttachmentsByBookingLoader,
     DocumentsByWorkerLoader,
@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 @strawberry.type(description="An uploaded file. `url` is a short-lived download link.")
 class Attachment:
     doc: strawberry.Private[AttachmentDoc]
+    # A booking's photos read in the booking's time zone; a worker's documents
+    # belong to no place and read in UTC.
+    zone: strawberry.Private[str] = "UTC"
 
     id = doc_id()
     key = doc_field("key", str)
@@ -33,7 +36,7 @@ class Attachment:
     filename = doc_field("filename", str)
     content_type = doc_field("content_type", str)
     size_bytes = doc_field("size_bytes", int)
-    created_at = doc_field("created_at", datetime)
+    created_at = local_time_field("created_at")
 
     @strawberry.field(description="Presigned GET URL, valid for a few minutes.")
     async def url(self, info: Info) -> str | None:
@@ -52,7 +55,7 @@ async def booking_attachments(info: Info, booking: BookingDoc) -> list[Attachmen
     ):
         return []
     docs = await info.context.loader(AttachmentsByBookingLoader).load(booking.id)
-    return [Attachment(doc=d) for d in docs]
+    return [Attachment(doc=d, zone=booking.time_zone) for d in docs]
 
 
 async def worker_avatar_url(info: Info, worker: WorkerDoc) -> str | None:

@@ -18,6 +18,7 @@ from gigsta.domain.accounts import is_self_or_admin
 from gigsta.domain.bookings.access import sees_customer_side, sees_worker_side
 from gigsta.domain.bookings.actions import DEFERRED_HOLD_LEAD, ActorRole
 from gigsta.domain.payments.pricing import Quote
+from gigsta.domain.time_zones import local_time
 from gigsta.resolvers.payments.preview import action_money_note
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import Currency, PaymentStatus
@@ -84,6 +85,7 @@ class Price:
 class Payment:
     doc: strawberry.Private[BookingPaymentDoc]
     is_customer: strawberry.Private[bool]
+    zone: strawberry.Private[str]  # the booking's time zone
     # Derived, not stored: a deferred hold is placed a fixed lead before the start.
     hold_due_at: strawberry.Private[datetime | None] = None
 
@@ -112,7 +114,9 @@ class Payment:
 
     @strawberry.field(description="When a deferred hold will be placed.")
     def authorize_at(self) -> datetime | None:
-        return self.hold_due_at
+        if self.hold_due_at is None:
+            return None
+        return local_time(self.hold_due_at, self.zone)
 
 
 @strawberry.type(description="A worker's share of a booking, waiting to be sent.")
@@ -173,6 +177,7 @@ def booking_payment(info: Info, doc: BookingDoc) -> Payment | None:
     return Payment(
         doc=doc.payment,
         is_customer=role is ActorRole.CUSTOMER,
+        zone=doc.time_zone,
         hold_due_at=doc.scheduled_start - DEFERRED_HOLD_LEAD if deferred else None,
     )
 
