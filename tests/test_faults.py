@@ -51,6 +51,7 @@ from scripts.standins.s3 import (
     start_s3,
 )
 from scripts.standins.stripe import TEST_SECRET_KEY, start_localstripe
+from tests.fixtures_stripe import make_event, sign
 from tests.served_app import ServedApp, serve
 
 BUCKET = "gigsta-faults"
@@ -125,6 +126,9 @@ def _dependencies(tmp: Path) -> dict[str, Dependency]:
     }
 
 
+WEBHOOK_SECRET = "whsec_faults_" + "f" * 20
+
+
 def _server_env(deps: dict[str, Dependency]) -> dict[str, str]:
     def url(name: str) -> str:
         return f"http://127.0.0.1:{deps[name].port}"
@@ -134,7 +138,7 @@ def _server_env(deps: dict[str, Dependency]) -> dict[str, str]:
         "?directConnection=true",
         "MONGODB_DB": "gigsta_faults",
         "STRIPE_SECRET_KEY": TEST_SECRET_KEY,
-        "STRIPE_WEBHOOK_SECRET": "whsec_faults_" + "f" * 20,
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "STRIPE_API_BASE": url("stripe"),
         "ADDRESSABLE_API_KEY": DEMO_API_KEY,
         "ADDRESSABLE_BASE_URL": url("addressable"),
@@ -403,6 +407,21 @@ class ClientLoop:
         )
         return _outcome(response, "completeUpload")[0]
 
+    async def webhook(self) -> str:
+        """A new, signed Stripe event about an intent no booking holds: it is
+        recorded once (which needs the database) and acknowledged."""
+        event = make_event(
+            "payment_intent.succeeded",
+            {"id": f"pi_faults_{len(self.samples)}", "object": "payment_intent"},
+        )
+        payload = json.dumps(event).encode()
+        response = await self.client.post(
+            "/webhooks/stripe",
+            content=payload,
+            headers={"Stripe-Signature": sign(payload, WEBHOOK_SECRET)},
+        )
+        return OK if response.status_code == 200 else f"HTTP {response.status_code}"
+
     def features(self) -> dict[str, Callable[[], Awaitable[str]]]:
         return {
             "health": self.health,
@@ -415,6 +434,7 @@ class ClientLoop:
             "accept": self.accept,
             "address": self.address,
             "upload": self.upload,
+            "webhook": self.webhook,
         }
 
     async def sample(self, name: str, feature: Callable[[], Awaitable[str]]) -> None:
@@ -480,6 +500,8 @@ class Row:
 
 DATABASE_DOWN = {
     "ready": "HTTP 503",
+    # Stripe retries a 5xx; the event is applied once the database is back.
+    "webhook": "HTTP 503",
     **dict.fromkeys(
         (
             "signed_in_catalogue",
