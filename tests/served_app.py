@@ -35,8 +35,10 @@ class ServedApp:
     log_path: Path
 
     def log_entries(self, start: int = 0) -> list[dict[str, Any]]:
-        """The server's log lines from line `start` on, each parsed as JSON."""
-        lines = self.log_path.read_text().splitlines()[start:]
+        """The server's complete log lines from line `start` on, each parsed
+        as JSON; a line the server is still writing is left for the next call."""
+        text = self.log_path.read_text()
+        lines = text[: text.rfind("\n") + 1].splitlines()[start:]
         return [json.loads(line) for line in lines]
 
     def graphql(
