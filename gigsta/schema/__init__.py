@@ -16,7 +16,7 @@ from gigsta.schema.accounts.mutations import AccountsMutation
 from gigsta.schema.accounts.queries import AccountsQuery
 from gigsta.schema.bookings.mutations import BookingsMutation
 from gigsta.schema.bookings.queries import BookingsQuery
-from gigsta.schema.core.document_limits import DocumentLimitsExtension
+from gigsta.schema.core.document_extension import DocumentLimitsExtension
 from gigsta.schema.files.mutations import FilesMutation
 from gigsta.schema.payments.mutations import PaymentsMutation
 from gigsta.schema.payments.queries import PaymentsQuery

@@ -14,7 +14,7 @@ import json
 import pytest
 from graphql import GraphQLSyntaxError, Location, Node, Token
 
-from gigsta.schema.core.document_limits import parse_acyclic
+from gigsta.schema.core.document_extension import parse_acyclic
 
 
 def fragment_doubling(levels: int) -> str:
@@ -27,9 +27,10 @@ def fragment_doubling(levels: int) -> str:
 
 
 def nested_workers(depth: int) -> str:
-    """A query exactly `depth` fields deep (the root field counts as 1)."""
-    cycle = ["bookings", "edges", "node", "worker"]
-    path = ["workers", "edges", "node"]
+    """A query exactly `depth` fields deep (the root field counts as 1), on
+    pages of two, so that only its depth can refuse it."""
+    cycle = ["bookings(first: 2)", "edges", "node", "worker"]
+    path = ["workers(first: 2)", "edges", "node"]
     while len(path) < depth - 1:
         path.append(cycle[(len(path) - 3) % 4])
     return "{ " + " { ".join(path) + " { __typename" + " }" * depth
@@ -65,7 +66,9 @@ async def test_depth_counts_every_field_on_the_longest_path(gql):
 
 async def test_depth_follows_fragments(gql):
     fragment = nested_workers(13).replace(
-        "{ workers {", "{ ...Deep } fragment Deep on Query { workers {", 1
+        "{ workers(first: 2) {",
+        "{ ...Deep } fragment Deep on Query { workers(first: 2) {",
+        1,
     )
     response = await gql.raw(fragment)
     assert response.status_code == 400
@@ -101,6 +104,47 @@ async def test_aliases_are_counted_through_fragments(gql):
     response = await gql.raw(doc)
     assert response.status_code == 400
     assert error_codes(response) == ["TOO_MANY_ALIASES"]
+
+
+WORKER_BOOKINGS = (
+    "edges { node { id bookings(first: 100) { edges { node { id status } } } } }"
+)
+
+
+async def test_nested_pages_that_could_return_too_many_objects_are_refused(gql):
+    """5 aliases x (100 workers + 100 x 100 bookings) = 50,500 objects."""
+    lists = f"workers(first: 100) {{ {WORKER_BOOKINGS} }}"
+    doc = "{ " + " ".join(f"a{i}: {lists}" for i in range(5)) + " }"
+    response = await gql.raw(doc)
+    assert response.status_code == 400
+    assert error_codes(response) == ["QUERY_TOO_COMPLEX"]
+    assert "objects" in response.json()["errors"][0]["message"]
+
+
+async def test_objects_within_the_bound_are_fine(gql):
+    """40 workers x 100 bookings, and the default page of 20 workers x 100."""
+    for workers in ("workers(first: 40)", "workers"):
+        response = await gql.raw(f"{{ {workers} {{ {WORKER_BOOKINGS} }} }}")
+        assert response.status_code == 200, response.json()
+
+
+@pytest.mark.parametrize(("first", "status"), [(100, 400), (10, 200)])
+async def test_a_page_size_given_as_a_variable_counts(gql, first, status):
+    doc = f"query($n: Int) {{ workers(first: $n) {{ {WORKER_BOOKINGS} }} }}"
+    response = await gql.raw(doc, {"n": first})
+    assert response.status_code == status
+
+
+async def test_objects_are_multiplied_through_fragments(gql):
+    """A fragment's pages count once per object of the list it is spread in."""
+    doc = (
+        "{ a: workers(first: 30) { edges { node { ...W } } } "
+        "b: workers(first: 30) { edges { node { ...W } } } } "
+        "fragment W on Worker { bookings(first: 100) { edges { node { id } } } }"
+    )
+    response = await gql.raw(doc)
+    assert response.status_code == 400
+    assert error_codes(response) == ["QUERY_TOO_COMPLEX"]
 
 
 async def test_too_many_tokens_are_refused_before_parsing(gql):

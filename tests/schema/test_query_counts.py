@@ -29,7 +29,7 @@ query Page($first: Int) {
 }"""
 
 
-async def seed_bookings(raw_db, count: int) -> None:
+async def seed_bookings(raw_db, count: int, worker_count: int = 9) -> None:
     now = datetime(2026, 11, 1, tzinfo=UTC)
     customers = [
         {
@@ -55,7 +55,7 @@ async def seed_bookings(raw_db, count: int) -> None:
             "created_at": now,
             "updated_at": now,
         }
-        for i in range(9)
+        for i in range(worker_count)
     ]
     await raw_db["customers"].insert_many(customers)
     await raw_db["workers"].insert_many(workers)

@@ -10,7 +10,8 @@ the fragments, and a document of a few hundred bytes can hold 2^N paths
 2. after parsing, before validation: one pass over the document that
    summarises each fragment once (memoised, in dependency order, with
    explicit stacks rather than recursion) and so measures, in time linear in
-   the document, the depth, the number of fields and the number of aliases of
+   the document, the depth, the number of fields, the number of aliases and
+   the number of objects its paged lists could return (`paged_lists.py`) of
    every operation as if all its fragments were expanded.
 
 A refused document never reaches validation or execution; the client gets
@@ -20,35 +21,25 @@ HTTP 400 and one error whose `extensions.code` says which bound it hit
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
-    GraphQLSyntaxError,
     InlineFragmentNode,
-    Lexer,
     OperationDefinitionNode,
-    Source,
-    Token,
 )
-from graphql.language.parser import Parser
-from strawberry.extensions import SchemaExtension
-from strawberry.schema.schema import validate_document
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable, Iterator
+    from collections.abc import Iterator
 
-    from graphql import ASTValidationRule, DocumentNode, GraphQLSchema, SelectionSetNode
+    from graphql import DocumentNode, GraphQLNamedType, SelectionSetNode
 
-T = TypeVar("T")
+    from gigsta.schema.core.paged_lists import PagedLists
 
 
 @dataclass(frozen=True)
@@ -71,6 +62,12 @@ class DocumentLimits:
     # Fragment spreads written in the document: the same check compares
     # every pair of fragments spread into one selection set.
     max_fragment_spreads: int = 30
+    # Objects the operation could return: each paged list (a field with a
+    # `first` argument) counts its page size, nested lists multiply, as
+    # GitHub's node limit does. Five aliases of 100 workers with 100 bookings
+    # each (50,500) held a process for seconds; an admin's 40 workers with
+    # 100 bookings each (4,040) stays under.
+    max_objects: int = 5_000
 
 
 TOO_LARGE = "QUERY_TOO_LARGE"
@@ -84,6 +81,8 @@ class _Summary:
     depth: int = 0
     fields: int = 0
     aliases: int = 0
+    # Objects of paged lists, for one object of the type the selection is on.
+    objects: int = 0
 
 
 class DocumentTooExpensiveError(GraphQLError):
@@ -103,7 +102,9 @@ def check_source(query: str, limits: DocumentLimits) -> None:
         )
 
 
-def check_document(document: DocumentNode, limits: DocumentLimits) -> None:
+def check_document(
+    document: DocumentNode, limits: DocumentLimits, lists: PagedLists
+) -> None:
     """Raise `DocumentTooExpensiveError` if any operation exceeds a bound."""
     fragments: dict[str, FragmentDefinitionNode] = {}
     operations: list[OperationDefinitionNode] = []
@@ -135,10 +136,11 @@ def check_document(document: DocumentNode, limits: DocumentLimits) -> None:
         )
     if written_fields > limits.max_fields:
         raise _too_many_fields(limits)
-    summaries = _fragment_summaries(fragments, spreads_of, limits)
+    summaries = _fragment_summaries(fragments, spreads_of, limits, lists)
     total_fields = 0
     for operation in operations:
-        summary = _summarise(operation.selection_set, summaries, limits)
+        root = lists.root(operation)
+        summary = _summarise(operation.selection_set, root, summaries, limits, lists)
         _check_summary(summary, limits)
         total_fields += summary.fields
     if total_fields > limits.max_fields:
@@ -166,6 +168,13 @@ def _check_summary(summary: _Summary, limits: DocumentLimits) -> None:
             f"The operation uses more than {limits.max_aliases} aliases "
             "(counting every fragment where it is used).",
             "TOO_MANY_ALIASES",
+        )
+    if summary.objects > limits.max_objects:
+        raise DocumentTooExpensiveError(
+            f"The operation could return more than {limits.max_objects} objects "
+            "(each list counted at its `first`, or the default page size, "
+            "nested lists multiplied); ask for smaller pages.",
+            "QUERY_TOO_COMPLEX",
         )
 
 
@@ -220,17 +229,23 @@ def _most_repeated(selection_set: SelectionSetNode) -> int:
 
 def _summarise(
     selection_set: SelectionSetNode,
+    on: GraphQLNamedType | None,
     fragments: dict[str, _Summary],
     limits: DocumentLimits,
+    lists: PagedLists,
 ) -> _Summary:
-    """Depth, fields and aliases of `selection_set`, its named fragments taken
-    from their (already computed) summaries. A spread of an unknown or cyclic
-    fragment counts as nothing: validation reports it."""
-    depth = fields = aliases = 0
-    # (selection set, its nesting level, inside an introspection field)
-    stack: list[tuple[SelectionSetNode, int, bool]] = [(selection_set, 0, False)]
+    """Depth, fields, aliases and objects of `selection_set` (selected on type
+    `on`), its named fragments taken from their (already computed) summaries.
+    A spread of an unknown or cyclic fragment counts as nothing: validation
+    reports it."""
+    depth = fields = aliases = objects = 0
+    # (selection set, its type, nesting level, objects of that type per one
+    # of `on`, inside an introspection field)
+    stack: list[tuple[SelectionSetNode, GraphQLNamedType | None, int, int, bool]] = [
+        (selection_set, on, 0, 1, False)
+    ]
     while stack:
-        current, level, introspection = stack.pop()
+        current, parent, level, each, introspection = stack.pop()
         for selection in current.selections:
             if isinstance(selection, FieldNode):
                 fields += 1
@@ -241,11 +256,25 @@ def _summarise(
                 }
                 if not inside:
                     depth = max(depth, level + 1)
+                field_type, page = lists.field(parent, selection)
+                if page is not None:
+                    objects = min(objects + each * page, _SATURATED)
                 # Deeper than the bound is refused anyway: stop descending.
                 if selection.selection_set is not None and depth <= limits.max_depth:
-                    stack.append((selection.selection_set, level + 1, inside))
+                    stack.append(
+                        (
+                            selection.selection_set,
+                            field_type,
+                            level + 1,
+                            min(each * (page or 1), _SATURATED),
+                            inside,
+                        )
+                    )
             elif isinstance(selection, InlineFragmentNode):
-                stack.append((selection.selection_set, level, introspection))
+                condition = lists.condition(selection.type_condition, parent)
+                stack.append(
+                    (selection.selection_set, condition, level, each, introspection)
+                )
             elif isinstance(selection, FragmentSpreadNode):
                 found = fragments.get(selection.name.value)
                 if found is not None:
@@ -253,13 +282,15 @@ def _summarise(
                         depth = max(depth, level + found.depth)
                     fields = min(fields + found.fields, _SATURATED)
                     aliases = min(aliases + found.aliases, _SATURATED)
-    return _Summary(depth=depth, fields=fields, aliases=aliases)
+                    objects = min(objects + each * found.objects, _SATURATED)
+    return _Summary(depth=depth, fields=fields, aliases=aliases, objects=objects)
 
 
 def _fragment_summaries(
     fragments: dict[str, FragmentDefinitionNode],
     spreads_of: dict[str, list[str]],
     limits: DocumentLimits,
+    lists: PagedLists,
 ) -> dict[str, _Summary]:
     """Each fragment summarised once, after the fragments it spreads
     (a depth-first post-order on an explicit stack; cycles are cut)."""
@@ -271,7 +302,9 @@ def _fragment_summaries(
             name, ready = stack.pop()
             if ready:
                 visiting.discard(name)
-                done[name] = _summarise(fragments[name].selection_set, done, limits)
+                fragment = fragments[name]
+                on = lists.condition(fragment.type_condition, None)
+                done[name] = _summarise(fragment.selection_set, on, done, limits, lists)
                 continue
             if name in done or name in visiting:
                 continue
@@ -285,112 +318,3 @@ def _fragment_summaries(
                 and dependency not in visiting
             )
     return done
-
-
-def parse_acyclic(query: str, max_tokens: int) -> DocumentNode:
-    """`graphql.parse`, leaving no reference cycle behind.
-
-    The lexer chains every token to the one before and after it. That chain
-    is a cycle, so a document (or the tokens of one that failed to parse) is
-    not freed when its request ends but waits for the collector, and a burst
-    of large documents makes one full collection stop the process for
-    hundreds of milliseconds. Nothing after parsing follows the chain (a
-    node's location keeps its own first and last token and the source), so
-    it is cut, whether parsing succeeded or not."""
-    source = Source(query)
-    lexer = Lexer(source)
-    try:
-        try:
-            return Parser(source, max_tokens=max_tokens, lexer=lexer).parse_document()
-        except RecursionError:
-            pass  # graphql-core's signal for nesting beyond its parser's bound
-        # Raised outside the handler, as `graphql.parse` does, so the error
-        # does not keep the recursion's frames alive as its context.
-        raise GraphQLSyntaxError(
-            source, lexer.token.start, "Document is nested too deeply. Parsing aborted."
-        )
-    finally:
-        _unlink(lexer.token)
-
-
-def _unlink(token: Token) -> None:
-    following = token.next
-    current: Token | None = token
-    while current is not None:
-        before = current.prev
-        current.prev = current.next = None
-        current = before
-    while following is not None:
-        after = following.next
-        following.prev = following.next = None
-        following = after
-
-
-# Parsing and validating a document within the limits still costs up to tens
-# of milliseconds of pure Python. Done in these threads, the event loop gets
-# the interpreter back at every switch interval (5 ms) instead of waiting for
-# the whole document: a burst of heavy documents no longer stalls /healthz.
-# One thread: a second adds no throughput under the one interpreter lock, it
-# only makes the event loop wait behind two threads instead of one (/healthz
-# p99 under bursts of 1,200-field documents: 43-48 ms with one, 71-72 with
-# two, `python -m bench.query_guard` on a loaded machine).
-_WORKERS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphql-document")
-
-
-async def _off_loop(work: Callable[[], T]) -> T:
-    return await asyncio.get_running_loop().run_in_executor(_WORKERS, work)
-
-
-class DocumentLimitsExtension(SchemaExtension):
-    """Applies `DocumentLimits`: the size before parsing, the token budget
-    while parsing, the rest before validation; parsing and validation run
-    off the event loop."""
-
-    limits = DocumentLimits()
-
-    async def on_parse(self) -> AsyncIterator[None]:
-        context = self.execution_context
-        query = context.query
-        if query is not None and context.graphql_document is None:
-            check_source(query, self.limits)
-            try:
-                # Counts comments too, so a comment-padded document is bounded.
-                context.graphql_document = await _off_loop(
-                    partial(parse_acyclic, query, self.limits.max_tokens)
-                )
-            except GraphQLError as error:
-                # The parser's own bounds (tokens, nesting) end their message
-                # with "Parsing aborted."; they get a too-large document's code.
-                if error.message.endswith("Parsing aborted."):
-                    error.extensions = {**(error.extensions or {}), "code": TOO_LARGE}
-                # Without the parser's frames, which hold what it had built:
-                # the error ends up in a cycle with the execution context.
-                raise error.with_traceback(None) from None
-        yield
-
-    async def on_validate(self) -> AsyncIterator[None]:
-        context = self.execution_context
-        document = context.graphql_document
-        if document is not None and context.pre_execution_errors is None:
-            rules = tuple(context.validation_rules)
-            schema = context.schema._schema
-            # Set before strawberry's own validation step, which then skips.
-            context.pre_execution_errors = await _off_loop(
-                partial(self._check_and_validate, schema, document, rules)
-            )
-        yield
-
-    def _check_and_validate(
-        self,
-        schema: GraphQLSchema,
-        document: DocumentNode,
-        rules: tuple[type[ASTValidationRule], ...],
-    ) -> list[GraphQLError]:
-        try:
-            check_document(document, self.limits)
-        except DocumentTooExpensiveError as refused:
-            # Without its traceback: the frames in it hold the document, and
-            # the frame that caught it holds the error, a cycle that would
-            # keep every refused document alive until a full collection.
-            return [refused.with_traceback(None)]
-        return validate_document(schema, document, rules)
