@@ -1,0 +1,97 @@
+"""The schema as clients see it: documented throughout, published in
+`schema.graphql`, and with error codes a client can check."""
+
+from __future__ import annotations
+
+import ast
+import logging
+from pathlib import Path
+
+import strawberry
+from graphql import GraphQLSchema
+
+import gigsta
+from gigsta.domain.core import ErrorCode
+from gigsta.domain.core import UserError as UserErrorData
+from gigsta.schema import build_schema
+from gigsta.schema.core.errors import FALLBACK_CODE, UserError, user_errors
+
+
+def _schema() -> GraphQLSchema:
+    return build_schema()._schema
+
+
+# --- UserErrorCode ------------------------------------------------------------
+
+PACKAGE = Path(gigsta.__file__).parent
+# Lists every code to describe it; a code used only there is returned nowhere.
+DESCRIPTIONS = PACKAGE / "schema" / "core" / "errors.py"
+
+
+def codes_named_in_source() -> dict[str, set[str]]:
+    """Each `ErrorCode.NAME` written in the package, with the files it is in."""
+    found: dict[str, set[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path == DESCRIPTIONS:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "ErrorCode"
+            ):
+                found.setdefault(node.attr, set()).add(str(path.relative_to(PACKAGE)))
+    return found
+
+
+def test_user_error_code_is_an_enum_of_every_domain_code():
+    schema = _schema()
+    code = schema.type_map["UserError"].fields["code"].type
+    assert str(code) == "UserErrorCode!"
+    published = set(schema.type_map["UserErrorCode"].values)
+    assert published == {member.name for member in ErrorCode}
+    assert all(member.name == member.value for member in ErrorCode)
+
+
+def test_every_code_the_code_base_returns_is_published():
+    published = set(_schema().type_map["UserErrorCode"].values)
+    used = codes_named_in_source()
+    assert used, "the scan found no codes: it is looking in the wrong place"
+    unpublished = {name: files for name, files in used.items() if name not in published}
+    assert not unpublished, f"codes missing from UserErrorCode: {unpublished}"
+
+
+def test_every_published_code_is_returned_somewhere():
+    used = codes_named_in_source()
+    dead = sorted(m.name for m in ErrorCode if m.name not in used)
+    assert not dead, f"published codes nothing returns (remove them): {dead}"
+
+
+def test_an_unknown_code_is_sent_as_the_fallback_not_as_an_error(caplog):
+    """Typed code cannot produce one, but a bad value must cost the client only
+    the precision of one code, not the whole payload (UserError.code is
+    non-null, so a value the enum cannot serialise would null the mutation)."""
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def errors(self) -> list[UserError]:
+            return user_errors(
+                [
+                    UserErrorData(None, ErrorCode.EMAIL_TAKEN, "Taken."),
+                    UserErrorData("email", "NOT_A_CODE", "Something odd."),  # type: ignore[arg-type]
+                ]
+            )
+
+    with caplog.at_level(logging.ERROR, logger="gigsta.schema.core.errors"):
+        result = strawberry.Schema(query=Query).execute_sync(
+            "{ errors { field code message } }"
+        )
+    assert result.errors is None
+    assert result.data == {
+        "errors": [
+            {"field": None, "code": "EMAIL_TAKEN", "message": "Taken."},
+            {"field": "email", "code": FALLBACK_CODE.name, "message": "Something odd."},
+        ]
+    }
+    assert ["'NOT_A_CODE'" in r.getMessage() for r in caplog.records] == [True]
