@@ -8,7 +8,13 @@ import logging
 from pathlib import Path
 
 import strawberry
-from graphql import GraphQLSchema
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+)
 
 import gigsta
 from gigsta.domain.core import ErrorCode
@@ -19,6 +25,44 @@ from gigsta.schema.core.errors import FALLBACK_CODE, UserError, user_errors
 
 def _schema() -> GraphQLSchema:
     return build_schema()._schema
+
+
+def undocumented(schema: GraphQLSchema) -> list[str]:
+    """Every type, field, argument, enum value and input field of ours with
+    no description, as schema coordinates (`Type.field(arg:)`)."""
+    missing: list[str] = []
+    for name, named in sorted(schema.type_map.items()):
+        if name.startswith("__"):
+            continue  # introspection's own types are documented by the spec
+        if not (named.description or "").strip():
+            missing.append(name)
+        if isinstance(named, GraphQLObjectType | GraphQLInterfaceType):
+            for field_name, field in named.fields.items():
+                if not (field.description or "").strip():
+                    missing.append(f"{name}.{field_name}")
+                missing.extend(
+                    f"{name}.{field_name}({arg_name}:)"
+                    for arg_name, arg in field.args.items()
+                    if not (arg.description or "").strip()
+                )
+        elif isinstance(named, GraphQLInputObjectType):
+            missing.extend(
+                f"{name}.{field_name}"
+                for field_name, field in named.fields.items()
+                if not (field.description or "").strip()
+            )
+        elif isinstance(named, GraphQLEnumType):
+            missing.extend(
+                f"{name}.{value_name}"
+                for value_name, value in named.values.items()
+                if not (value.description or "").strip()
+            )
+    return missing
+
+
+def test_everything_in_the_schema_is_documented():
+    missing = undocumented(_schema())
+    assert not missing, "Add a description to:\n  " + "\n  ".join(missing)
 
 
 # --- UserErrorCode ------------------------------------------------------------
