@@ -4,9 +4,13 @@
 from __future__ import annotations
 
 import ast
+import difflib
 import logging
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 import strawberry
 from graphql import (
     GraphQLEnumType,
@@ -21,6 +25,7 @@ from gigsta.domain.core import ErrorCode
 from gigsta.domain.core import UserError as UserErrorData
 from gigsta.schema import build_schema
 from gigsta.schema.core.errors import FALLBACK_CODE, UserError, user_errors
+from scripts.schema_check import current_schema
 
 
 def _schema() -> GraphQLSchema:
@@ -139,3 +144,46 @@ def test_an_unknown_code_is_sent_as_the_fallback_not_as_an_error(caplog):
         ]
     }
     assert ["'NOT_A_CODE'" in r.getMessage() for r in caplog.records] == [True]
+
+
+# --- The published schema -----------------------------------------------------
+
+PUBLISHED = Path(__file__).resolve().parents[2] / "schema.graphql"
+
+
+def test_the_published_schema_is_the_code_s():
+    current = current_schema()
+    published = PUBLISHED.read_text() if PUBLISHED.exists() else ""
+    if published != current:
+        diff = difflib.unified_diff(
+            published.splitlines(),
+            current.splitlines(),
+            "schema.graphql",
+            "the code's schema",
+            lineterm="",
+        )
+        pytest.fail(
+            "schema.graphql is not the code's schema: run `make schema` and "
+            "commit it.\n" + "\n".join(list(diff)[:80])
+        )
+
+
+def test_strawberry_export_schema_writes_the_same_schema(tmp_path):
+    out = tmp_path / "schema.graphql"
+    strawberry_cli = Path(sys.executable).parent / "strawberry"
+    done = subprocess.run(  # noqa: S603 - the installed CLI, as `make schema` runs it
+        [
+            str(strawberry_cli),
+            "export-schema",
+            "gigsta.schema:build_schema",
+            "--output",
+            str(out),
+        ],
+        cwd=PUBLISHED.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert out.read_text() == current_schema()
