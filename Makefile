@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test coverage fuzz lint typecheck check migrate sweep bench bench-guard clean
+.PHONY: run test coverage fuzz lint typecheck check schema schema-check migrate sweep \
+	bench bench-guard clean
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -41,6 +42,16 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 check: lint typecheck test
+
+## Write the published schema, schema.graphql, from the code (commit it).
+schema: $(STAMP)
+	$(BIN)/strawberry export-schema gigsta.schema:build_schema --output schema.graphql
+
+## Fail on a breaking change against schema.graphql at the merge base with the
+## main line (in a clone of main: the previous commit), or at BASE if given
+## (a release tag, say); see "The published schema" in the README.
+schema-check: $(STAMP)
+	$(BIN)/python -m scripts.schema_check $(if $(BASE),--base $(BASE))
 
 migrate: $(STAMP)
 	$(BIN)/python -m scripts.migrate up

@@ -7,6 +7,10 @@ from enum import StrEnum
 
 
 class ErrorCode(StrEnum):
+    """Every expected failure's code: `UserError.code` in a mutation's payload,
+    `extensions.code` of a query's error. Published as `UserErrorCode`, so a
+    new member needs its description in `gigsta/schema/core/errors.py`."""
+
     BAD_USER_INPUT = "BAD_USER_INPUT"
     INVALID = "INVALID"
     TOO_LONG = "TOO_LONG"  # a string over its maximum length, or a list over its count
@@ -15,7 +19,6 @@ class ErrorCode(StrEnum):
     EMAIL_TAKEN = "EMAIL_TAKEN"
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     UNAUTHENTICATED = "UNAUTHENTICATED"
-    FORBIDDEN = "FORBIDDEN"
     # The database could not be reached or did not answer in time: try again.
     DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
     NOT_FOUND = "NOT_FOUND"

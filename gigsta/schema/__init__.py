@@ -9,6 +9,7 @@ import strawberry
 from graphql import GraphQLError, ValuesOfCorrectTypeRule
 from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.tools import merge_types
+from strawberry.types.base import get_object_definition
 
 from gigsta.database import is_unavailable
 from gigsta.domain.core import ClientError, ErrorCode
@@ -155,6 +156,14 @@ MUTATION_TYPES: tuple[type, ...] = (
 )
 
 
+def _root(name: str, types: tuple[type, ...], description: str) -> type:
+    """One root type from each domain's part of it (`merge_types` warns when
+    two domains define the same field)."""
+    merged = merge_types(name, types)
+    get_object_definition(merged, strict=True).description = description
+    return merged
+
+
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     """The schema; production turns `introspection` off."""
     extensions: list[type[SchemaExtension]] = [
@@ -169,8 +178,21 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     if not introspection:
         extensions.append(DisableIntrospection)
     return GigstaSchema(
-        query=merge_types("Query", QUERY_TYPES),
-        mutation=merge_types("Mutation", MUTATION_TYPES),
+        query=_root(
+            "Query",
+            QUERY_TYPES,
+            "What can be read. Anyone may read the service catalogue, workers, "
+            "address suggestions and price quotes; bookings and customers need "
+            "`Authorization: Bearer <token>` (from `logIn` or `signUp`). What "
+            "the viewer may not see reads as null.",
+        ),
+        mutation=_root(
+            "Mutation",
+            MUTATION_TYPES,
+            "What can be changed. Each mutation returns a payload whose `errors` "
+            "list the expected failures (empty on success); GraphQL errors mean "
+            "the request itself failed.",
+        ),
         extensions=extensions,
     )
 

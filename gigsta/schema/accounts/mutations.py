@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
 import strawberry
 
-from gigsta.domain.accounts import MAX_BIO_LENGTH, MAX_NAME_LENGTH
+from gigsta.domain.accounts import (
+    MAX_BIO_LENGTH,
+    MAX_EMAIL_LENGTH,
+    MAX_HOURLY_RATE_CENTS,
+    MAX_NAME_LENGTH,
+    MAX_PASSWORD_LENGTH,
+    MIN_HOURLY_RATE_CENTS,
+    MIN_PASSWORD_LENGTH,
+)
 from gigsta.domain.services import MAX_SERVICES_PER_WORKER
 from gigsta.resolvers.accounts import sessions, sign_in, workers
 from gigsta.schema.accounts.types import User, Worker
@@ -23,22 +32,44 @@ def _tokens(info: Info) -> sign_in.TokenConfig:
     )
 
 
-@strawberry.input
+@strawberry.input(description="A new account and its profile.")
 class SignUpInput:
-    email: str
-    password: str
-    name: str
-    role: Role
-    country: Country
+    email: str = strawberry.field(
+        description=(
+            f"The sign-in email, at most {MAX_EMAIL_LENGTH} characters; unique "
+            "regardless of case (EMAIL_TAKEN, INVALID_EMAIL)."
+        )
+    )
+    password: str = strawberry.field(
+        description=(
+            f"{MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters "
+            "(PASSWORD_TOO_SHORT, TOO_LONG)."
+        )
+    )
+    name: str = strawberry.field(
+        description=(
+            f"The name others see, 1 to {MAX_NAME_LENGTH} characters after trimming."
+        )
+    )
+    role: Role = strawberry.field(
+        description="CUSTOMER or WORKER; ADMIN is refused (NOT_ALLOWED)."
+    )
+    country: Country = strawberry.field(
+        description="Where the account books or works; a worker's also sets the "
+        "currency of their rate."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The credentials of an existing account.")
 class LogInInput:
-    email: str
-    password: str
+    email: str = strawberry.field(description="The account's email, in any case.")
+    password: str = strawberry.field(description="The account's password.")
 
 
-@strawberry.input
+@strawberry.input(
+    description="Changes to the signed-in worker's profile: fields left out "
+    "(or null) stay as they are."
+)
 class UpdateWorkerProfileInput:
     name: str | None = strawberry.field(
         default=None, description=f"At most {MAX_NAME_LENGTH} characters."
@@ -53,7 +84,11 @@ class UpdateWorkerProfileInput:
         ),
     )
     hourly_rate: int | None = strawberry.field(
-        default=None, description="Integer cents of the worker's currency."
+        default=None,
+        description=(
+            "Integer cents of the worker's currency, GST included, "
+            f"{MIN_HOURLY_RATE_CENTS} to {MAX_HOURLY_RATE_CENTS}."
+        ),
     )
     base_address_token: str | None = strawberry.field(
         default=None, description="A token from `addressSuggestions`."
@@ -63,22 +98,35 @@ class UpdateWorkerProfileInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="The result of `signUp` or `logIn`.")
 class AuthPayload:
-    token: str | None
-    viewer: User | None
-    errors: list[UserError]
+    token: str | None = strawberry.field(
+        description="A bearer token: send it as `Authorization: Bearer <token>`. "
+        "Null when `errors` is not empty."
+    )
+    viewer: User | None = strawberry.field(
+        description="The signed-in account; null when `errors` is not empty."
+    )
+    errors: list[UserError] = strawberry.field(
+        description="Why the account was not made or signed in; empty on success."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of `logOutEverywhere`.")
 class LogOutPayload:
-    errors: list[UserError]
+    errors: list[UserError] = strawberry.field(
+        description="Empty when every token was revoked (UNAUTHENTICATED without one)."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of `updateWorkerProfile`.")
 class WorkerPayload:
-    worker: Worker | None
-    errors: list[UserError]
+    worker: Worker | None = strawberry.field(
+        description="The profile as saved; null when `errors` is not empty."
+    )
+    errors: list[UserError] = strawberry.field(
+        description="Why nothing was saved; empty on success."
+    )
 
 
 def _auth_payload(result: sign_in.AuthResult) -> AuthPayload:
@@ -92,7 +140,13 @@ def _auth_payload(result: sign_in.AuthResult) -> AuthPayload:
 @strawberry.type
 class AccountsMutation:
     @strawberry.mutation(description="Create a CUSTOMER or WORKER account.")
-    async def sign_up(self, info: Info, input: SignUpInput) -> AuthPayload:
+    async def sign_up(
+        self,
+        info: Info,
+        input: Annotated[
+            SignUpInput, strawberry.argument(description="The account to create.")
+        ],
+    ) -> AuthPayload:
         result = await sign_in.sign_up(
             email=input.email,
             password=input.password,
@@ -105,8 +159,20 @@ class AccountsMutation:
         )
         return _auth_payload(result)
 
-    @strawberry.mutation
-    async def log_in(self, info: Info, input: LogInInput) -> AuthPayload:
+    @strawberry.mutation(
+        description=(
+            "Sign in with email and password for a token. Repeated failures "
+            "from one client or for one email are refused for a while "
+            "(RATE_LIMITED)."
+        )
+    )
+    async def log_in(
+        self,
+        info: Info,
+        input: Annotated[
+            LogInInput, strawberry.argument(description="The credentials.")
+        ],
+    ) -> AuthPayload:
         result = await sign_in.log_in(
             email=input.email,
             password=input.password,
@@ -136,7 +202,10 @@ class AccountsMutation:
     async def update_worker_profile(
         self,
         info: Info,
-        input: UpdateWorkerProfileInput,
+        input: Annotated[
+            UpdateWorkerProfileInput,
+            strawberry.argument(description="The fields to change."),
+        ],
     ) -> WorkerPayload:
         result = await workers.update_worker_profile(
             info.context.viewer,

@@ -3,7 +3,7 @@ service-area search) and customers."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -14,7 +14,12 @@ from gigsta.resolvers import places
 from gigsta.resolvers.accounts import customers, workers
 from gigsta.resolvers.core.ids import parse_object_id
 from gigsta.schema.accounts.types import Customer, Service, User, Worker
-from gigsta.schema.core.connections import Connection, connection_from_page
+from gigsta.schema.core.connections import (
+    AfterArgument,
+    Connection,
+    FirstArgument,
+    connection_from_page,
+)
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.dataloaders import UserByIdLoader
 
@@ -26,10 +31,10 @@ def _worker(doc: WorkerDoc) -> Worker:
     return Worker(doc=doc)
 
 
-@strawberry.input
+@strawberry.input(description="A point on the map (WGS 84 degrees).")
 class NearInput:
-    latitude: float
-    longitude: float
+    latitude: float = strawberry.field(description="Degrees north (negative: south).")
+    longitude: float = strawberry.field(description="Degrees east.")
 
 
 @strawberry.input(description="Give `near` or `addressToken` (not both) to search.")
@@ -37,7 +42,10 @@ class WorkerFilter:
     service: str | None = strawberry.field(
         default=None, description="A key from the `services` query."
     )
-    near: NearInput | None = None
+    near: NearInput | None = strawberry.field(
+        default=None,
+        description="Only workers whose service area covers this point, nearest first.",
+    )
     address_token: str | None = strawberry.field(
         default=None, description="A token from `addressSuggestions`."
     )
@@ -92,8 +100,13 @@ class AccountsQuery:
     def services(self) -> list[Service]:
         return [Service(key=k, name=v) for k, v in SERVICE_CATALOGUE.items()]
 
-    @strawberry.field
-    async def worker(self, id: strawberry.ID) -> Worker | None:
+    @strawberry.field(description="One worker's public profile, or null if none.")
+    async def worker(
+        self,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The worker's `id`.")
+        ],
+    ) -> Worker | None:
         doc = await workers.get_worker(id)
         return Worker(doc=doc) if doc else None
 
@@ -107,17 +120,35 @@ class AccountsQuery:
     async def workers(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: WorkerFilter | None = None,
+        first: FirstArgument = None,
+        after: AfterArgument = None,
+        filter: Annotated[
+            WorkerFilter | None,
+            strawberry.argument(
+                description="Narrow the list by service and by location; "
+                "without it, all workers."
+            ),
+        ] = None,
     ) -> Connection[Worker]:
         if filter is not None:
             return await filtered_workers(info, filter, first, after)
         page = await workers.list_workers(first, after)
         return connection_from_page(page, _worker)
 
-    @strawberry.field(description="Only that customer or an admin may read it.")
-    async def customer(self, info: Info, id: strawberry.ID) -> Customer | None:
+    @strawberry.field(
+        description=(
+            "A customer's profile. Only that customer and admins may read it: "
+            "null for anyone else, or for no such customer (UNAUTHENTICATED "
+            "without a token)."
+        )
+    )
+    async def customer(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The customer's `id`.")
+        ],
+    ) -> Customer | None:
         if info.context.viewer is None:
             raise ClientError(ErrorCode.UNAUTHENTICATED, "Sign in to see customers.")
         doc = await customers.get_customer(info.context.viewer, id)

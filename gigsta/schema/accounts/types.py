@@ -41,7 +41,7 @@ LazyBooking = Annotated["Booking", strawberry.lazy("gigsta.schema.bookings.types
 @strawberry.type(description="A service from the fixed catalogue.")
 class Service:
     key: str = strawberry.field(description="Stable snake_case key, e.g. `pet_care`.")
-    name: str
+    name: str = strawberry.field(description="English name to show, e.g. `Pet care`.")
 
 
 def own_phone(who: str) -> Any:
@@ -67,13 +67,16 @@ def service_list(keys: list[str]) -> list[Service]:
 
 
 @nodes.shows(CustomerDoc)
-@strawberry.type
+@strawberry.type(
+    description="A customer's profile: the customer, the admins and the workers "
+    "of the customer's bookings see it."
+)
 class Customer:
     doc: strawberry.Private[CustomerDoc]
 
-    id = doc_id()
-    name = doc_field("name", str)
-    country = doc_field("country", Country)
+    id = doc_id("The customer profile's id (not the `User` id).")
+    name = doc_field("name", str, description="The customer's name.")
+    country = doc_field("country", Country, description="Where the customer books.")
 
     phone = own_phone("customer")
 
@@ -85,25 +88,37 @@ class Customer:
 
 
 @nodes.shows(WorkerDoc)
-@strawberry.type
+@strawberry.type(
+    description="A worker's profile. Public, but for the fields that say who "
+    "else may see them (null for anyone else)."
+)
 class Worker:
     doc: strawberry.Private[WorkerDoc]
 
-    id = doc_id()
-    name = doc_field("name", str)
-    country = doc_field("country", Country)
-    bio = doc_field("bio", str)
+    id = doc_id("The worker profile's id (not the `User` id): `workerId` in inputs.")
+    name = doc_field("name", str, description="The worker's name.")
+    country = doc_field(
+        "country", Country, description="Where the worker works; decides `currency`."
+    )
+    bio = doc_field(
+        "bio",
+        str,
+        description="The worker's own words about their work (may be empty).",
+    )
 
-    @strawberry.field
+    @strawberry.field(description="The services the worker offers, in their order.")
     def services(self) -> list[Service]:
         return service_list(self.doc.services)
 
     hourly_rate = doc_field(
         "hourly_rate_cents",
         int | None,
-        description="Hourly rate in integer cents of `currency`.",
+        description="Hourly rate in integer cents of `currency`, GST included; "
+        "null until the worker sets one (they cannot be booked until then).",
     )
-    currency = doc_field("currency", Currency)
+    currency = doc_field(
+        "currency", Currency, description="The currency of the rate and of prices."
+    )
 
     phone = own_phone("worker")
 
@@ -155,10 +170,12 @@ class Worker:
 class User:
     doc: strawberry.Private[UserDoc]
 
-    id = doc_id()
-    email = doc_field("email", str)
-    role = doc_field("role", Role)
-    created_at = doc_field("created_at", datetime)
+    id = doc_id("The account's id (not its profile's).")
+    email = doc_field("email", str, description="The sign-in email, lower case.")
+    role = doc_field("role", Role, description="What the account is for.")
+    created_at = doc_field(
+        "created_at", datetime, description="When the account was made (UTC)."
+    )
 
     @strawberry.field(description="The customer profile, for a CUSTOMER account.")
     async def customer(self, info: Info) -> Customer | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -17,15 +18,22 @@ from gigsta.schema.core.context import Info
 from gigsta.schema.core.errors import UserError, user_errors
 
 
-@strawberry.input
+@strawberry.input(description="What a customer asks a worker to do, and when.")
 class RequestBookingInput:
-    worker_id: strawberry.ID
+    worker_id: strawberry.ID = strawberry.field(
+        description="The `Worker.id` to book; same country as the customer."
+    )
     service: str = strawberry.field(description="A key from the `services` query.")
     description: str = strawberry.field(
         description=f"At most {MAX_DESCRIPTION_LENGTH} characters."
     )
-    scheduled_start: datetime = strawberry.field(description="With a UTC offset.")
-    scheduled_end: datetime = strawberry.field(description="With a UTC offset.")
+    scheduled_start: datetime = strawberry.field(
+        description="ISO 8601 with a UTC offset; in the future, at most a year ahead."
+    )
+    scheduled_end: datetime = strawberry.field(
+        description="ISO 8601 with a UTC offset; after the start, at most 12 hours "
+        "after it."
+    )
     address_token: str | None = strawberry.field(
         default=None, description="Where: a token from `addressSuggestions`."
     )
@@ -38,9 +46,9 @@ class RequestBookingInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="One action on one booking, at the version seen.")
 class PerformBookingActionInput:
-    booking_id: strawberry.ID
+    booking_id: strawberry.ID = strawberry.field(description="The `Booking.id`.")
     action: str = strawberry.field(description="An `actionName` from availableActions.")
     expected_version: int = strawberry.field(
         description="The booking `version` the client saw; stale ones are refused."
@@ -53,10 +61,18 @@ class PerformBookingActionInput:
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of `requestBooking` or `performBookingAction`."
+)
 class BookingPayload:
-    booking: Booking | None
-    errors: list[UserError]
+    booking: Booking | None = strawberry.field(
+        description="The booking as it is now: after the change on success; as it "
+        "stands when an action was refused (to show its current status and "
+        "version); null when no booking could be found or made."
+    )
+    errors: list[UserError] = strawberry.field(
+        description="Why nothing changed; empty on success."
+    )
 
 
 def _booking_payload(result: requests.BookingResult) -> BookingPayload:
@@ -68,11 +84,21 @@ def _booking_payload(result: requests.BookingResult) -> BookingPayload:
 
 @strawberry.type
 class BookingsMutation:
-    @strawberry.mutation(description="A signed-in customer requests a worker.")
+    @strawberry.mutation(
+        description=(
+            "A signed-in customer requests a worker. The card is held for the "
+            "price at once (or saved, for a job more than 6 days away); the "
+            "booking is REQUESTED, or PENDING_PAYMENT while 3-D Secure waits. "
+            "Repeating an identical request (same worker, times and card) "
+            "returns the booking the first one made."
+        )
+    )
     async def request_booking(
         self,
         info: Info,
-        input: RequestBookingInput,
+        input: Annotated[
+            RequestBookingInput, strawberry.argument(description="The request.")
+        ],
     ) -> BookingPayload:
         result = await requests.request_booking(
             info.context.viewer,
@@ -91,11 +117,19 @@ class BookingsMutation:
         )
         return _booking_payload(result)
 
-    @strawberry.mutation(description="Run one of the booking's availableActions.")
+    @strawberry.mutation(
+        description=(
+            "Take one of the booking's `availableActions`: moves its status, "
+            "writes its history and moves the money as the action says."
+        )
+    )
     async def perform_booking_action(
         self,
         info: Info,
-        input: PerformBookingActionInput,
+        input: Annotated[
+            PerformBookingActionInput,
+            strawberry.argument(description="The action and the version it is for."),
+        ],
     ) -> BookingPayload:
         result = await actions.perform_booking_action(
             info.context.viewer,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from gigsta.domain.core import ClientError, ErrorCode
@@ -13,8 +15,19 @@ from gigsta.schema.core.relations import bookings_field
 
 @strawberry.type
 class BookingsQuery:
-    @strawberry.field(description="A booking the viewer is part of (any, for admins).")
-    async def booking(self, info: Info, id: strawberry.ID) -> Booking | None:
+    @strawberry.field(
+        description=(
+            "A booking the viewer is part of (any, for admins); null when there "
+            "is none the viewer may see (UNAUTHENTICATED without a token)."
+        )
+    )
+    async def booking(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The `Booking.id`.")
+        ],
+    ) -> Booking | None:
         if info.context.viewer is None:
             raise ClientError(ErrorCode.UNAUTHENTICATED, "Sign in to see bookings.")
         doc = await bookings.get_booking(info.context.viewer, id)

@@ -7,6 +7,7 @@ import strawberry
 from gigsta.documents import Booking as BookingDoc
 from gigsta.documents.bookings import BookingEvent as BookingEventDoc
 from gigsta.domain.bookings.actions import available_actions
+from gigsta.domain.bookings.limits import MAX_HISTORY_ENTRIES
 from gigsta.domain.services import SERVICE_CATALOGUE
 from gigsta.schema.accounts.types import Customer, Service, Worker
 from gigsta.schema.core import nodes
@@ -30,18 +31,37 @@ class BookingEvent:
     doc: strawberry.Private[BookingEventDoc]
     zone: strawberry.Private[str]  # the booking's time zone
 
-    action = doc_field("action", str)
-    from_status = doc_field("from_status", BookingStatus)
-    to_status = doc_field("to_status", BookingStatus)
-    actor_role = doc_field("actor_role", ActorRole)
+    action = doc_field(
+        "action",
+        str,
+        description="The `actionName` taken (`request` for the booking's creation); "
+        "tolerate names you do not know.",
+    )
+    from_status = doc_field(
+        "from_status", BookingStatus, description="The status before the action."
+    )
+    to_status = doc_field(
+        "to_status",
+        BookingStatus,
+        description="The status after it (the same for a payment step).",
+    )
+    actor_role = doc_field("actor_role", ActorRole, description="Who took the action.")
 
     @strawberry.field(description="The acting user's id; null for system actions.")
     def actor_id(self) -> strawberry.ID | None:
         return strawberry.ID(self.doc.actor_id) if self.doc.actor_id else None
 
-    note = doc_field("note", str)
-    reason = doc_field("reason", str | None)
-    at = local_time_field("at")
+    note = doc_field(
+        "note", str, description="What happened, in a sentence for the history."
+    )
+    reason = doc_field(
+        "reason",
+        str | None,
+        description="The reason the actor gave, if any (required by some actions).",
+    )
+    at = local_time_field(
+        "at", description="When the action was taken, in the booking's time zone."
+    )
 
 
 @strawberry.type(
@@ -51,11 +71,22 @@ class BookingEvent:
     )
 )
 class BookingAction:
-    action_name: str
-    button_label: str
-    note: str
-    is_critical: bool
-    requires_reason: bool
+    action_name: str = strawberry.field(
+        description="Stable identifier to pass as `performBookingAction(input: "
+        "{action})`, e.g. `accept`; key the UI's icon and colour on it."
+    )
+    button_label: str = strawberry.field(
+        description="English label for the button, e.g. `Accept booking`."
+    )
+    note: str = strawberry.field(
+        description="The sentence the booking's history will record."
+    )
+    is_critical: bool = strawberry.field(
+        description="Destructive or hard to undo: ask the person to confirm."
+    )
+    requires_reason: bool = strawberry.field(
+        description="A `reason` must be given (REASON_REQUIRED otherwise)."
+    )
     payment_note: str | None = strawberry.field(
         default=None,
         description="What this action would do to the customer's money now "
@@ -64,22 +95,30 @@ class BookingAction:
 
 
 @nodes.shows(BookingDoc)
-@strawberry.type
+@strawberry.type(
+    description="A job a customer booked with a worker. Visible to its customer, "
+    "its worker (once the card is held) and admins; each sees their own side of "
+    "the money."
+)
 class Booking:
     doc: strawberry.Private[BookingDoc]
 
-    id = doc_id()
-    status = doc_field("status", BookingStatus)
+    id = doc_id("The booking's id: `bookingId` in inputs.")
+    status = doc_field(
+        "status", BookingStatus, description="Where the booking is in its lifecycle."
+    )
     version = doc_field(
         "version", int, description="Pass it as `expectedVersion` when acting."
     )
 
-    @strawberry.field
+    @strawberry.field(description="The service booked.")
     def service(self) -> Service:
         key = self.doc.service
         return Service(key=key, name=SERVICE_CATALOGUE.get(key, key))
 
-    description = doc_field("description", str)
+    description = doc_field(
+        "description", str, description="The customer's description of the job."
+    )
     time_zone = doc_field(
         "time_zone",
         str,
@@ -90,9 +129,16 @@ class Booking:
             "instant."
         ),
     )
-    scheduled_start = local_time_field("scheduled_start")
-    scheduled_end = local_time_field("scheduled_end")
-    created_at = local_time_field("created_at")
+    scheduled_start = local_time_field(
+        "scheduled_start", description="When the job starts."
+    )
+    scheduled_end = local_time_field(
+        "scheduled_end",
+        description="When the job ends (at most 12 hours after the start).",
+    )
+    created_at = local_time_field(
+        "created_at", description="When the booking was requested."
+    )
     updated_at = local_time_field(
         "updated_at", description="When the booking last changed."
     )
@@ -102,21 +148,26 @@ class Booking:
         """What `local_time_field` reads the booking's times in."""
         return self.doc.time_zone
 
-    @strawberry.field
+    @strawberry.field(description="Who booked the job.")
     async def customer(self, info: Info) -> Customer:
         doc = await info.context.loader(CustomerByIdLoader).load(self.doc.customer_id)
         if doc is None:
             raise RuntimeError(f"booking {self.doc.id} has no customer")
         return Customer(doc=doc)
 
-    @strawberry.field
+    @strawberry.field(description="Who does the job.")
     async def worker(self, info: Info) -> Worker:
         doc = await info.context.loader(WorkerByIdLoader).load(self.doc.worker_id)
         if doc is None:
             raise RuntimeError(f"booking {self.doc.id} has no worker")
         return Worker(doc=doc)
 
-    @strawberry.field
+    @strawberry.field(
+        description=(
+            "Every action taken on the booking, oldest first (the newest "
+            f"{MAX_HISTORY_ENTRIES} are kept)."
+        )
+    )
     def history(self) -> list[BookingEvent]:
         return [BookingEvent(doc=e, zone=self.zone) for e in self.doc.history]
 

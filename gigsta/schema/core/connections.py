@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Generic, TypeVar
 
 import strawberry
+
+from gigsta.resolvers.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -15,22 +17,57 @@ T = TypeVar("T")
 D = TypeVar("D")
 
 
-@strawberry.type
+# The paging arguments every connection field takes.
+FirstArgument = Annotated[
+    int | None,
+    strawberry.argument(
+        description=(
+            f"How many items to return: {DEFAULT_PAGE_SIZE} when omitted, at most "
+            f"{MAX_PAGE_SIZE} (more is cut to {MAX_PAGE_SIZE}); negative is an "
+            "error (BAD_USER_INPUT)."
+        )
+    ),
+]
+AfterArgument = Annotated[
+    str | None,
+    strawberry.argument(
+        description=(
+            "Return the items after this cursor: the `pageInfo.endCursor` of the "
+            "previous page of the same list; omit it for the first page. A cursor "
+            "we did not make is an error (BAD_USER_INPUT)."
+        )
+    ),
+]
+
+
+@strawberry.type(description="Where a page sits in its list.")
 class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="Whether more items follow: ask again with `after: endCursor`."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the page's last item (null for an empty page); "
+        "opaque, valid only for the list it came from."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One item of a page, with its cursor.")
 class Edge(Generic[T]):
-    node: T
-    cursor: str
+    node: T = strawberry.field(description="The item.")
+    cursor: str = strawberry.field(
+        description="Opaque position of this item: pass it as `after` to continue "
+        "after it."
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="One page of a list, in a stable order; follow `pageInfo` for more."
+)
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
+    edges: list[Edge[T]] = strawberry.field(description="The page's items, in order.")
+    page_info: PageInfo = strawberry.field(
+        description="Whether there is a next page, and where it starts."
+    )
 
 
 def connection_from_page(page: Page[D], node: Callable[[D], T]) -> Connection[T]:

@@ -37,11 +37,11 @@ def local_time_field(attr: str, *, description: str | None = None) -> Any:
     return strawberry.field(resolver=resolve, description=description)
 
 
-def doc_id() -> Any:
+def doc_id(description: str) -> Any:
     """The document's id as a GraphQL `ID`."""
 
     def resolve(root: Any) -> strawberry.ID:
         return strawberry.ID(str(root.doc.id))
 
     resolve.__annotations__ = {"root": Any, "return": strawberry.ID}
-    return strawberry.field(resolver=resolve)
+    return strawberry.field(resolver=resolve, description=description)

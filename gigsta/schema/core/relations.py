@@ -4,14 +4,19 @@ accounts sit below bookings in the schema's layers."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
 from gigsta.domain.core import ClientError, ErrorCode
 from gigsta.resolvers.bookings.queries import list_bookings
 from gigsta.schema.core import nodes
-from gigsta.schema.core.connections import Connection, connection_from_page
+from gigsta.schema.core.connections import (
+    AfterArgument,
+    Connection,
+    FirstArgument,
+    connection_from_page,
+)
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import BookingStatus
 
@@ -64,9 +69,12 @@ def bookings_field(node: Any, description: str, *, party: str | None = None) -> 
     resolve.__annotations__ = {
         "root": Any,
         "info": Info,
-        "first": int | None,
-        "after": str | None,
-        "status": BookingStatus | None,
+        "first": FirstArgument,
+        "after": AfterArgument,
+        "status": Annotated[
+            BookingStatus | None,
+            strawberry.argument(description="Only bookings in this status."),
+        ],
         "return": Connection[node],
     }
     return strawberry.field(resolver=resolve, description=description)

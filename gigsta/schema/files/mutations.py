@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Annotated
 
 import strawberry
 
-from gigsta.domain.files import MAX_FILENAME_LENGTH, UploadLimits
+from gigsta.domain.files import MAX_FILENAME_LENGTH, MAX_KEY_LENGTH, UploadLimits
 from gigsta.resolvers import files
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import UploadPurpose
@@ -14,9 +15,11 @@ from gigsta.schema.core.errors import UserError, user_errors
 from gigsta.schema.files.types import Attachment
 
 
-@strawberry.input
+@strawberry.input(description="The file the client is about to upload.")
 class CreateUploadInput:
-    purpose: UploadPurpose
+    purpose: UploadPurpose = strawberry.field(
+        description="What the file is for: decides types, size limit and access."
+    )
     booking_id: strawberry.ID | None = strawberry.field(
         default=None, description="Required for BOOKING_PHOTO."
     )
@@ -24,34 +27,47 @@ class CreateUploadInput:
         description="image/jpeg, image/png, image/webp; application/pdf for documents."
     )
     size_bytes: int = strawberry.field(
-        description="Exact size: the upload URL is signed for it."
+        description="Exact size in bytes: the upload URL is signed for it "
+        "(FILE_TOO_LARGE over the purpose's limit)."
     )
     filename: str = strawberry.field(
         description=f"Kept for display only; at most {MAX_FILENAME_LENGTH} characters."
     )
 
 
-@strawberry.type
+@strawberry.type(description="An HTTP header the upload request must carry.")
 class HttpHeader:
-    name: str
-    value: str
+    name: str = strawberry.field(description="The header's name, e.g. `Content-Type`.")
+    value: str = strawberry.field(description="Its exact value.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of `createUpload`.")
 class CreateUploadPayload:
     upload_url: str | None = strawberry.field(
-        description="PUT the bytes here with exactly `headers`, within 15 minutes."
+        description="PUT the bytes here with exactly `headers`, before `expiresAt`."
     )
     key: str | None = strawberry.field(description="Pass to `completeUpload`.")
-    expires_at: datetime | None
-    headers: list[HttpHeader]
-    errors: list[UserError]
+    expires_at: datetime | None = strawberry.field(
+        description="When `uploadUrl` stops working (15 minutes by default)."
+    )
+    headers: list[HttpHeader] = strawberry.field(
+        description="The headers the PUT must send, no more and no fewer (empty "
+        "when `errors` is not)."
+    )
+    errors: list[UserError] = strawberry.field(
+        description="Why no upload was started; empty on success."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of `completeUpload` or `deleteAttachment`.")
 class AttachmentPayload:
-    attachment: Attachment | None
-    errors: list[UserError]
+    attachment: Attachment | None = strawberry.field(
+        description="The file recorded, or the one deleted; null when `errors` is "
+        "not empty."
+    )
+    errors: list[UserError] = strawberry.field(
+        description="Why nothing changed; empty on success."
+    )
 
 
 def _attachment_payload(result: files.AttachmentResult) -> AttachmentPayload:
@@ -67,7 +83,11 @@ class FilesMutation:
         description="A presigned PUT URL for one file (photo, avatar or document)."
     )
     async def create_upload(
-        self, info: Info, input: CreateUploadInput
+        self,
+        info: Info,
+        input: Annotated[
+            CreateUploadInput, strawberry.argument(description="The file to upload.")
+        ],
     ) -> CreateUploadPayload:
         runtime = info.context.runtime
         settings = runtime.settings
@@ -97,7 +117,17 @@ class FilesMutation:
     @strawberry.mutation(
         description="Check an uploaded file and record it (idempotent per key)."
     )
-    async def complete_upload(self, info: Info, key: str) -> AttachmentPayload:
+    async def complete_upload(
+        self,
+        info: Info,
+        key: Annotated[
+            str,
+            strawberry.argument(
+                description=f"The `key` from `createUpload`; at most {MAX_KEY_LENGTH} "
+                "characters."
+            ),
+        ],
+    ) -> AttachmentPayload:
         result = await files.complete_upload(
             info.context.viewer,
             info.context.runtime.files,
@@ -106,9 +136,15 @@ class FilesMutation:
         )
         return _attachment_payload(result)
 
-    @strawberry.mutation(description="Delete a file and its stored object.")
+    @strawberry.mutation(
+        description="Delete a file and its stored object: its uploader or an admin."
+    )
     async def delete_attachment(
-        self, info: Info, id: strawberry.ID
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The `Attachment.id`.")
+        ],
     ) -> AttachmentPayload:
         result = await files.delete_attachment(
             info.context.viewer,

@@ -30,13 +30,23 @@ class Attachment:
     # belong to no place and read in UTC.
     zone: strawberry.Private[str] = "UTC"
 
-    id = doc_id()
-    key = doc_field("key", str)
-    purpose = doc_field("purpose", UploadPurpose)
-    filename = doc_field("filename", str)
-    content_type = doc_field("content_type", str)
-    size_bytes = doc_field("size_bytes", int)
-    created_at = local_time_field("created_at")
+    id = doc_id("The attachment's id: `deleteAttachment(id:)` takes it.")
+    key = doc_field(
+        "key", str, description="Where the file is stored; the upload's `key`."
+    )
+    purpose = doc_field("purpose", UploadPurpose, description="What the file is for.")
+    filename = doc_field(
+        "filename", str, description="The name the uploader gave, for display only."
+    )
+    content_type = doc_field(
+        "content_type", str, description="Its MIME type, e.g. `image/png`."
+    )
+    size_bytes = doc_field("size_bytes", int, description="Its size in bytes.")
+    created_at = local_time_field(
+        "created_at",
+        description="When the upload was started: in the booking's time zone for "
+        "a booking photo, else UTC.",
+    )
 
     @strawberry.field(description="Presigned GET URL, valid for a few minutes.")
     async def url(self, info: Info) -> str | None:

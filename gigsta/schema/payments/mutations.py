@@ -9,12 +9,14 @@ from gigsta.schema.core.context import Info
 from gigsta.schema.core.errors import UserError, user_errors
 
 
-@strawberry.type
+@strawberry.type(description="The result of `startPayoutOnboarding`.")
 class PayoutOnboardingPayload:
     url: str | None = strawberry.field(
         description="Stripe's Express onboarding page; open it in the browser."
     )
-    errors: list[UserError]
+    errors: list[UserError] = strawberry.field(
+        description="Why no link was made; empty on success."
+    )
 
 
 @strawberry.type

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -14,15 +15,34 @@ from gigsta.schema.payments.types import PriceQuote, price_quote
 @strawberry.type
 class PaymentsQuery:
     @strawberry.field(
-        description="What booking this worker for this window would cost now."
+        description=(
+            "What booking this worker for this window would cost now, checked as "
+            "`requestBooking` checks it (a refused window or service is an error "
+            "with its code). Null when it cannot be priced: no such worker, no "
+            "rate set, or payments off."
+        )
     )
     async def price_quote(
         self,
         info: Info,
-        worker_id: strawberry.ID,
-        service: str,
-        scheduled_start: datetime,
-        scheduled_end: datetime,
+        worker_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The `Worker.id`.")
+        ],
+        service: Annotated[
+            str,
+            strawberry.argument(description="A service key the worker offers."),
+        ],
+        scheduled_start: Annotated[
+            datetime,
+            strawberry.argument(description="The start, with a UTC offset."),
+        ],
+        scheduled_end: Annotated[
+            datetime,
+            strawberry.argument(
+                description="The end, with a UTC offset; billed in 15-minute steps, "
+                "at least an hour."
+            ),
+        ],
     ) -> PriceQuote | None:
         q = await quotes.price_quote(
             info.context.runtime.payments,

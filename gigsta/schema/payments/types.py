@@ -35,11 +35,18 @@ if TYPE_CHECKING:
 
 @strawberry.type(description="One line of a price. Amounts in cents of `currency`.")
 class PriceLineItem:
-    code: str
-    label: str
-    quantity: int
-    unit_amount: int
-    amount: int
+    code: str = strawberry.field(
+        description="Stable kind of line, e.g. `labour` or `booking_fee`; "
+        "tolerate codes you do not know."
+    )
+    label: str = strawberry.field(
+        description="English text to show, e.g. `Cleaning, 3 h`."
+    )
+    quantity: int = strawberry.field(description="How many units.")
+    unit_amount: int = strawberry.field(description="Cents per unit, GST included.")
+    amount: int = strawberry.field(
+        description="`quantity` x `unitAmount`, in cents, GST included."
+    )
 
 
 @strawberry.type(
@@ -54,7 +61,9 @@ class Price:
     show_customer_side: strawberry.Private[bool]
     show_worker_side: strawberry.Private[bool]
 
-    currency = doc_field("currency", Currency)
+    currency = doc_field(
+        "currency", Currency, description="The currency of every amount here."
+    )
 
     @strawberry.field(description="Customer and admins only.")
     def line_items(self) -> list[PriceLineItem] | None:
@@ -89,11 +98,19 @@ class Payment:
     # Derived, not stored: a deferred hold is placed a fixed lead before the start.
     hold_due_at: strawberry.Private[datetime | None] = None
 
-    status = doc_field("status", PaymentStatus)
-    authorized_amount = doc_field("authorized_amount", int)
-    captured_amount = doc_field("captured_amount", int)
-    refunded_amount = doc_field("refunded_amount", int)
-    currency = doc_field("currency", Currency)
+    status = doc_field("status", PaymentStatus, description="Where the money is.")
+    authorized_amount = doc_field(
+        "authorized_amount",
+        int,
+        description="Cents held on the card (0 before the hold is placed).",
+    )
+    captured_amount = doc_field(
+        "captured_amount", int, description="Cents charged so far."
+    )
+    refunded_amount = doc_field(
+        "refunded_amount", int, description="Cents given back after a charge."
+    )
+    currency = doc_field("currency", Currency, description="The amounts' currency.")
 
     @strawberry.field(
         description=(
@@ -121,19 +138,34 @@ class Payment:
 
 @strawberry.type(description="A worker's share of a booking, waiting to be sent.")
 class PendingPayout:
-    booking_id: strawberry.ID
-    amount: int
-    currency: Currency
-    since: datetime
+    booking_id: strawberry.ID = strawberry.field(
+        description="The booking the share is for."
+    )
+    amount: int = strawberry.field(description="The share, in cents of `currency`.")
+    currency: Currency = strawberry.field(description="The share's currency.")
+    since: datetime = strawberry.field(
+        description="When it became due (the customer's payment was captured)."
+    )
 
 
 @strawberry.type(description="A price preview (cents, GST included).")
 class PriceQuote:
-    currency: Currency
-    line_items: list[PriceLineItem]
-    total: int
-    gst_included: int
-    late_cancellation_fee: int
+    currency: Currency = strawberry.field(
+        description="The currency of every amount here (the worker's)."
+    )
+    line_items: list[PriceLineItem] = strawberry.field(
+        description="What the total is made of: the labour and the booking fee."
+    )
+    total: int = strawberry.field(
+        description="What the customer would pay, in cents, GST included."
+    )
+    gst_included: int = strawberry.field(
+        description="The GST contained in `total`, in cents."
+    )
+    late_cancellation_fee: int = strawberry.field(
+        description="What cancelling from 24 hours before the start would cost, "
+        "in cents."
+    )
 
 
 @strawberry.type

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
+from gigsta.domain.places import MAX_QUERY_LENGTH, MIN_QUERY_LENGTH
 from gigsta.resolvers import places
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import Country
@@ -27,7 +30,27 @@ class PlacesQuery:
         )
     )
     async def address_suggestions(
-        self, info: Info, query: str, country: Country, first: int = 5
+        self,
+        info: Info,
+        query: Annotated[
+            str,
+            strawberry.argument(
+                description=(
+                    f"What the person typed, {MIN_QUERY_LENGTH} to "
+                    f"{MAX_QUERY_LENGTH} characters (QUERY_TOO_SHORT, TOO_LONG)."
+                )
+            ),
+        ],
+        country: Annotated[
+            Country, strawberry.argument(description="The country to search in.")
+        ],
+        first: Annotated[
+            int,
+            strawberry.argument(
+                description="How many suggestions, at least 1; more than "
+                f"{places.MAX_SUGGESTIONS} is cut to {places.MAX_SUGGESTIONS}."
+            ),
+        ] = 5,
     ) -> list[AddressSuggestion]:
         runtime = info.context.runtime
         found = await places.address_suggestions(

@@ -28,18 +28,24 @@ def _km(value: float | None) -> float | None:
 class Place:
     doc: strawberry.Private[PlaceAddressDoc]
 
-    formatted = doc_field("formatted", str)
-    locality = doc_field("locality", str | None)
-    city = doc_field("city", str | None)
-    region = doc_field("region", str | None)
-    postcode = doc_field("postcode", str | None)
-    country = doc_field("country", str)
+    formatted = doc_field(
+        "formatted", str, description="The whole address on one line."
+    )
+    locality = doc_field(
+        "locality", str | None, description="Suburb or locality, if known."
+    )
+    city = doc_field("city", str | None, description="Town or city (NZ only).")
+    region = doc_field(
+        "region", str | None, description="Region (NZ) or state (AU), if known."
+    )
+    postcode = doc_field("postcode", str | None, description="Postcode, if known.")
+    country = doc_field("country", str, description="`NZ` or `AU`.")
 
-    @strawberry.field
+    @strawberry.field(description="Degrees north (negative: south), WGS 84.")
     def latitude(self) -> float:
         return self.doc.location.latitude
 
-    @strawberry.field
+    @strawberry.field(description="Degrees east, WGS 84.")
     def longitude(self) -> float:
         return self.doc.location.longitude
 
@@ -52,17 +58,30 @@ class Place:
     )
 )
 class BookingAddress:
-    detail: AddressDetail
-    formatted: str | None
-    street_number: str | None
-    street: str | None
-    locality: str | None
-    city: str | None
-    region: str | None
-    postcode: str | None
-    country: str
-    latitude: float | None
-    longitude: float | None
+    detail: AddressDetail = strawberry.field(
+        description="How much the viewer sees: with LOCALITY, the fields marked "
+        "FULL only are null."
+    )
+    formatted: str | None = strawberry.field(
+        description="The whole address on one line (FULL only)."
+    )
+    street_number: str | None = strawberry.field(
+        description="House number (FULL only)."
+    )
+    street: str | None = strawberry.field(description="Street name (FULL only).")
+    locality: str | None = strawberry.field(description="Suburb or locality, if known.")
+    city: str | None = strawberry.field(description="Town or city (NZ only).")
+    region: str | None = strawberry.field(
+        description="Region (NZ) or state (AU), if known."
+    )
+    postcode: str | None = strawberry.field(description="Postcode, if known.")
+    country: str = strawberry.field(description="`NZ` or `AU`.")
+    latitude: float | None = strawberry.field(
+        description="Degrees north, WGS 84 (FULL only)."
+    )
+    longitude: float | None = strawberry.field(
+        description="Degrees east, WGS 84 (FULL only)."
+    )
     distance_km: float | None = strawberry.field(
         description="From the assigned worker's base, in km."
     )
@@ -75,17 +94,22 @@ class BookingAddress:
     )
 )
 class AddressSuggestion:
-    token: str
-    formatted: str
-    street_number: str | None
-    street: str | None
-    locality: str | None
+    token: str = strawberry.field(
+        description="Signed reference to this exact address, valid for 24 hours; "
+        "opaque."
+    )
+    formatted: str = strawberry.field(
+        description="The whole address on one line, to show in the list."
+    )
+    street_number: str | None = strawberry.field(description="House number.")
+    street: str | None = strawberry.field(description="Street name.")
+    locality: str | None = strawberry.field(description="Suburb or locality.")
     city: str | None = strawberry.field(description="NZ addresses only.")
-    region: str | None
-    postcode: str | None
-    country: str
-    latitude: float
-    longitude: float
+    region: str | None = strawberry.field(description="Region (NZ) or state (AU).")
+    postcode: str | None = strawberry.field(description="Postcode.")
+    country: str = strawberry.field(description="`NZ` or `AU`.")
+    latitude: float = strawberry.field(description="Degrees north, WGS 84.")
+    longitude: float = strawberry.field(description="Degrees east, WGS 84.")
 
 
 async def booking_address(info: Info, booking: BookingDoc) -> BookingAddress | None:
