@@ -13,6 +13,7 @@ from starlette.middleware import Middleware
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from gigsta.cors import AllowedOriginsCORSMiddleware
 from gigsta.database import connect, init_documents, ping
 from gigsta.http_guards import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from gigsta.integrations.addressable import AddressableClient
@@ -151,10 +152,13 @@ def create_app(
             Route("/readyz", readyz),
             Route("/webhooks/stripe", stripe_webhook, methods=["POST"]),
         ],
-        # Outermost first: the request id and access line cover the refusals.
+        # Outermost first: the request id and access line cover the refusals,
+        # and the refusals (413, 401, ...) carry the CORS headers, so a page
+        # on an allowed origin can read why it was refused.
         middleware=[
             Middleware(RequestLogMiddleware),
             Middleware(SecurityHeadersMiddleware, settings=settings),
+            Middleware(AllowedOriginsCORSMiddleware, origins=settings.cors_origins),
             Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
         ],
         lifespan=lifespan,
