@@ -74,6 +74,11 @@ class Settings(BaseSettings):
     cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
         (), validation_alias=_env("GIGSTA_CORS_ORIGINS")
     )
+    # GraphiQL's page and the npm packages it loads (see web/graphiql/).
+    graphiql_dir: Path = Field(
+        Path(__file__).resolve().parent.parent / "web" / "graphiql",
+        validation_alias=_env("GIGSTA_GRAPHIQL_DIR"),
+    )
 
     sweep_interval_seconds: float = Field(
         30.0, validation_alias=_env("GIGSTA_SWEEP_INTERVAL_SECONDS")

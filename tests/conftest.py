@@ -181,6 +181,17 @@ async def http(app: Any) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
+@pytest.fixture
+async def production(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """A second app, in production mode, without its lifespan: it must not
+    rebind the documents of the session's app to a client it would close; its
+    checks need no database."""
+    application = create_app(settings.model_copy(update={"env": "production"}))
+    transport = httpx.ASGITransport(app=application)
+    async with httpx.AsyncClient(transport=transport, base_url="https://g") as c:
+        yield c
+
+
 @pytest.fixture(autouse=True)
 async def _clean_state(request: pytest.FixtureRequest, clock: FakeClock) -> None:
     """Each test starts with empty collections (indexes kept) and a fixed clock."""
