@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
 
+from gigsta.cors import AllowedOriginsCORSMiddleware
 from gigsta.database import connect, init_documents, ping
+from gigsta.graphiql import ASSETS_PATH, GraphiQLAssets, warn_if_not_installed
 from gigsta.http_guards import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from gigsta.integrations.addressable import AddressableClient
 from gigsta.integrations.r2 import store_from_settings
@@ -144,17 +146,24 @@ def create_app(
         build_schema(introspection=settings.introspection_enabled),
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
     )
+    routes: list[BaseRoute] = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/webhooks/stripe", stripe_webhook, methods=["POST"]),
+    ]
+    if settings.graphiql_enabled:
+        warn_if_not_installed(settings.graphiql_dir)
+        routes.append(Mount(ASSETS_PATH, GraphiQLAssets(settings.graphiql_dir)))
     app = Starlette(
-        routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-            Route("/webhooks/stripe", stripe_webhook, methods=["POST"]),
-        ],
-        # Outermost first: the request id and access line cover the refusals.
+        routes=routes,
+        # Outermost first: the request id and access line cover the refusals,
+        # and the refusals (413, 401, ...) carry the CORS headers, so a page
+        # on an allowed origin can read why it was refused.
         middleware=[
             Middleware(RequestLogMiddleware),
             Middleware(SecurityHeadersMiddleware, settings=settings),
+            Middleware(AllowedOriginsCORSMiddleware, origins=settings.cors_origins),
             Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
         ],
         lifespan=lifespan,

@@ -8,9 +8,10 @@
   Stripe's webhook events are a few KB (far below the cap); the GraphQL
   endpoint takes no file bodies (files go straight to R2 with presigned URLs).
 - `SecurityHeadersMiddleware` adds, to every response: `nosniff`, no referrer,
-  no framing (`X-Frame-Options` and CSP `frame-ancestors`), `no-store`, a
-  CSP that allows nothing on API responses (GraphiQL's HTML page keeps its
-  scripts), and in production `Strict-Transport-Security`.
+  no framing (`X-Frame-Options` and CSP `frame-ancestors`), `no-store`
+  (unless the response sets its own `Cache-Control`), a CSP that allows
+  nothing on API responses and only this origin on GraphiQL's page, and in
+  production `Strict-Transport-Security`.
 """
 
 from __future__ import annotations
@@ -125,9 +126,13 @@ _COMMON_HEADERS = (
 )
 # API answers are data: nothing in them may run, load or be framed.
 _API_CSP = b"default-src 'none'; frame-ancestors 'none'"
-# GraphiQL's page loads its scripts and styles from a CDN: only framing is
-# forbidden there.
-_HTML_CSP = b"frame-ancestors 'none'"
+# GraphiQL's page (the only HTML) loads everything from this origin. Its
+# styles may be inline: GraphiQL's dialogs inject <style> elements.
+_HTML_CSP = (
+    b"default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    b"img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+    b"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 _HSTS = b"max-age=63072000; includeSubDomains"
 
 

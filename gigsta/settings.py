@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
@@ -9,6 +10,8 @@ from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_ORIGIN = re.compile(r"https?://(\[[0-9A-Fa-f:.]+\]|[^/\s:\[\]]+)(:\d{1,5})?")
 
 
 def _env(*names: str) -> AliasChoices:
@@ -64,6 +67,17 @@ class Settings(BaseSettings):
     # CIDR networks: the load balancers). Empty: the socket peer is the client.
     trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = Field(
         (), validation_alias=_env("GIGSTA_TRUSTED_PROXIES")
+    )
+
+    # Browser origins (`scheme://host[:port]`, comma-separated) whose pages may
+    # call the API (CORS). Empty: none; `make run` allows the Vite dev server.
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), validation_alias=_env("GIGSTA_CORS_ORIGINS")
+    )
+    # GraphiQL's page and the npm packages it loads (see web/graphiql/).
+    graphiql_dir: Path = Field(
+        Path(__file__).resolve().parent.parent / "web" / "graphiql",
+        validation_alias=_env("GIGSTA_GRAPHIQL_DIR"),
     )
 
     sweep_interval_seconds: float = Field(
@@ -152,6 +166,21 @@ class Settings(BaseSettings):
                 for part in value.split(",")
                 if part.strip()
             )
+        return value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(part.strip() for part in value.split(",") if part.strip())
+        for origin in value if isinstance(value, tuple | list) else ():
+            # A browser's Origin has no path, not even "/": such an entry
+            # would silently never match.
+            if not isinstance(origin, str) or not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin like https://app.example.com"
+                    " or http://localhost:5173 (scheme, host, optional port)"
+                )
         return value
 
     @property

@@ -27,6 +27,10 @@ from scripts.standins.s3 import (
 )
 from scripts.standins.stripe import start_embedded_stripe
 
+# The web app's dev server (Vite) may call the API unless GIGSTA_CORS_ORIGINS
+# says otherwise.
+VITE_DEV_ORIGINS = "http://localhost:5173,http://127.0.0.1:5173"
+
 
 def jwt_secret(data_dir: Path) -> str:
     """The embedded default's signing secret, generated once and kept."""
@@ -77,6 +81,7 @@ def main() -> int:
     data_dir = Path(os.environ.get("GIGSTA_DATA_DIR", ".data")).resolve()
     children: list[Process] = []
     os.environ.setdefault("GIGSTA_JWT_SECRET", jwt_secret(data_dir))
+    os.environ.setdefault("GIGSTA_CORS_ORIGINS", VITE_DEV_ORIGINS)
     try:
         if not os.environ.get("MONGODB_URI"):
             print("starting the embedded database (SecantusDB) ...", flush=True)
@@ -99,7 +104,9 @@ def main() -> int:
         asyncio.run(seed(settings))
         print(
             f"\nGigSta is at http://{settings.host}:{settings.port}/graphql "
-            "(GraphiQL in a browser). Ctrl-C stops it.\n",
+            "(GraphiQL in a browser). Pages from "
+            f"{', '.join(settings.cors_origins) or 'no other origin'} may call it. "
+            "Ctrl-C stops it.\n",
             flush=True,
         )
         from gigsta.__main__ import serve  # noqa: PLC0415

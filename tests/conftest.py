@@ -36,6 +36,8 @@ pytest_plugins = ["tests.fixtures_places", "tests.fixtures_stripe"]
 
 JWT_SECRET = "test-secret-" + "x" * 40
 PASSWORD = "correct horse battery"
+# A browser app's origin the suite's app allows (the Vite dev server's).
+CORS_ORIGIN = "http://localhost:5173"
 
 
 class CommandCounter(monitoring.CommandListener):
@@ -100,6 +102,7 @@ def settings(
         GIGSTA_SWEEPER=False,
         # Scenarios move the clock by days; tokens must outlive them.
         GIGSTA_JWT_TTL_SECONDS=60 * 60 * 24 * 30,
+        GIGSTA_CORS_ORIGINS=CORS_ORIGIN + ",https://app.gigsta.test",
         **places_settings,
         **stripe_settings,
     )
@@ -175,6 +178,17 @@ async def http(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(
         transport=transport, base_url="http://gigsta.test"
     ) as c:
+        yield c
+
+
+@pytest.fixture
+async def production(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """A second app, in production mode, without its lifespan: it must not
+    rebind the documents of the session's app to a client it would close; its
+    checks need no database."""
+    application = create_app(settings.model_copy(update={"env": "production"}))
+    transport = httpx.ASGITransport(app=application)
+    async with httpx.AsyncClient(transport=transport, base_url="https://g") as c:
         yield c
 
 

@@ -22,6 +22,7 @@ from strawberry.types.unset import UNSET
 
 from gigsta.database import is_unavailable
 from gigsta.domain.core import ClientError, ErrorCode
+from gigsta.graphiql import graphiql_page
 from gigsta.http_guards import error_body
 from gigsta.observability import LOG_STATE_KEY
 from gigsta.resolvers.accounts.credentials import InvalidTokenError
@@ -127,6 +128,11 @@ class GigstaGraphQL(GraphQL[Context, None]):
                 return
             scope.setdefault("state", {})["session"] = session
         await super().__call__(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our GraphiQL page: every file it loads comes from this server."""
+        runtime: Runtime = request.app.state.runtime
+        return graphiql_page(runtime.settings.graphiql_dir)
 
     @staticmethod
     async def _authenticate(request: Request) -> Session | None:
