@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import stripe
 
@@ -19,10 +19,13 @@ from gigsta.domain.core import ErrorCode
 from gigsta.domain.payments.intents import intent_payment_status
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Awaitable, Mapping
 
     from gigsta.domain.payments.effects import PaymentStatus
     from gigsta.settings import Settings
+
+
+T = TypeVar("T")
 
 
 class PaymentGatewayError(Exception):
@@ -145,6 +148,23 @@ def _failure(exc: stripe.StripeError) -> PaymentGatewayError:
     return PaymentGatewayError(message)
 
 
+async def _translated(request: Awaitable[T]) -> T:
+    """Await one Stripe request, raising our errors for Stripe's."""
+    try:
+        return await request
+    except stripe.StripeError as exc:
+        raise _failure(exc) from exc
+
+
+async def _intent_state(request: Awaitable[stripe.PaymentIntent]) -> IntentState:
+    return _intent((await _translated(request)).to_dict())
+
+
+def _once(idempotency_key: str) -> stripe.RequestOptions:
+    """Request options that make Stripe run a retried request only once."""
+    return {"idempotency_key": idempotency_key}
+
+
 _EXPAND_CHARGE = {"expand": ["latest_charge"]}
 
 
@@ -236,50 +256,42 @@ class StripeGateway:
             params["customer"] = customer
         if off_session:
             params["off_session"] = True
-        try:
-            intent = await self._client.v1.payment_intents.create_async(
+        return await _intent_state(
+            self._client.v1.payment_intents.create_async(
                 params,  # type: ignore[arg-type]
-                {"idempotency_key": idempotency_key},
+                _once(idempotency_key),
             )
-        except stripe.StripeError as exc:
-            raise _failure(exc) from exc
-        return _intent(intent.to_dict())
+        )
 
     async def retrieve_intent(self, intent_id: str) -> IntentState:
-        try:
-            intent = await self._client.v1.payment_intents.retrieve_async(
+        return await _intent_state(
+            self._client.v1.payment_intents.retrieve_async(
                 intent_id,
                 _EXPAND_CHARGE,  # type: ignore[arg-type]
             )
-        except stripe.StripeError as exc:
-            raise _failure(exc) from exc
-        return _intent(intent.to_dict())
+        )
 
     async def capture(
         self, intent_id: str, *, amount: int, idempotency_key: str
     ) -> IntentState:
         """Capture `amount` of the hold; Stripe releases the rest."""
-        try:
-            intent = await self._client.v1.payment_intents.capture_async(
+        return await _intent_state(
+            self._client.v1.payment_intents.capture_async(
                 intent_id,
                 {"amount_to_capture": amount, **_EXPAND_CHARGE},  # type: ignore[arg-type]
-                {"idempotency_key": idempotency_key},
+                _once(idempotency_key),
             )
-        except stripe.StripeError as exc:
-            raise _failure(exc) from exc
-        return _intent(intent.to_dict())
+        )
 
     async def cancel(self, intent_id: str, *, idempotency_key: str) -> IntentState:
         """Cancel the PaymentIntent: the whole hold is released."""
-        try:
-            intent = await self._client.v1.payment_intents.cancel_async(
+        return await _intent_state(
+            self._client.v1.payment_intents.cancel_async(
                 intent_id,
                 _EXPAND_CHARGE,  # type: ignore[arg-type]
-                {"idempotency_key": idempotency_key},
+                _once(idempotency_key),
             )
-        except stripe.StripeError as exc:
-            raise _failure(exc) from exc
-        return _intent(intent.to_dict())
+        )
 
     async def refunds_with_key(self, intent_id: str, key: str) -> int:
         """The amount already refunded by earlier attempts with this key.
@@ -287,12 +299,11 @@ class StripeGateway:
         Our own guard against double refunds (localstripe ignores
         `Idempotency-Key`): each refund carries its key in its metadata.
         """
-        try:
-            refunds = await self._client.v1.refunds.list_async(
+        refunds = await _translated(
+            self._client.v1.refunds.list_async(
                 {"payment_intent": intent_id, "limit": 100}
             )
-        except stripe.StripeError as exc:
-            raise _failure(exc) from exc
+        )
         return sum(
             int(r["amount"])
             for r in refunds.to_dict()["data"]
@@ -300,42 +311,39 @@ class StripeGateway:
         )
 
     async def refund(self, intent_id: str, *, amount: int, idempotency_key: str) -> int:
-        try:
-            refund = await self._client.v1.refunds.create_async(
+        refund = await _translated(
+            self._client.v1.refunds.create_async(
                 {
                     "payment_intent": intent_id,
                     "amount": amount,
                     "metadata": {"idempotency_key": idempotency_key},
                 },
-                {"idempotency_key": idempotency_key},
+                _once(idempotency_key),
             )
-        except stripe.StripeError as exc:
-            raise _failure(exc) from exc
+        )
         return int(refund.to_dict()["amount"])
 
     async def create_customer(
         self, *, idempotency_key: str, metadata: dict[str, str]
     ) -> str:
-        try:
-            customer = await self._client.v1.customers.create_async(
-                {"metadata": metadata}, {"idempotency_key": idempotency_key}
+        customer = await _translated(
+            self._client.v1.customers.create_async(
+                {"metadata": metadata}, _once(idempotency_key)
             )
-        except stripe.StripeError as exc:
-            raise _failure(exc) from exc
+        )
         return str(customer.id)
 
     async def attach_payment_method(
         self, payment_method: str, *, customer: str, idempotency_key: str
     ) -> str:
         """Save a card on a Customer for a later off-session hold."""
-        try:
-            method = await self._client.v1.payment_methods.attach_async(
+        method = await _translated(
+            self._client.v1.payment_methods.attach_async(
                 payment_method,
                 {"customer": customer},
-                {"idempotency_key": idempotency_key},
+                _once(idempotency_key),
             )
-        except stripe.StripeError as exc:
-            raise _failure(exc) from exc
+        )
         return str(method.id)
 
     # Connect --------------------------------------------------------------
@@ -343,18 +351,17 @@ class StripeGateway:
     async def create_express_account(
         self, *, country: str, idempotency_key: str, metadata: dict[str, str]
     ) -> str:
-        try:
-            account = await self._connect.v1.accounts.create_async(
+        account = await _translated(
+            self._connect.v1.accounts.create_async(
                 {
                     "type": "express",
                     "country": country,
                     "capabilities": {"transfers": {"requested": True}},
                     "metadata": metadata,
                 },
-                {"idempotency_key": idempotency_key},
+                _once(idempotency_key),
             )
-        except stripe.StripeError as exc:
-            raise _failure(exc) from exc
+        )
         return str(account.id)
 
     async def create_onboarding_link(
@@ -365,25 +372,23 @@ class StripeGateway:
         return_url: str,
         idempotency_key: str,
     ) -> str:
-        try:
-            link = await self._connect.v1.account_links.create_async(
+        link = await _translated(
+            self._connect.v1.account_links.create_async(
                 {
                     "account": account_id,
                     "type": "account_onboarding",
                     "refresh_url": refresh_url,
                     "return_url": return_url,
                 },
-                {"idempotency_key": idempotency_key},
+                _once(idempotency_key),
             )
-        except stripe.StripeError as exc:
-            raise _failure(exc) from exc
+        )
         return str(link.url)
 
     async def retrieve_account(self, account_id: str) -> AccountState:
-        try:
-            account = await self._connect.v1.accounts.retrieve_async(account_id)
-        except stripe.StripeError as exc:
-            raise _failure(exc) from exc
+        account = await _translated(
+            self._connect.v1.accounts.retrieve_async(account_id)
+        )
         data = account.to_dict()
         return AccountState(str(data["id"]), bool(data.get("payouts_enabled")))
 
@@ -397,8 +402,8 @@ class StripeGateway:
         idempotency_key: str,
         metadata: dict[str, str],
     ) -> str:
-        try:
-            transfer = await self._connect.v1.transfers.create_async(
+        transfer = await _translated(
+            self._connect.v1.transfers.create_async(
                 {
                     "amount": amount,
                     "currency": currency.lower(),
@@ -406,10 +411,9 @@ class StripeGateway:
                     "transfer_group": transfer_group,
                     "metadata": metadata,
                 },
-                {"idempotency_key": idempotency_key},
+                _once(idempotency_key),
             )
-        except stripe.StripeError as exc:
-            raise _failure(exc) from exc
+        )
         return str(transfer.id)
 
     # Webhooks -------------------------------------------------------------
