@@ -54,6 +54,11 @@ class AttachmentPayload:
     errors: list[UserError]
 
 
+def _caller(info: Info) -> files.FilesCaller:
+    context = info.context
+    return files.FilesCaller(context.viewer, context.runtime.files, context.now)
+
+
 def _attachment_payload(result: files.AttachmentResult) -> AttachmentPayload:
     return AttachmentPayload(
         attachment=Attachment(doc=result.attachment) if result.attachment else None,
@@ -69,11 +74,9 @@ class FilesMutation:
     async def create_upload(
         self, info: Info, input: CreateUploadInput
     ) -> CreateUploadPayload:
-        runtime = info.context.runtime
-        settings = runtime.settings
+        settings = info.context.runtime.settings
         result = await files.create_upload(
-            info.context.viewer,
-            runtime.files,
+            _caller(info),
             purpose=input.purpose,
             booking_id=input.booking_id,
             content_type=input.content_type,
@@ -84,7 +87,6 @@ class FilesMutation:
                 max_document_bytes=settings.upload_max_document_bytes,
             ),
             url_ttl=timedelta(seconds=settings.upload_url_ttl_seconds),
-            now=info.context.now,
         )
         return CreateUploadPayload(
             upload_url=result.upload_url,
@@ -98,22 +100,12 @@ class FilesMutation:
         description="Check an uploaded file and record it (idempotent per key)."
     )
     async def complete_upload(self, info: Info, key: str) -> AttachmentPayload:
-        result = await files.complete_upload(
-            info.context.viewer,
-            info.context.runtime.files,
-            key=key,
-            now=info.context.now,
-        )
+        result = await files.complete_upload(_caller(info), key=key)
         return _attachment_payload(result)
 
     @strawberry.mutation(description="Delete a file and its stored object.")
     async def delete_attachment(
         self, info: Info, id: strawberry.ID
     ) -> AttachmentPayload:
-        result = await files.delete_attachment(
-            info.context.viewer,
-            info.context.runtime.files,
-            attachment_id=id,
-            now=info.context.now,
-        )
+        result = await files.delete_attachment(_caller(info), attachment_id=id)
         return _attachment_payload(result)
