@@ -118,7 +118,5 @@ class AccountsQuery:
 
     @strawberry.field(description="Only that customer or an admin may read it.")
     async def customer(self, info: Info, id: strawberry.ID) -> Customer | None:
-        if info.context.viewer is None:
-            raise ClientError(ErrorCode.UNAUTHENTICATED, "Sign in to see customers.")
-        doc = await customers.get_customer(info.context.viewer, id)
+        doc = await customers.get_customer(info.context.signed_in("customers"), id)
         return Customer(doc=doc) if doc else None

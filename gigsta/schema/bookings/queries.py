@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import strawberry
 
-from gigsta.domain.core import ClientError, ErrorCode
 from gigsta.resolvers.bookings import queries as bookings
 from gigsta.schema.bookings.types import Booking
 from gigsta.schema.core.context import Info
@@ -15,9 +14,7 @@ from gigsta.schema.core.relations import bookings_field
 class BookingsQuery:
     @strawberry.field(description="A booking the viewer is part of (any, for admins).")
     async def booking(self, info: Info, id: strawberry.ID) -> Booking | None:
-        if info.context.viewer is None:
-            raise ClientError(ErrorCode.UNAUTHENTICATED, "Sign in to see bookings.")
-        doc = await bookings.get_booking(info.context.viewer, id)
+        doc = await bookings.get_booking(info.context.signed_in("bookings"), id)
         return Booking(doc=doc) if doc else None
 
     bookings = bookings_field(
