@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import timedelta
 
 import strawberry
@@ -94,11 +95,7 @@ class AccountsMutation:
     @strawberry.mutation(description="Create a CUSTOMER or WORKER account.")
     async def sign_up(self, info: Info, input: SignUpInput) -> AuthPayload:
         result = await sign_in.sign_up(
-            email=input.email,
-            password=input.password,
-            name=input.name,
-            role=input.role,
-            country=input.country,
+            **asdict(input),
             now=info.context.now,
             tokens=_tokens(info),
             passwords=info.context.runtime.passwords,
@@ -108,8 +105,7 @@ class AccountsMutation:
     @strawberry.mutation
     async def log_in(self, info: Info, input: LogInInput) -> AuthPayload:
         result = await sign_in.log_in(
-            email=input.email,
-            password=input.password,
+            **asdict(input),
             now=info.context.now,
             tokens=_tokens(info),
             passwords=info.context.runtime.passwords,

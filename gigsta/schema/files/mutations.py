@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime, timedelta
 
 import strawberry
@@ -77,11 +78,7 @@ class FilesMutation:
         settings = info.context.runtime.settings
         result = await files.create_upload(
             _caller(info),
-            purpose=input.purpose,
-            booking_id=input.booking_id,
-            content_type=input.content_type,
-            size_bytes=input.size_bytes,
-            filename=input.filename,
+            **asdict(input),
             limits=UploadLimits(
                 max_image_bytes=settings.upload_max_image_bytes,
                 max_document_bytes=settings.upload_max_document_bytes,
