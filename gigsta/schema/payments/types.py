@@ -21,7 +21,6 @@ from gigsta.domain.payments.pricing import Quote
 from gigsta.resolvers.payments.preview import action_money_note
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import Currency, PaymentStatus
-from gigsta.schema.core.errors import UserError
 from gigsta.schema.core.fields import doc_field
 from gigsta.schema.payments.dataloaders import PendingPayoutsByWorkerLoader
 
@@ -128,14 +127,6 @@ class PriceQuote:
     total: int
     gst_included: int
     late_cancellation_fee: int
-
-
-@strawberry.type
-class PayoutOnboardingPayload:
-    url: str | None = strawberry.field(
-        description="Stripe's Express onboarding page; open it in the browser."
-    )
-    errors: list[UserError]
 
 
 def line_items(price: BookingPriceDoc) -> list[PriceLineItem]:
