@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import strawberry
 
 from gigsta.resolvers import places
@@ -40,19 +42,4 @@ class PlacesQuery:
             client_key=_client_key(info),
             per_minute=runtime.settings.address_lookups_per_minute,
         )
-        return [
-            AddressSuggestion(
-                token=s.token,
-                formatted=s.address.formatted,
-                street_number=s.address.street_number,
-                street=s.address.street,
-                locality=s.address.locality,
-                city=s.address.city,
-                region=s.address.region,
-                postcode=s.address.postcode,
-                country=s.address.country,
-                latitude=s.address.latitude,
-                longitude=s.address.longitude,
-            )
-            for s in found
-        ]
+        return [AddressSuggestion(token=s.token, **asdict(s.address)) for s in found]
