@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
@@ -87,6 +88,53 @@ async def close_places_and_files(runtime: Runtime) -> None:
         await runtime.files.aclose()
 
 
+def _lifespan(
+    runtime: Runtime,
+    *,
+    command_listeners: list[CommandListener] | None,
+    addressable_transport: httpx.AsyncBaseTransport | None,
+    sweeper_on: bool,
+) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """Start-up and shutdown: the database, the other services and the sweeper
+    come up before the first request and go down after the last."""
+    settings = runtime.settings
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        runtime.mongo = connect(
+            settings.require_mongodb_uri(),
+            listeners=command_listeners,
+            server_selection_timeout_ms=settings.mongodb_server_selection_timeout_ms,
+            socket_timeout_ms=settings.mongodb_socket_timeout_ms,
+        )
+        await init_documents(runtime.mongo[settings.mongodb_db])
+        await open_places_and_files(runtime, addressable_transport)
+        sweeper: asyncio.Task[None] | None = None
+        if sweeper_on:
+            sweeper = asyncio.create_task(
+                run_sweeper(
+                    runtime.clock, settings.sweep_interval_seconds, runtime.payments
+                ),
+                name="sweeper",
+            )
+        try:
+            yield
+        finally:
+            if sweeper is not None:
+                sweeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeper
+            # Money-moving steps whose requests were cancelled finish first.
+            await critical.drain(CRITICAL_DRAIN_SECONDS)
+            await close_places_and_files(runtime)
+            runtime.passwords.close()
+            await runtime.mongo.close()
+            if runtime.payments is not None:
+                await runtime.payments.gateway.close()
+
+    return lifespan
+
+
 def create_app(
     settings: Settings,
     *,
@@ -110,38 +158,12 @@ def create_app(
     sweeper_on = (
         settings.sweeper_enabled if run_sweeper_task is None else run_sweeper_task
     )
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        runtime.mongo = connect(
-            settings.require_mongodb_uri(),
-            listeners=command_listeners,
-            server_selection_timeout_ms=settings.mongodb_server_selection_timeout_ms,
-            socket_timeout_ms=settings.mongodb_socket_timeout_ms,
-        )
-        await init_documents(runtime.mongo[settings.mongodb_db])
-        await open_places_and_files(runtime, addressable_transport)
-        sweeper: asyncio.Task[None] | None = None
-        if sweeper_on:
-            sweeper = asyncio.create_task(
-                run_sweeper(clock, settings.sweep_interval_seconds, runtime.payments),
-                name="sweeper",
-            )
-        try:
-            yield
-        finally:
-            if sweeper is not None:
-                sweeper.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await sweeper
-            # Money-moving steps whose requests were cancelled finish first.
-            await critical.drain(CRITICAL_DRAIN_SECONDS)
-            await close_places_and_files(runtime)
-            runtime.passwords.close()
-            await runtime.mongo.close()
-            if runtime.payments is not None:
-                await runtime.payments.gateway.close()
-
+    lifespan = _lifespan(
+        runtime,
+        command_listeners=command_listeners,
+        addressable_transport=addressable_transport,
+        sweeper_on=sweeper_on,
+    )
     graphql = GigstaGraphQL(
         build_schema(introspection=settings.introspection_enabled),
         graphql_ide="graphiql" if settings.graphiql_enabled else None,

@@ -29,11 +29,17 @@ class User(Document):
         name = "users"
 
 
-class Customer(Document):
+class Profile(Document):
+    """What customer and worker profiles share: the account they belong to
+    and who the person is. Not a collection of its own."""
+
     user_id: PydanticObjectId
     name: str
     country: Country
     phone: str | None = None
+
+
+class Customer(Profile):
     # Payments: the Stripe Customer that keeps cards saved for deferred holds.
     stripe_customer_id: str | None = None
     created_at: datetime
@@ -43,11 +49,7 @@ class Customer(Document):
         name = "customers"
 
 
-class Worker(Document):
-    user_id: PydanticObjectId
-    name: str
-    country: Country
-    phone: str | None = None
+class Worker(Profile):
     services: list[str] = Field(default_factory=list)
     hourly_rate_cents: int | None = None
     currency: Currency

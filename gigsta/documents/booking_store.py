@@ -77,16 +77,7 @@ async def apply_transition(
     lock_filter: dict[str, Any] = (
         {"payment_lock.token": lock_token} if lock_token else {"payment_lock": None}
     )
-    history_entry = BookingEvent(
-        action=event.action,
-        from_status=event.from_status,
-        to_status=event.to_status,
-        actor_role=event.actor_role,
-        actor_id=event.actor_id,
-        note=event.note,
-        reason=event.reason,
-        at=event.at,
-    )
+    history_entry = BookingEvent.model_validate(event, from_attributes=True)
     raw = await Booking.get_pymongo_collection().find_one_and_update(
         {
             "_id": booking.id,

@@ -40,29 +40,9 @@ class BookingPrice(BaseModel):
 
     @classmethod
     def from_quote(cls, q: Quote) -> BookingPrice:
-        return cls(
-            currency=q.currency,
-            billed_minutes=q.billed_minutes,
-            hourly_rate=q.hourly_rate,
-            labour=q.labour,
-            booking_fee=q.booking_fee,
-            total=q.total,
-            gst_included=q.gst_included,
-            commission=q.commission,
-            worker_payout=q.worker_payout,
-            late_cancellation_fee=q.late_cancellation_fee,
-            late_cancellation_payout=q.late_cancellation_payout,
-            line_items=[
-                PriceLine(
-                    code=li.code,
-                    label=li.label,
-                    quantity=li.quantity,
-                    unit_amount=li.unit_amount,
-                    amount=li.amount,
-                )
-                for li in q.line_items
-            ],
-        )
+        """Every stored figure is read from the quote's attribute of that name
+        (its line items' `amount` property included; `country` is not kept)."""
+        return cls.model_validate(q, from_attributes=True)
 
 
 class BookingPayment(BaseModel):

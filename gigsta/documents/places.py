@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Literal
 
 from pydantic import BaseModel
@@ -41,17 +42,10 @@ class PlaceAddress(BaseModel):
 
     @classmethod
     def from_domain(cls, address: Address) -> PlaceAddress:
-        return cls(
-            formatted=address.formatted,
-            street_number=address.street_number,
-            street=address.street,
-            locality=address.locality,
-            city=address.city,
-            region=address.region,
-            postcode=address.postcode,
-            country=address.country,
-            location=GeoPoint.at(address.latitude, address.longitude),
-        )
+        """The stored form: the address's own fields, its coordinates as a point."""
+        fields = asdict(address)
+        location = GeoPoint.at(fields.pop("latitude"), fields.pop("longitude"))
+        return cls(**fields, location=location)
 
     def to_domain(self) -> Address:
         return Address(

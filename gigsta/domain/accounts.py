@@ -95,6 +95,19 @@ class Viewer:
     profile_id: str | None
 
 
+SIGN_IN_FIRST = UserError(None, ErrorCode.UNAUTHENTICATED, "Sign in first.")
+
+
+def own_profile_id(viewer: Viewer | None, role: Role, refusal: str) -> str | UserError:
+    """The id of the `role` profile `viewer` acts for, or the error that stops
+    them: signed out, or `refusal` (NOT_ALLOWED) for any other role."""
+    if viewer is None:
+        return SIGN_IN_FIRST
+    if viewer.role is not role or viewer.profile_id is None:
+        return UserError(None, ErrorCode.NOT_ALLOWED, refusal)
+    return viewer.profile_id
+
+
 def is_self_or_admin(viewer: Viewer | None, profile_id: object) -> bool:
     """May `viewer` see a profile's private fields: its owner, or an admin."""
     return viewer is not None and (

@@ -10,19 +10,20 @@ and the booking's version, so a retry repeats the same request.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import stripe
 
 from gigsta.domain.core import ErrorCode
-from gigsta.domain.payments.intents import intent_payment_status
+from gigsta.integrations.stripe_results import AccountState, IntentState, intent_state
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Awaitable, Mapping
 
-    from gigsta.domain.payments.effects import PaymentStatus
     from gigsta.settings import Settings
+
+
+T = TypeVar("T")
 
 
 class PaymentGatewayError(Exception):
@@ -66,76 +67,6 @@ class MalformedEventError(Exception):
     """A correctly signed webhook body that is not a JSON object."""
 
 
-@dataclass(frozen=True, slots=True)
-class IntentState:
-    """A PaymentIntent as GigSta needs it (amounts in cents)."""
-
-    id: str
-    status: str
-    amount: int
-    currency: str
-    client_secret: str | None
-    captured: bool
-    charge_amount: int
-    amount_refunded: int
-    # Stripe reports `amount_captured` on the charge; localstripe does not (it
-    # records a partial capture as a capture of everything plus a refund).
-    amount_captured_reported: int | None
-    customer: str | None
-    payment_method: str | None
-    error_message: str | None
-    metadata: dict[str, str]
-
-    @property
-    def payment_status(self) -> PaymentStatus | None:
-        """Our reading of the intent's status (the domain's one mapping)."""
-        return intent_payment_status(self.status)
-
-    def captured_amount(self, refunded_since: int = 0) -> int:
-        """What was captured. `refunded_since`: refunds made after the capture
-        (needed for localstripe only, which folds them into one number)."""
-        if not self.captured:
-            return 0
-        if self.amount_captured_reported is not None:
-            return self.amount_captured_reported
-        return self.charge_amount - self.amount_refunded + refunded_since
-
-    def refunded_after_capture(self, captured: int) -> int:
-        """Refunds of captured money (not the uncaptured rest of a hold)."""
-        if self.amount_captured_reported is not None:
-            return self.amount_refunded
-        return max(0, self.amount_refunded - (self.charge_amount - captured))
-
-
-@dataclass(frozen=True, slots=True)
-class AccountState:
-    id: str
-    payouts_enabled: bool
-
-
-def _intent(data: dict[str, Any]) -> IntentState:
-    charge = data.get("latest_charge")
-    charge = charge if isinstance(charge, dict) else {}
-    error = data.get("last_payment_error") or {}
-    return IntentState(
-        id=str(data["id"]),
-        status=str(data["status"]),
-        amount=int(data["amount"]),
-        currency=str(data["currency"]),
-        client_secret=data.get("client_secret"),
-        captured=bool(charge.get("captured", False)),
-        charge_amount=int(charge.get("amount") or 0),
-        amount_refunded=int(charge.get("amount_refunded") or 0),
-        amount_captured_reported=(
-            int(charge["amount_captured"]) if "amount_captured" in charge else None
-        ),
-        customer=data.get("customer"),
-        payment_method=data.get("payment_method"),
-        error_message=error.get("message") if isinstance(error, dict) else None,
-        metadata={str(k): str(v) for k, v in (data.get("metadata") or {}).items()},
-    )
-
-
 def _failure(exc: stripe.StripeError) -> PaymentGatewayError:
     if isinstance(exc, stripe.APIConnectionError):  # includes timeouts
         return PaymentsUnavailableError()
@@ -143,6 +74,23 @@ def _failure(exc: stripe.StripeError) -> PaymentGatewayError:
     if isinstance(exc, stripe.CardError):
         return CardDeclinedError(message)
     return PaymentGatewayError(message)
+
+
+async def _translated(request: Awaitable[T]) -> T:
+    """Await one Stripe request, raising our errors for Stripe's."""
+    try:
+        return await request
+    except stripe.StripeError as exc:
+        raise _failure(exc) from exc
+
+
+async def _intent_state(request: Awaitable[stripe.PaymentIntent]) -> IntentState:
+    return intent_state((await _translated(request)).to_dict())
+
+
+def _once(idempotency_key: str) -> stripe.RequestOptions:
+    """Request options that make Stripe run a retried request only once."""
+    return {"idempotency_key": idempotency_key}
 
 
 _EXPAND_CHARGE = {"expand": ["latest_charge"]}
@@ -236,50 +184,42 @@ class StripeGateway:
             params["customer"] = customer
         if off_session:
             params["off_session"] = True
-        try:
-            intent = await self._client.v1.payment_intents.create_async(
+        return await _intent_state(
+            self._client.v1.payment_intents.create_async(
                 params,  # type: ignore[arg-type]
-                {"idempotency_key": idempotency_key},
+                _once(idempotency_key),
             )
-        except stripe.StripeError as exc:
-            raise _failure(exc) from exc
-        return _intent(intent.to_dict())
+        )
 
     async def retrieve_intent(self, intent_id: str) -> IntentState:
-        try:
-            intent = await self._client.v1.payment_intents.retrieve_async(
+        return await _intent_state(
+            self._client.v1.payment_intents.retrieve_async(
                 intent_id,
                 _EXPAND_CHARGE,  # type: ignore[arg-type]
             )
-        except stripe.StripeError as exc:
-            raise _failure(exc) from exc
-        return _intent(intent.to_dict())
+        )
 
     async def capture(
         self, intent_id: str, *, amount: int, idempotency_key: str
     ) -> IntentState:
         """Capture `amount` of the hold; Stripe releases the rest."""
-        try:
-            intent = await self._client.v1.payment_intents.capture_async(
+        return await _intent_state(
+            self._client.v1.payment_intents.capture_async(
                 intent_id,
                 {"amount_to_capture": amount, **_EXPAND_CHARGE},  # type: ignore[arg-type]
-                {"idempotency_key": idempotency_key},
+                _once(idempotency_key),
             )
-        except stripe.StripeError as exc:
-            raise _failure(exc) from exc
-        return _intent(intent.to_dict())
+        )
 
     async def cancel(self, intent_id: str, *, idempotency_key: str) -> IntentState:
         """Cancel the PaymentIntent: the whole hold is released."""
-        try:
-            intent = await self._client.v1.payment_intents.cancel_async(
+        return await _intent_state(
+            self._client.v1.payment_intents.cancel_async(
                 intent_id,
                 _EXPAND_CHARGE,  # type: ignore[arg-type]
-                {"idempotency_key": idempotency_key},
+                _once(idempotency_key),
             )
-        except stripe.StripeError as exc:
-            raise _failure(exc) from exc
-        return _intent(intent.to_dict())
+        )
 
     async def refunds_with_key(self, intent_id: str, key: str) -> int:
         """The amount already refunded by earlier attempts with this key.
@@ -287,12 +227,11 @@ class StripeGateway:
         Our own guard against double refunds (localstripe ignores
         `Idempotency-Key`): each refund carries its key in its metadata.
         """
-        try:
-            refunds = await self._client.v1.refunds.list_async(
+        refunds = await _translated(
+            self._client.v1.refunds.list_async(
                 {"payment_intent": intent_id, "limit": 100}
             )
-        except stripe.StripeError as exc:
-            raise _failure(exc) from exc
+        )
         return sum(
             int(r["amount"])
             for r in refunds.to_dict()["data"]
@@ -300,42 +239,39 @@ class StripeGateway:
         )
 
     async def refund(self, intent_id: str, *, amount: int, idempotency_key: str) -> int:
-        try:
-            refund = await self._client.v1.refunds.create_async(
+        refund = await _translated(
+            self._client.v1.refunds.create_async(
                 {
                     "payment_intent": intent_id,
                     "amount": amount,
                     "metadata": {"idempotency_key": idempotency_key},
                 },
-                {"idempotency_key": idempotency_key},
+                _once(idempotency_key),
             )
-        except stripe.StripeError as exc:
-            raise _failure(exc) from exc
+        )
         return int(refund.to_dict()["amount"])
 
     async def create_customer(
         self, *, idempotency_key: str, metadata: dict[str, str]
     ) -> str:
-        try:
-            customer = await self._client.v1.customers.create_async(
-                {"metadata": metadata}, {"idempotency_key": idempotency_key}
+        customer = await _translated(
+            self._client.v1.customers.create_async(
+                {"metadata": metadata}, _once(idempotency_key)
             )
-        except stripe.StripeError as exc:
-            raise _failure(exc) from exc
+        )
         return str(customer.id)
 
     async def attach_payment_method(
         self, payment_method: str, *, customer: str, idempotency_key: str
     ) -> str:
         """Save a card on a Customer for a later off-session hold."""
-        try:
-            method = await self._client.v1.payment_methods.attach_async(
+        method = await _translated(
+            self._client.v1.payment_methods.attach_async(
                 payment_method,
                 {"customer": customer},
-                {"idempotency_key": idempotency_key},
+                _once(idempotency_key),
             )
-        except stripe.StripeError as exc:
-            raise _failure(exc) from exc
+        )
         return str(method.id)
 
     # Connect --------------------------------------------------------------
@@ -343,18 +279,17 @@ class StripeGateway:
     async def create_express_account(
         self, *, country: str, idempotency_key: str, metadata: dict[str, str]
     ) -> str:
-        try:
-            account = await self._connect.v1.accounts.create_async(
+        account = await _translated(
+            self._connect.v1.accounts.create_async(
                 {
                     "type": "express",
                     "country": country,
                     "capabilities": {"transfers": {"requested": True}},
                     "metadata": metadata,
                 },
-                {"idempotency_key": idempotency_key},
+                _once(idempotency_key),
             )
-        except stripe.StripeError as exc:
-            raise _failure(exc) from exc
+        )
         return str(account.id)
 
     async def create_onboarding_link(
@@ -365,25 +300,23 @@ class StripeGateway:
         return_url: str,
         idempotency_key: str,
     ) -> str:
-        try:
-            link = await self._connect.v1.account_links.create_async(
+        link = await _translated(
+            self._connect.v1.account_links.create_async(
                 {
                     "account": account_id,
                     "type": "account_onboarding",
                     "refresh_url": refresh_url,
                     "return_url": return_url,
                 },
-                {"idempotency_key": idempotency_key},
+                _once(idempotency_key),
             )
-        except stripe.StripeError as exc:
-            raise _failure(exc) from exc
+        )
         return str(link.url)
 
     async def retrieve_account(self, account_id: str) -> AccountState:
-        try:
-            account = await self._connect.v1.accounts.retrieve_async(account_id)
-        except stripe.StripeError as exc:
-            raise _failure(exc) from exc
+        account = await _translated(
+            self._connect.v1.accounts.retrieve_async(account_id)
+        )
         data = account.to_dict()
         return AccountState(str(data["id"]), bool(data.get("payouts_enabled")))
 
@@ -397,8 +330,8 @@ class StripeGateway:
         idempotency_key: str,
         metadata: dict[str, str],
     ) -> str:
-        try:
-            transfer = await self._connect.v1.transfers.create_async(
+        transfer = await _translated(
+            self._connect.v1.transfers.create_async(
                 {
                     "amount": amount,
                     "currency": currency.lower(),
@@ -406,10 +339,9 @@ class StripeGateway:
                     "transfer_group": transfer_group,
                     "metadata": metadata,
                 },
-                {"idempotency_key": idempotency_key},
+                _once(idempotency_key),
             )
-        except stripe.StripeError as exc:
-            raise _failure(exc) from exc
+        )
         return str(transfer.id)
 
     # Webhooks -------------------------------------------------------------

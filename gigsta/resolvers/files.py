@@ -12,14 +12,13 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from beanie import PydanticObjectId, SortDirection
 from pymongo import ReturnDocument
 
 from gigsta.documents import Attachment, Booking, Worker
 from gigsta.documents.files import AttachmentStatus
-from gigsta.domain.accounts import Role, Viewer
+from gigsta.domain.accounts import SIGN_IN_FIRST, Role, Viewer, own_profile_id
 from gigsta.domain.core import ErrorCode, UserError
 from gigsta.domain.files import (
     UploadLimits,
@@ -50,7 +49,9 @@ class AttachmentResult:
     errors: list[UserError] = field(default_factory=list)
 
 
-def _fail(code: ErrorCode, message: str, field_name: str | None = None) -> Any:
+def _fail(
+    code: ErrorCode, message: str, field_name: str | None = None
+) -> list[UserError]:
     return [UserError(field_name, code, message)]
 
 
@@ -63,6 +64,29 @@ _STORAGE_DOWN = (
     "File storage is unavailable at the moment; nothing was changed. "
     "Try again in a few minutes."
 )
+
+
+@dataclass(frozen=True, slots=True)
+class FilesCaller:
+    """What every files mutation works with: who asks, the object store (None:
+    not configured on this server) and the request's time."""
+
+    viewer: Viewer | None
+    store: ObjectStore | None
+    now: datetime
+
+    def ready(
+        self, input_errors: list[UserError]
+    ) -> tuple[Viewer, ObjectStore] | list[UserError]:
+        """The signed-in viewer and the store, or why the mutation cannot go
+        on: signed out, then `input_errors`, then no storage configured."""
+        if self.viewer is None:
+            return [SIGN_IN_FIRST]
+        if input_errors:
+            return input_errors
+        if self.store is None:
+            return _fail(ErrorCode.FILE_STORAGE_UNAVAILABLE, _STORAGE_OFF)
+        return self.viewer, self.store
 
 
 def _storage_down(exc: FileStorageUnavailableError) -> list[UserError]:
@@ -94,18 +118,16 @@ async def _owner_for(
                 "bookingId",
             ),
         )
-    if viewer.role is not Role.WORKER or viewer.profile_id is None:
-        return (
-            None,
-            None,
-            _fail(ErrorCode.NOT_ALLOWED, "Only workers upload avatars and documents."),
-        )
-    return None, parse_object_id(viewer.profile_id), []
+    profile_id = own_profile_id(
+        viewer, Role.WORKER, "Only workers upload avatars and documents."
+    )
+    if isinstance(profile_id, UserError):
+        return None, None, [profile_id]
+    return None, parse_object_id(profile_id), []
 
 
 async def create_upload(
-    viewer: Viewer | None,
-    store: ObjectStore | None,
+    caller: FilesCaller,
     *,
     purpose: UploadPurpose,
     booking_id: str | None,
@@ -114,17 +136,13 @@ async def create_upload(
     filename: str,
     limits: UploadLimits,
     url_ttl: timedelta,
-    now: datetime,
 ) -> UploadResult:
-    if viewer is None:
-        return UploadResult(errors=_fail(ErrorCode.UNAUTHENTICATED, "Sign in first."))
-    errors = validate_upload(purpose, content_type, size_bytes, filename, limits)
-    if errors:
-        return UploadResult(errors=errors)
-    if store is None:
-        return UploadResult(
-            errors=_fail(ErrorCode.FILE_STORAGE_UNAVAILABLE, _STORAGE_OFF)
-        )
+    ready = caller.ready(
+        validate_upload(purpose, content_type, size_bytes, filename, limits)
+    )
+    if isinstance(ready, list):
+        return UploadResult(errors=ready)
+    viewer, store = ready
     booking_oid, worker_oid, errors = await _owner_for(viewer, purpose, booking_id)
     if errors:
         return UploadResult(errors=errors)
@@ -140,7 +158,7 @@ async def create_upload(
         content_type=content_type,
         size_bytes=size_bytes,
         filename=filename.strip() or "upload",
-        created_at=now,
+        created_at=caller.now,
     ).insert()
     url = await store.presign_put(
         key,
@@ -151,34 +169,26 @@ async def create_upload(
     return UploadResult(
         upload_url=url,
         key=key,
-        expires_at=now + url_ttl,
+        expires_at=caller.now + url_ttl,
         headers={"Content-Type": content_type, "Content-Length": str(size_bytes)},
     )
 
 
-async def complete_upload(
-    viewer: Viewer | None, store: ObjectStore | None, *, key: str, now: datetime
-) -> AttachmentResult:
+async def complete_upload(caller: FilesCaller, *, key: str) -> AttachmentResult:
     """Check the uploaded object and record it. Idempotent per key."""
     try:
-        return await _complete_upload(viewer, store, key=key, now=now)
+        return await _complete_upload(caller, key)
     except FileStorageUnavailableError as exc:
         return AttachmentResult(errors=_storage_down(exc))
 
 
 async def _complete_upload(  # noqa: PLR0911 - one early return per failure
-    viewer: Viewer | None, store: ObjectStore | None, *, key: str, now: datetime
+    caller: FilesCaller, key: str
 ) -> AttachmentResult:
-    if viewer is None:
-        return AttachmentResult(
-            errors=_fail(ErrorCode.UNAUTHENTICATED, "Sign in first.")
-        )
-    if errors := validate_key(key):
-        return AttachmentResult(errors=errors)
-    if store is None:
-        return AttachmentResult(
-            errors=_fail(ErrorCode.FILE_STORAGE_UNAVAILABLE, _STORAGE_OFF)
-        )
+    ready = caller.ready(validate_key(key))
+    if isinstance(ready, list):
+        return AttachmentResult(errors=ready)
+    viewer, store = ready
     pending = await Attachment.find_one({"key": key})
     # Someone else's key reads as unknown: keys are not for probing.
     if pending is None or str(pending.uploader_user_id) != viewer.user_id:
@@ -215,7 +225,7 @@ async def _complete_upload(  # noqa: PLR0911 - one early return per failure
         )
     raw = await Attachment.get_pymongo_collection().find_one_and_update(
         {"_id": pending.id},
-        {"$set": {"status": AttachmentStatus.READY.value, "completed_at": now}},
+        {"$set": {"status": AttachmentStatus.READY.value, "completed_at": caller.now}},
         return_document=ReturnDocument.AFTER,
     )
     if raw is None:
@@ -224,7 +234,7 @@ async def _complete_upload(  # noqa: PLR0911 - one early return per failure
         )
     attachment = Attachment.model_validate(raw)
     if attachment.purpose is UploadPurpose.WORKER_AVATAR:
-        await _replace_avatar(store, attachment, now)
+        await _replace_avatar(store, attachment, caller.now)
     return AttachmentResult(attachment=attachment)
 
 
@@ -315,21 +325,13 @@ async def download_url(
 
 
 async def delete_attachment(
-    viewer: Viewer | None,
-    store: ObjectStore | None,
-    *,
-    attachment_id: str,
-    now: datetime,
+    caller: FilesCaller, *, attachment_id: str
 ) -> AttachmentResult:
     """Delete the object and its record: by its uploader or an admin."""
-    if viewer is None:
-        return AttachmentResult(
-            errors=_fail(ErrorCode.UNAUTHENTICATED, "Sign in first.")
-        )
-    if store is None:
-        return AttachmentResult(
-            errors=_fail(ErrorCode.FILE_STORAGE_UNAVAILABLE, _STORAGE_OFF)
-        )
+    ready = caller.ready([])
+    if isinstance(ready, list):
+        return AttachmentResult(errors=ready)
+    viewer, store = ready
     oid = parse_object_id(attachment_id)
     attachment = await Attachment.get(oid) if oid else None
     booking = (
@@ -358,7 +360,7 @@ async def delete_attachment(
     if attachment.purpose is UploadPurpose.WORKER_AVATAR:
         await Worker.find_one(
             {"_id": attachment.owner_worker_id, "avatar_key": attachment.key}
-        ).update({"$set": {"avatar_key": None, "updated_at": now}})
+        ).update({"$set": {"avatar_key": None, "updated_at": caller.now}})
     return AttachmentResult(attachment=attachment)
 
 

@@ -86,9 +86,9 @@ class LineItem:
 class Quote:
     """A booking's price, fixed when it is requested.
 
-    `total` is what the customer pays (GST included). `worker_payout` is the
-    labour less the platform's commission. The late-cancellation amounts are
-    fixed here too, so the policy shown at request time is the one applied.
+    The late-cancellation amounts are fixed here too, so the policy shown at
+    request time is the one applied. The amounts that follow from others are
+    properties, so no quote can disagree with itself.
     """
 
     currency: Currency
@@ -97,13 +97,24 @@ class Quote:
     hourly_rate: int
     labour: int
     booking_fee: int
-    total: int
-    gst_included: int
     commission: int
-    worker_payout: int
     late_cancellation_fee: int
     late_cancellation_payout: int
     line_items: tuple[LineItem, ...]
+
+    @property
+    def total(self) -> int:
+        """What the customer pays, GST included."""
+        return self.labour + self.booking_fee
+
+    @property
+    def gst_included(self) -> int:
+        return gst_included(self.total, self.country)
+
+    @property
+    def worker_payout(self) -> int:
+        """The labour less the platform's commission."""
+        return self.labour - self.commission
 
     @property
     def platform_revenue(self) -> int:
@@ -130,7 +141,6 @@ def quote(
     minutes = billed_minutes(start, end)
     labour = round_half_up(Fraction(hourly_rate * minutes, 60))
     booking_fee = share(labour, rates.booking_fee_bps)
-    total = labour + booking_fee
     commission = share(labour, rates.commission_bps)
     late_fee = share(labour, rates.late_cancellation_bps)
     return Quote(
@@ -140,10 +150,7 @@ def quote(
         hourly_rate=hourly_rate,
         labour=labour,
         booking_fee=booking_fee,
-        total=total,
-        gst_included=gst_included(total, country),
         commission=commission,
-        worker_payout=labour - commission,
         late_cancellation_fee=late_fee,
         late_cancellation_payout=late_fee - share(late_fee, rates.commission_bps),
         line_items=(

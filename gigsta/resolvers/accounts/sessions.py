@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from gigsta.documents import User
-from gigsta.domain.core import ErrorCode, UserError
+from gigsta.domain.accounts import SIGN_IN_FIRST
+from gigsta.domain.core import UserError
 from gigsta.resolvers.accounts.credentials import InvalidTokenError, read_token
 from gigsta.resolvers.core.ids import parse_object_id
 
@@ -48,7 +49,7 @@ async def log_out_everywhere(
     """Revoke every token of the viewer's account, this one included."""
     oid = parse_object_id(viewer.user_id) if viewer is not None else None
     if oid is None:
-        return [UserError(None, ErrorCode.UNAUTHENTICATED, "Sign in first.")]
+        return [SIGN_IN_FIRST]
     await User.get_pymongo_collection().update_one(
         {"_id": oid}, {"$inc": {"token_version": 1}, "$set": {"updated_at": now}}
     )

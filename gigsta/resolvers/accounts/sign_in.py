@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 EMAIL_TAKEN = UserError(
     "email", ErrorCode.EMAIL_TAKEN, "An account with this email already exists."
 )
+NO_ADMIN_SIGN_UP = UserError(
+    "role", ErrorCode.NOT_ALLOWED, "Admin accounts cannot be created by signing up."
+)
 TOO_MANY_ATTEMPTS = UserError(
     None,
     ErrorCode.RATE_LIMITED,
@@ -127,13 +130,7 @@ async def sign_up(
         *validate_name(name),
     ]
     if role is Role.ADMIN:
-        errors.append(
-            UserError(
-                "role",
-                ErrorCode.NOT_ALLOWED,
-                "Admin accounts cannot be created by signing up.",
-            )
-        )
+        errors.append(NO_ADMIN_SIGN_UP)
     if errors:
         return AuthResult(errors=errors)
 

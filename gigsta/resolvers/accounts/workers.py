@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from gigsta.documents import Worker
-from gigsta.domain.accounts import Role, Viewer, profile_changes
+from gigsta.domain.accounts import Role, Viewer, own_profile_id, profile_changes
 from gigsta.domain.bookings.requests import WorkerOffer
 from gigsta.domain.core import ErrorCode, UserError
 from gigsta.resolvers import places
@@ -69,18 +69,11 @@ async def update_worker_profile(
     service_radius_km: float | None = None,
     address_secret: str = "",
 ) -> WorkerResult:
-    if viewer is None:
-        return WorkerResult(
-            errors=[UserError(None, ErrorCode.UNAUTHENTICATED, "Sign in first.")]
-        )
-    if viewer.role is not Role.WORKER or viewer.profile_id is None:
-        return WorkerResult(
-            errors=[
-                UserError(
-                    None, ErrorCode.NOT_ALLOWED, "Only workers have a worker profile."
-                )
-            ]
-        )
+    profile_id = own_profile_id(
+        viewer, Role.WORKER, "Only workers have a worker profile."
+    )
+    if isinstance(profile_id, UserError):
+        return WorkerResult(errors=[profile_id])
     changes, errors = profile_changes(
         name=name, bio=bio, services=services, hourly_rate_cents=hourly_rate_cents
     )
@@ -91,7 +84,7 @@ async def update_worker_profile(
     changes.update(area_changes)
     if errors:
         return WorkerResult(errors=errors)
-    oid = parse_object_id(viewer.profile_id)
+    oid = parse_object_id(profile_id)
     worker = await Worker.get(oid) if oid else None
     if worker is None:
         return WorkerResult(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from gigsta.documents import Booking
+from gigsta.domain.accounts import SIGN_IN_FIRST
 from gigsta.domain.bookings.actions import Rejection, decide
 from gigsta.domain.core import ErrorCode, UserError
 from gigsta.resolvers.bookings.queries import get_booking
@@ -36,7 +37,7 @@ async def perform_booking_action(  # noqa: PLR0911 - one return per expected fai
     payments: Payments | None = None,
 ) -> BookingResult:
     if viewer is None:
-        return booking_error(None, ErrorCode.UNAUTHENTICATED, "Sign in first.")
+        return BookingResult(errors=[SIGN_IN_FIRST])
     booking = await get_booking(viewer, booking_id)
     role = booking.visible_role(viewer) if booking is not None else None
     if booking is None or role is None:

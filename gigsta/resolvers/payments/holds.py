@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 
     from beanie import PydanticObjectId
 
-    from gigsta.integrations.stripe_gateway import IntentState, StripeGateway
+    from gigsta.integrations.stripe_gateway import StripeGateway
+    from gigsta.integrations.stripe_results import IntentState
 
 log = logging.getLogger(__name__)
 

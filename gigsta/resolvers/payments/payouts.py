@@ -13,7 +13,7 @@ from beanie import PydanticObjectId
 from gigsta.documents import Booking, Worker
 from gigsta.documents import booking_store as store
 from gigsta.documents.payments import PayoutStatus
-from gigsta.domain.accounts import Role, Viewer
+from gigsta.domain.accounts import Role, Viewer, own_profile_id
 from gigsta.domain.core import ErrorCode, UserError
 from gigsta.integrations.stripe_gateway import PaymentGatewayError
 
@@ -67,16 +67,9 @@ async def start_payout_onboarding(
     viewer: Viewer | None, payments: Payments | None, now: datetime
 ) -> OnboardingResult:
     """An Express onboarding link for the signed-in worker's Connect account."""
-    if viewer is None:
-        return OnboardingResult(
-            errors=[UserError(None, ErrorCode.UNAUTHENTICATED, "Sign in first.")]
-        )
-    if viewer.role is not Role.WORKER or viewer.profile_id is None:
-        return OnboardingResult(
-            errors=[
-                UserError(None, ErrorCode.NOT_ALLOWED, "Only workers receive payouts.")
-            ]
-        )
+    profile_id = own_profile_id(viewer, Role.WORKER, "Only workers receive payouts.")
+    if isinstance(profile_id, UserError):
+        return OnboardingResult(errors=[profile_id])
     if payments is None:
         return OnboardingResult(
             errors=[
@@ -85,7 +78,7 @@ async def start_payout_onboarding(
                 )
             ]
         )
-    worker = await Worker.get(PydanticObjectId(viewer.profile_id))
+    worker = await Worker.get(PydanticObjectId(profile_id))
     if worker is None or worker.id is None:
         return OnboardingResult(
             errors=[UserError(None, ErrorCode.NOT_FOUND, "Worker profile not found.")]

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
     from gigsta.documents import Booking
     from gigsta.documents.payments import BookingPayment
-    from gigsta.integrations.stripe_gateway import IntentState, StripeGateway
+    from gigsta.integrations.stripe_gateway import StripeGateway
+    from gigsta.integrations.stripe_results import IntentState
 
 
 def payment_from_intent(payment: BookingPayment, intent: IntentState) -> BookingPayment:

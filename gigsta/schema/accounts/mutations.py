@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import timedelta
 from typing import Annotated
 
@@ -148,11 +149,7 @@ class AccountsMutation:
         ],
     ) -> AuthPayload:
         result = await sign_in.sign_up(
-            email=input.email,
-            password=input.password,
-            name=input.name,
-            role=input.role,
-            country=input.country,
+            **asdict(input),
             now=info.context.now,
             tokens=_tokens(info),
             passwords=info.context.runtime.passwords,
@@ -174,8 +171,7 @@ class AccountsMutation:
         ],
     ) -> AuthPayload:
         result = await sign_in.log_in(
-            email=input.email,
-            password=input.password,
+            **asdict(input),
             now=info.context.now,
             tokens=_tokens(info),
             passwords=info.context.runtime.passwords,

@@ -149,7 +149,5 @@ class AccountsQuery:
             strawberry.ID, strawberry.argument(description="The customer's `id`.")
         ],
     ) -> Customer | None:
-        if info.context.viewer is None:
-            raise ClientError(ErrorCode.UNAUTHENTICATED, "Sign in to see customers.")
-        doc = await customers.get_customer(info.context.viewer, id)
+        doc = await customers.get_customer(info.context.signed_in("customers"), id)
         return Customer(doc=doc) if doc else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated
 
@@ -102,15 +103,7 @@ class BookingsMutation:
     ) -> BookingPayload:
         result = await requests.request_booking(
             info.context.viewer,
-            requests.BookingRequest(
-                worker_id=input.worker_id,
-                service=input.service,
-                description=input.description,
-                scheduled_start=input.scheduled_start,
-                scheduled_end=input.scheduled_end,
-                address_token=input.address_token,
-                payment_method_id=input.payment_method_id,
-            ),
+            requests.BookingRequest(**asdict(input)),
             now=info.context.now,
             address_secret=info.context.runtime.settings.address_token_key(),
             payments=info.context.runtime.payments,
@@ -133,10 +126,7 @@ class BookingsMutation:
     ) -> BookingPayload:
         result = await actions.perform_booking_action(
             info.context.viewer,
-            booking_id=input.booking_id,
-            action=input.action,
-            expected_version=input.expected_version,
-            reason=input.reason,
+            **asdict(input),
             now=info.context.now,
             payments=info.context.runtime.payments,
         )

@@ -6,7 +6,6 @@ from typing import Annotated
 
 import strawberry
 
-from gigsta.domain.core import ClientError, ErrorCode
 from gigsta.resolvers.bookings import queries as bookings
 from gigsta.schema.bookings.types import Booking
 from gigsta.schema.core.context import Info
@@ -28,9 +27,7 @@ class BookingsQuery:
             strawberry.ID, strawberry.argument(description="The `Booking.id`.")
         ],
     ) -> Booking | None:
-        if info.context.viewer is None:
-            raise ClientError(ErrorCode.UNAUTHENTICATED, "Sign in to see bookings.")
-        doc = await bookings.get_booking(info.context.viewer, id)
+        doc = await bookings.get_booking(info.context.signed_in("bookings"), id)
         return Booking(doc=doc) if doc else None
 
     bookings = bookings_field(

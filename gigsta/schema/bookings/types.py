@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import strawberry
 
 from gigsta.documents import Booking as BookingDoc
@@ -94,6 +96,16 @@ class BookingAction:
     )
 
 
+P = TypeVar("P")
+
+
+def _party(booking: BookingDoc, profile: P | None) -> P:
+    """A booking's customer or worker profile, which is never deleted."""
+    if profile is None:
+        raise RuntimeError(f"booking {booking.id} names a missing profile")
+    return profile
+
+
 @nodes.shows(BookingDoc)
 @strawberry.type(
     description="A job a customer booked with a worker. Visible to its customer, "
@@ -150,17 +162,13 @@ class Booking:
 
     @strawberry.field(description="Who booked the job.")
     async def customer(self, info: Info) -> Customer:
-        doc = await info.context.loader(CustomerByIdLoader).load(self.doc.customer_id)
-        if doc is None:
-            raise RuntimeError(f"booking {self.doc.id} has no customer")
-        return Customer(doc=doc)
+        loader = info.context.loader(CustomerByIdLoader)
+        return Customer(doc=_party(self.doc, await loader.load(self.doc.customer_id)))
 
     @strawberry.field(description="Who does the job.")
     async def worker(self, info: Info) -> Worker:
-        doc = await info.context.loader(WorkerByIdLoader).load(self.doc.worker_id)
-        if doc is None:
-            raise RuntimeError(f"booking {self.doc.id} has no worker")
-        return Worker(doc=doc)
+        loader = info.context.loader(WorkerByIdLoader)
+        return Worker(doc=_party(self.doc, await loader.load(self.doc.worker_id)))
 
     @strawberry.field(
         description=(

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as _Info
 
+from gigsta.domain.core import ClientError, ErrorCode
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -34,6 +36,13 @@ class Context:
     # Filled during execution and read by the request log line.
     log_fields: dict[str, Any] = field(default_factory=dict)
     _loaders: dict[Callable[[], Any], Any] = field(default_factory=dict)
+
+    def signed_in(self, to_see: str) -> Viewer:
+        """The viewer, for a field only signed-in callers may read; signed out,
+        the query fails with `UNAUTHENTICATED` ("Sign in to see `to_see`.")."""
+        if self.viewer is None:
+            raise ClientError(ErrorCode.UNAUTHENTICATED, f"Sign in to see {to_see}.")
+        return self.viewer
 
     def loader(self, kind: Callable[[], L]) -> L:
         """This request's DataLoader of `kind`, made on first use: each domain

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from gigsta.domain.core import ClientError, ErrorCode
 from gigsta.resolvers.bookings.queries import list_bookings
 from gigsta.schema.core import nodes
 from gigsta.schema.core.connections import (
@@ -34,11 +33,8 @@ async def bookings_connection(
     customer_id: PydanticObjectId | None = None,
 ) -> Connection[Any]:
     """A page of the bookings the viewer may see (optionally of one party)."""
-    viewer = info.context.viewer
-    if viewer is None:
-        raise ClientError(ErrorCode.UNAUTHENTICATED, "Sign in to see bookings.")
     page = await list_bookings(
-        viewer,
+        info.context.signed_in("bookings"),
         first=first,
         after=after,
         status=status,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Annotated
 
@@ -70,6 +71,11 @@ class AttachmentPayload:
     )
 
 
+def _caller(info: Info) -> files.FilesCaller:
+    context = info.context
+    return files.FilesCaller(context.viewer, context.runtime.files, context.now)
+
+
 def _attachment_payload(result: files.AttachmentResult) -> AttachmentPayload:
     return AttachmentPayload(
         attachment=Attachment(doc=result.attachment) if result.attachment else None,
@@ -89,22 +95,15 @@ class FilesMutation:
             CreateUploadInput, strawberry.argument(description="The file to upload.")
         ],
     ) -> CreateUploadPayload:
-        runtime = info.context.runtime
-        settings = runtime.settings
+        settings = info.context.runtime.settings
         result = await files.create_upload(
-            info.context.viewer,
-            runtime.files,
-            purpose=input.purpose,
-            booking_id=input.booking_id,
-            content_type=input.content_type,
-            size_bytes=input.size_bytes,
-            filename=input.filename,
+            _caller(info),
+            **asdict(input),
             limits=UploadLimits(
                 max_image_bytes=settings.upload_max_image_bytes,
                 max_document_bytes=settings.upload_max_document_bytes,
             ),
             url_ttl=timedelta(seconds=settings.upload_url_ttl_seconds),
-            now=info.context.now,
         )
         return CreateUploadPayload(
             upload_url=result.upload_url,
@@ -128,12 +127,7 @@ class FilesMutation:
             ),
         ],
     ) -> AttachmentPayload:
-        result = await files.complete_upload(
-            info.context.viewer,
-            info.context.runtime.files,
-            key=key,
-            now=info.context.now,
-        )
+        result = await files.complete_upload(_caller(info), key=key)
         return _attachment_payload(result)
 
     @strawberry.mutation(
@@ -146,10 +140,5 @@ class FilesMutation:
             strawberry.ID, strawberry.argument(description="The `Attachment.id`.")
         ],
     ) -> AttachmentPayload:
-        result = await files.delete_attachment(
-            info.context.viewer,
-            info.context.runtime.files,
-            attachment_id=id,
-            now=info.context.now,
-        )
+        result = await files.delete_attachment(_caller(info), attachment_id=id)
         return _attachment_payload(result)

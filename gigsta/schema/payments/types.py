@@ -8,7 +8,7 @@ worker (and admins) see the worker's payout. Neither sees the other's part.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -22,13 +22,10 @@ from gigsta.domain.time_zones import local_time
 from gigsta.resolvers.payments.preview import action_money_note
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import Currency, PaymentStatus
-from gigsta.schema.core.errors import UserError
 from gigsta.schema.core.fields import doc_field
 from gigsta.schema.payments.dataloaders import PendingPayoutsByWorkerLoader
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from gigsta.documents import Booking as BookingDoc
     from gigsta.documents import Worker as WorkerDoc
 
@@ -69,7 +66,7 @@ class Price:
     def line_items(self) -> list[PriceLineItem] | None:
         if not self.show_customer_side:
             return None
-        return line_items(self.doc.line_items)
+        return line_items(self.doc)
 
     @strawberry.field(description="What the customer pays, GST included.")
     def total(self) -> int | None:
@@ -168,26 +165,9 @@ class PriceQuote:
     )
 
 
-@strawberry.type
-class PayoutOnboardingPayload:
-    url: str | None = strawberry.field(
-        description="Stripe's Express onboarding page; open it in the browser."
-    )
-    errors: list[UserError]
-
-
-def line_items(items: Iterable[Any]) -> list[PriceLineItem]:
-    """Price lines from a stored price or a fresh quote (same fields)."""
-    return [
-        PriceLineItem(
-            code=li.code,
-            label=li.label,
-            quantity=li.quantity,
-            unit_amount=li.unit_amount,
-            amount=li.amount,
-        )
-        for li in items
-    ]
+def line_items(price: BookingPriceDoc) -> list[PriceLineItem]:
+    """A price's lines, field for field as they are stored."""
+    return [PriceLineItem(**line.model_dump()) for line in price.line_items]
 
 
 def booking_price(info: Info, doc: BookingDoc) -> Price | None:
@@ -246,10 +226,12 @@ async def worker_pending_payouts(info: Info, worker: WorkerDoc) -> list[PendingP
 
 
 def price_quote(q: Quote) -> PriceQuote:
+    """The preview, read through the form `requestBooking` would store."""
+    price = BookingPriceDoc.from_quote(q)
     return PriceQuote(
-        currency=q.currency,
-        line_items=line_items(q.line_items),
-        total=q.total,
-        gst_included=q.gst_included,
-        late_cancellation_fee=q.late_cancellation_fee,
+        currency=price.currency,
+        line_items=line_items(price),
+        total=price.total,
+        gst_included=price.gst_included,
+        late_cancellation_fee=price.late_cancellation_fee,
     )

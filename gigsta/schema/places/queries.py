@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 import strawberry
@@ -63,19 +64,4 @@ class PlacesQuery:
             client_key=_client_key(info),
             per_minute=runtime.settings.address_lookups_per_minute,
         )
-        return [
-            AddressSuggestion(
-                token=s.token,
-                formatted=s.address.formatted,
-                street_number=s.address.street_number,
-                street=s.address.street,
-                locality=s.address.locality,
-                city=s.address.city,
-                region=s.address.region,
-                postcode=s.address.postcode,
-                country=s.address.country,
-                latitude=s.address.latitude,
-                longitude=s.address.longitude,
-            )
-            for s in found
-        ]
+        return [AddressSuggestion(token=s.token, **asdict(s.address)) for s in found]
