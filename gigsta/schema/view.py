@@ -1,14 +1,20 @@
 """The GraphQL HTTP endpoint: authentication, error masking and status codes.
 
-Every answer is GraphQL-shaped JSON, the malformed request's too: a body that
-is not JSON, or nested too deeply to parse, gets 400 `BAD_REQUEST`; variables
-nested deeper than `MAX_VARIABLE_DEPTH` get 400 `VARIABLES_TOO_DEEP`; an
-operation that outlives its time budget is cancelled and gets 503 `TIMEOUT`.
+Every answer is GraphQL-shaped JSON, the malformed request's too. Refused
+before any GraphQL work, with HTTP 400 `BAD_REQUEST`: a body that is not JSON
+(or not UTF-8, or nested too deeply to parse), a POST that is not
+`application/json`, no `query`, a `query`, `variables` or `extensions` of the
+wrong JSON type, a batch (a JSON list). Variables nested deeper than
+`MAX_VARIABLE_DEPTH` get 400 `VARIABLES_TOO_DEEP`. A mutation over GET, or a
+method other than GET and POST, gets 405 `METHOD_NOT_ALLOWED` with `Allow`,
+as the GraphQL-over-HTTP spec requires. An operation that outlives its time
+budget is cancelled and gets 503 `TIMEOUT`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +23,9 @@ from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import MissingQueryError
+from strawberry.http.parse_content_type import parse_content_type
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
@@ -37,6 +46,8 @@ if TYPE_CHECKING:
     from starlette.responses import Response
     from starlette.types import Receive, Scope, Send
     from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+    from strawberry.http.base import BaseRequestProtocol
+    from strawberry.http.types import QueryParams
     from strawberry.types import SubscriptionExecutionResult
 
     from gigsta.runtime import Runtime
@@ -48,14 +59,25 @@ log = logging.getLogger("gigsta.graphql")
 MAX_VARIABLE_DEPTH = 32
 
 _HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+_NOT_JSON = (
+    "Send the operation as a JSON object with `Content-Type: application/json`, "
+    "or as a GET with a `query` parameter."
+)
 
 
 class RequestRefusedError(HTTPException):
     """A request refused before any GraphQL work, with its error code."""
 
-    def __init__(self, status_code: int, reason: str, code: str) -> None:
+    def __init__(
+        self,
+        status_code: int,
+        reason: str,
+        code: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(status_code, reason)
         self.code = code
+        self.headers = headers
 
 
 class OperationTimeoutError(GraphQLError):
@@ -161,12 +183,47 @@ class GigstaGraphQL(GraphQL[Context, None]):
             code = getattr(exc, "code", None) or _HTTP_CODES.get(
                 exc.status_code, "BAD_REQUEST"
             )
+            headers = getattr(exc, "headers", None)
+            if exc.status_code == 405 and headers is None:
+                headers = {"Allow": "GET, POST"}
             state = request.scope.setdefault("state", {})
             state.setdefault(LOG_STATE_KEY, {})["outcome"] = "invalid_request"
             return JSONResponse(
                 error_body(exc.reason, code, _request_id(request)),
                 status_code=exc.status_code,
+                headers=headers,
             )
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        # A GET naming a persisted query has no `query` either: it wants JSON.
+        return (
+            super().should_render_graphql_ide(request)
+            and request.query_params.get("extensions") is None
+        )
+
+    def parse_query_params(self, params: QueryParams) -> dict[str, Any]:
+        """GET's parameters; `variables` and `extensions` are JSON-encoded
+        (their types are checked with the POST body's)."""
+        parsed: dict[str, Any] = dict(params)
+        for name in ("variables", "extensions"):
+            if parsed.get(name):
+                try:
+                    parsed[name] = json.loads(parsed[name])
+                except (ValueError, RecursionError):
+                    raise RequestRefusedError(
+                        400,
+                        f"The `{name}` parameter must be JSON-encoded.",
+                        "BAD_REQUEST",
+                    ) from None
+        return parsed
+
+    def parse_json(self, data: str | bytes) -> object:
+        try:
+            return self.decode_json(data)
+        except ValueError:  # not JSON, or not UTF-8
+            raise RequestRefusedError(
+                400, f"The body is not valid JSON. {_NOT_JSON}", "BAD_REQUEST"
+            ) from None
 
     def decode_json(self, data: str | bytes) -> object:
         try:
@@ -186,6 +243,9 @@ class GigstaGraphQL(GraphQL[Context, None]):
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        content_type, _ = parse_content_type(request.content_type or "")
+        if request.method == "POST" and content_type != "application/json":
+            raise RequestRefusedError(400, _NOT_JSON, "BAD_REQUEST")
         parsed = await super().parse_http_body(request)
         for item in parsed if isinstance(parsed, list) else [parsed]:
             for value in (item.variables, item.extensions):
@@ -196,6 +256,42 @@ class GigstaGraphQL(GraphQL[Context, None]):
                         "VARIABLES_TOO_DEEP",
                     )
         return parsed
+
+    async def execute_single(  # noqa: PLR0917 - the base class's signature
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        try:
+            return await super().execute_single(
+                request,
+                request_adapter,
+                sub_response,
+                context,
+                root_value,
+                request_data,
+            )
+        except HTTPException as exc:
+            if isinstance(exc.__cause__, InvalidOperationTypeError):
+                # GET is safe by HTTP's rules: it may not change anything.
+                raise RequestRefusedError(
+                    405,
+                    "Send mutations with POST: GET runs queries only.",
+                    "METHOD_NOT_ALLOWED",
+                    headers={"Allow": "POST"},
+                ) from None
+            if isinstance(exc.__cause__, MissingQueryError):
+                raise RequestRefusedError(
+                    400,
+                    "The request has no `query`: send the GraphQL document, or "
+                    "a persisted one's hash in `extensions.persistedQuery`.",
+                    "BAD_REQUEST",
+                ) from None
+            raise
 
     async def execute_operation(  # noqa: PLR0917 - the base class's signature
         self,
