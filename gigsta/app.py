@@ -24,6 +24,7 @@ from gigsta.jobs.sweeper import run_sweeper
 from gigsta.observability import RequestLogMiddleware
 from gigsta.resolvers.accounts.credentials import PasswordHashing
 from gigsta.resolvers.core import critical
+from gigsta.resolvers.core.persisted_queries import PersistedQueryStore
 from gigsta.resolvers.payments.config import payments_from_settings
 from gigsta.resolvers.payments.webhooks import stripe_webhook
 from gigsta.runtime import Clock, Runtime, utc_now
@@ -152,6 +153,10 @@ def create_app(
         passwords=PasswordHashing(
             threads=settings.password_hash_threads,
             max_waiting=settings.password_hash_queue,
+        ),
+        persisted_queries=PersistedQueryStore(
+            cache_bytes=settings.persisted_query_cache_bytes,
+            max_stored=settings.persisted_queries_max,
         ),
         payments=payments_from_settings(settings),
     )

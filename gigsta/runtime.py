@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from gigsta.integrations.addressable import AddressableClient
     from gigsta.integrations.r2 import ObjectStore
     from gigsta.resolvers.accounts.credentials import PasswordHashing
+    from gigsta.resolvers.core.persisted_queries import PersistedQueryStore
     from gigsta.resolvers.payments.config import Payments
     from gigsta.settings import Settings
 
@@ -30,6 +31,8 @@ class Runtime:
     clock: Clock
     # argon2's threads, shared by every request of this process.
     passwords: PasswordHashing
+    # Automatic persisted queries: this process's cache of the shared store.
+    persisted_queries: PersistedQueryStore
     mongo: AsyncMongoClient[dict[str, Any]] | None = None
     # Places and files: None when the service is not configured.
     addressable: AddressableClient | None = None

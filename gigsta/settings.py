@@ -96,6 +96,12 @@ class Settings(BaseSettings):
     shutdown_timeout_seconds: int = _from_env(
         "GIGSTA_SHUTDOWN_TIMEOUT_SECONDS", 15, ge=1
     )
+    # Automatic persisted queries: the documents one process keeps in memory
+    # (characters, 0: none), and how many the shared collection may hold.
+    persisted_query_cache_bytes: int = _from_env(
+        "GIGSTA_PERSISTED_QUERY_CACHE_BYTES", 8 * 1024 * 1024, ge=0
+    )
+    persisted_queries_max: int = _from_env("GIGSTA_PERSISTED_QUERIES_MAX", 10_000, ge=0)
 
     # Places and files (Addressable, R2)
     addressable_api_key: SecretStr | None = _from_env("ADDRESSABLE_API_KEY", None)

@@ -8,11 +8,20 @@ from gigsta.documents.accounts import Customer, User, Worker
 from gigsta.documents.bookings import Booking
 from gigsta.documents.files import Attachment
 from gigsta.documents.payments import StripeEvent
+from gigsta.documents.persisted_queries import PersistedQuery
 
 if TYPE_CHECKING:
     from pymongo.asynchronous.collection import AsyncCollection
 
-DOCUMENT_MODELS = (User, Customer, Worker, Booking, Attachment, StripeEvent)
+DOCUMENT_MODELS = (
+    User,
+    Customer,
+    Worker,
+    Booking,
+    Attachment,
+    StripeEvent,
+    PersistedQuery,
+)
 
 
 def raw_collection(name: str) -> AsyncCollection[dict[str, Any]]:
@@ -25,6 +34,7 @@ __all__ = [
     "Attachment",
     "Booking",
     "Customer",
+    "PersistedQuery",
     "StripeEvent",
     "User",
     "Worker",

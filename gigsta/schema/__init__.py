@@ -18,6 +18,7 @@ from gigsta.schema.accounts.queries import AccountsQuery
 from gigsta.schema.bookings.mutations import BookingsMutation
 from gigsta.schema.bookings.queries import BookingsQuery
 from gigsta.schema.core.document_extension import DocumentLimitsExtension
+from gigsta.schema.core.persisted_queries import PersistedQueries
 from gigsta.schema.files.mutations import FilesMutation
 from gigsta.schema.payments.mutations import PaymentsMutation
 from gigsta.schema.payments.queries import PaymentsQuery
@@ -167,6 +168,8 @@ def _root(name: str, types: tuple[type, ...], description: str) -> type:
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     """The schema; production turns `introspection` off."""
     extensions: list[type[SchemaExtension]] = [
+        # First: a hash-only request gets its document before anything reads it.
+        PersistedQueries,
         OperationLogFields,
         # Before the limits: it swaps a validation rule they then run.
         CodedInputErrors,

@@ -3,12 +3,14 @@
 Every answer is GraphQL-shaped JSON, the malformed request's too. Refused
 before any GraphQL work, with HTTP 400 `BAD_REQUEST`: a body that is not JSON
 (or not UTF-8, or nested too deeply to parse), a POST that is not
-`application/json`, no `query`, a `query`, `variables` or `extensions` of the
-wrong JSON type, a batch (a JSON list). Variables nested deeper than
-`MAX_VARIABLE_DEPTH` get 400 `VARIABLES_TOO_DEEP`. A mutation over GET, or a
-method other than GET and POST, gets 405 `METHOD_NOT_ALLOWED` with `Allow`,
-as the GraphQL-over-HTTP spec requires. An operation that outlives its time
-budget is cancelled and gets 503 `TIMEOUT`.
+`application/json`, no `query` (nor a persisted query's hash), a `query`,
+`variables` or `extensions` of the wrong JSON type, a batch (a JSON list).
+Variables nested deeper than `MAX_VARIABLE_DEPTH` get 400 `VARIABLES_TOO_DEEP`.
+A mutation over GET, or a method other than GET and POST, gets 405
+`METHOD_NOT_ALLOWED` with `Allow`, as the GraphQL-over-HTTP spec requires.
+An operation that outlives its time budget is cancelled and gets 503
+`TIMEOUT`. Automatic persisted queries: see
+`gigsta.schema.core.persisted_queries`.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from gigsta.schema import OUTAGE_MESSAGES, is_unexpected, outage
 from gigsta.schema.client_address import client_address
 from gigsta.schema.core.context import Context
 from gigsta.schema.core.dataloaders import UserByIdLoader
+from gigsta.schema.core.persisted_queries import is_not_found
 
 if TYPE_CHECKING:
     from cross_web import AsyncHTTPRequestAdapter
@@ -385,6 +388,13 @@ class GigstaGraphQL(GraphQL[Context, None]):
             log_fields.setdefault("outcome", "graphql_errors")
         if any(isinstance(e, OperationTimeoutError) for e in result.errors):
             return data  # 503, set where the budget ran out
+        if any(is_not_found(e) for e in result.errors):
+            # HTTP 200, as Apollo Server answers: Apollo Client before 3.7.16
+            # takes a 400 as "no persisted queries here" and stops using
+            # them; urql and newer Apollo Clients retry with the document
+            # after either.
+            log_fields["outcome"] = "persisted_query_not_found"
+            return data
         # A request the server could not execute at all (syntax, unknown field,
         # wrong argument or variable type) is the client's fault: 400, per the
         # GraphQL-over-HTTP spec's application/graphql-response+json rules.
