@@ -127,3 +127,29 @@ async def test_a_date_time_without_utc_offset_is_invalid_on_its_field(
     data = await gql(REQUEST, {"input": booking_input}, token=p.customer_token)
     assert errors_of(data) == [(f, "INVALID") for f in fields]
     assert not any("exc_info" in e for e in app_log.entries())
+
+
+async def test_a_bad_cursor_fails_only_its_own_list(gql):
+    """Two lists side by side: the one with the forged cursor is null with a
+    coded error at its path; the other keeps its data."""
+    token, viewer = await gql.sign_up("w@example.nz", role="WORKER")
+    response = await gql.raw(
+        """query($after: String) {
+             good: workers(first: 5) { edges { node { id } } }
+             bad: workers(first: 5, after: $after) { edges { node { id } } }
+             viewer { worker { id bookings(after: $after) { edges { cursor } } } }
+           }""",
+        {"after": forged("worker", {"$ne": None})},
+        token=token,
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    data = body["data"]
+    assert data["good"]["edges"] == [{"node": {"id": viewer["worker"]["id"]}}]
+    assert data["bad"] is None
+    assert data["viewer"]["worker"] == {"id": viewer["worker"]["id"], "bookings": None}
+    errors = {tuple(e["path"]): e for e in body["errors"]}
+    assert set(errors) == {("bad",), ("viewer", "worker", "bookings")}
+    for error in errors.values():
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        assert error["message"].startswith("The cursor is not valid")

@@ -129,7 +129,7 @@ class AccountsQuery:
                 "without it, all workers."
             ),
         ] = None,
-    ) -> Connection[Worker]:
+    ) -> Connection[Worker] | None:
         if filter is not None:
             return await filtered_workers(info, filter, first, after)
         page = await workers.list_workers(first, after)

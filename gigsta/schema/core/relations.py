@@ -47,7 +47,8 @@ async def bookings_connection(
 def bookings_field(node: Any, description: str, *, party: str | None = None) -> Any:
     """A `bookings(first, after, status)` field of `Connection[node]`; with
     `party` (`worker_id` or `customer_id`), only the bookings of the object's
-    own document."""
+    own document. Nullable, like every list, so that a bad cursor fails
+    this field alone."""
 
     async def resolve(
         root: Any,
@@ -71,6 +72,6 @@ def bookings_field(node: Any, description: str, *, party: str | None = None) -> 
             BookingStatus | None,
             strawberry.argument(description="Only bookings in this status."),
         ],
-        "return": Connection[node],
+        "return": Connection[node] | None,
     }
     return strawberry.field(resolver=resolve, description=description)
