@@ -49,6 +49,9 @@ def serve() -> None:
 
     from gigsta.app import create_app  # noqa: PLC0415
 
+    # JSON from the first line on: a setting that does not validate, or a
+    # missing secret, is reported as a log record like everything else.
+    configure_logging("INFO")
     settings = get_settings()
     configure_logging(settings.log_level)
     app = create_app(settings)

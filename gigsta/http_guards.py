@@ -19,6 +19,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from gigsta.observability import record_error_codes
+
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -30,6 +32,7 @@ REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
 def error_body(message: str, code: str, request_id: str) -> dict[str, Any]:
     """A GraphQL-shaped answer for a request refused before (or instead of)
     execution: one error with its code and the request id."""
+    record_error_codes([code])
     return {
         "errors": [
             {

@@ -35,7 +35,7 @@ from gigsta.database import is_unavailable
 from gigsta.domain.core import ClientError, ErrorCode
 from gigsta.graphiql import graphiql_page
 from gigsta.http_guards import error_body
-from gigsta.observability import LOG_STATE_KEY
+from gigsta.observability import LOG_STATE_KEY, record_error_codes
 from gigsta.resolvers.accounts.credentials import InvalidTokenError
 from gigsta.resolvers.accounts.sessions import Session, authenticate
 from gigsta.schema import OUTAGE_MESSAGES, is_unexpected, outage
@@ -152,6 +152,8 @@ class GigstaGraphQL(GraphQL[Context, None]):
                 await response(scope, receive, send)
                 return
             scope.setdefault("state", {})["session"] = session
+            if session is not None:
+                state.get(LOG_STATE_KEY, {})["user_id"] = session.viewer.user_id
         await super().__call__(scope, receive, send)
 
     async def render_graphql_ide(self, request: Request) -> Response:
@@ -376,9 +378,13 @@ class GigstaGraphQL(GraphQL[Context, None]):
         if not result.errors:
             log_fields.setdefault("outcome", "ok")
             return data
-        errors: list[object] = [
-            self._format_error(e, request_id) for e in result.errors
-        ]
+        formatted = [self._format_error(e, request_id) for e in result.errors]
+        record_error_codes(
+            str(code)
+            for error in formatted
+            if (code := (error.get("extensions") or {}).get("code")) is not None
+        )
+        errors: list[object] = list(formatted)
         data["errors"] = errors
         if any(is_unexpected(e) for e in result.errors):
             log_fields["outcome"] = "internal_error"

@@ -16,6 +16,7 @@ import strawberry
 
 from gigsta.domain.core import ErrorCode
 from gigsta.domain.core import UserError as UserErrorData
+from gigsta.observability import record_error_codes
 from gigsta.schema.core.enums import expose
 
 log = logging.getLogger(__name__)
@@ -145,4 +146,6 @@ def _known(code: str) -> ErrorCode:
 
 
 def user_errors(errors: list[UserErrorData]) -> list[UserError]:
+    # Logged even when the client does not select `errors { code }`.
+    record_error_codes(str(e.code) for e in errors)
     return [UserError.from_data(e) for e in errors]
