@@ -433,5 +433,6 @@ class GigstaGraphQL(GraphQL[Context, None]):
             formatted["extensions"] = {
                 **extensions,
                 "code": extensions.get("code", "GRAPHQL_VALIDATION_FAILED"),
+                "requestId": request_id,
             }
         return formatted

@@ -108,3 +108,21 @@ async def test_a_query_over_get_still_runs(http):
     )
     assert response.status_code == 200, response.text
     assert response.json()["data"]["services"]
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("{ services { key }", "GRAPHQL_VALIDATION_FAILED"),
+        ("{ nope }", "GRAPHQL_VALIDATION_FAILED"),
+        ("{ workers(first: 99999999999) { edges { cursor } } }", "BAD_USER_INPUT"),
+    ],
+)
+async def test_a_document_that_cannot_run_is_refused_with_the_request_id(
+    http, query, code
+):
+    response = await http.post("/graphql", json={"query": query})
+    assert response.status_code == 400, response.text
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == code
+    assert error["extensions"]["requestId"] == response.headers["x-request-id"]

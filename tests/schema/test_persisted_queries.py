@@ -14,6 +14,7 @@ import pytest
 
 from gigsta.resolvers.core.persisted_queries import PersistedQueryStore
 from scripts.processes import stop_process
+from scripts.standins.mongo import start_mongo
 from tests.served_app import serve
 
 # What Apollo Client's HTTP link sends as Accept; urql's is much the same.
@@ -64,13 +65,17 @@ def assert_not_found(response):
     assert response.headers["content-type"] == "application/json"
     (error,) = response.json()["errors"]
     assert error["message"] == "PersistedQueryNotFound"
-    assert error["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    assert error["extensions"] == {
+        "code": "PERSISTED_QUERY_NOT_FOUND",
+        "requestId": response.headers["x-request-id"],
+    }
 
 
 def assert_refused(response, status, code):
     assert response.status_code == status, response.text
     (error,) = response.json()["errors"]
     assert error["extensions"]["code"] == code, error
+    assert error["extensions"]["requestId"] == response.headers["x-request-id"]
 
 
 async def stored_hashes(raw_db):
@@ -251,3 +256,35 @@ async def test_a_document_registered_on_one_instance_runs_by_hash_on_another(
         assert (await register(other, there_first)).status_code == 200
         here_after = await post_hash(http, there_first)
         assert here_after.json()["data"]["services"][0]["name"]
+
+
+def test_with_the_database_away_a_hash_is_not_found_and_the_document_still_runs(
+    project_root, tmp_path
+):
+    """A database of its own, stopped under a served app: the client is told
+    to send the document, and a document that needs no database runs."""
+    mongo, uri = start_mongo(":memory:", tmp_path / "db.log")
+    try:
+        app = serve(
+            project_root,
+            tmp_path / "app.log",
+            {"MONGODB_URI": uri, "MONGODB_DB": "apq"},
+        )
+    except BaseException:
+        stop_process(mongo)
+        raise
+    try:
+        document = unique("{ services { key } }")
+        stop_process(mongo)
+        with httpx.Client(base_url=app.base, timeout=30) as client:
+            body = {"extensions": persisted(document)}
+            assert_not_found(client.post("/graphql", json=body))
+            body["query"] = document
+            ran = client.post("/graphql", json=body)
+        assert ran.status_code == 200, ran.text
+        assert ran.json()["data"]["services"]
+    finally:
+        stop_process(app.proc)
+    warnings = [e["message"] for e in app.log_entries() if e["level"] == "WARNING"]
+    assert any("not found: database unavailable" in m for m in warnings), warnings
+    assert any("not stored: database unavailable" in m for m in warnings), warnings
