@@ -288,3 +288,27 @@ def test_with_the_database_away_a_hash_is_not_found_and_the_document_still_runs(
     warnings = [e["message"] for e in app.log_entries() if e["level"] == "WARNING"]
     assert any("not found: database unavailable" in m for m in warnings), warnings
     assert any("not stored: database unavailable" in m for m in warnings), warnings
+
+
+async def test_database_commands_per_request(
+    http, command_counter, runtime, monkeypatch
+):
+    """Storing costs a count and an insert, once; a hash this process has
+    seen costs nothing; one it has not, a single find."""
+    document = unique("{ services { key } }")
+    command_counter.reset()
+    assert (await register(http, document)).status_code == 200
+    assert command_counter.commands == ["count", "insert"]
+    command_counter.reset()
+    assert (await post_hash(http, document)).status_code == 200
+    assert (await register(http, document)).status_code == 200
+    assert command_counter.commands == []
+    # As a fresh instance would: nothing cached.
+    monkeypatch.setattr(
+        runtime,
+        "persisted_queries",
+        PersistedQueryStore(cache_bytes=1024 * 1024, max_stored=10),
+    )
+    command_counter.reset()
+    assert (await post_hash(http, document)).status_code == 200
+    assert command_counter.commands == ["find"]
