@@ -135,6 +135,15 @@ async def test_a_page_size_given_as_a_variable_counts(gql, first, status):
     assert response.status_code == status
 
 
+@pytest.mark.parametrize(("last", "status"), [(100, 400), (10, 200)])
+async def test_a_backward_page_size_counts_like_first(gql, last, status):
+    """`last` bounds a page as `first` does: 100 x 100 bookings is too many."""
+    backward = WORKER_BOOKINGS.replace("first: 100", "last: $n")
+    doc = f"query($n: Int) {{ workers(last: $n) {{ {backward} }} }}"
+    response = await gql.raw(doc, {"n": last})
+    assert response.status_code == status, response.json()
+
+
 async def test_objects_are_multiplied_through_fragments(gql):
     """A fragment's pages count once per object of the list it is spread in."""
     doc = (
