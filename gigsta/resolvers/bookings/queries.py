@@ -45,9 +45,12 @@ async def get_booking(viewer: Viewer | None, booking_id: str) -> Booking | None:
     if oid is None or viewer is None:
         return None
     booking = await Booking.get(oid)
-    if booking is None or booking.visible_role(viewer) is None:
-        return None
-    return booking
+    return booking if booking is not None and may_read(viewer, booking) else None
+
+
+def may_read(viewer: Viewer | None, booking: Booking) -> bool:
+    """Whether the viewer may see the booking (`booking(id:)` and `node`)."""
+    return viewer is not None and booking.visible_role(viewer) is not None
 
 
 def _cursor(booking: Booking) -> str:

@@ -14,6 +14,7 @@ from gigsta.resolvers import places
 from gigsta.resolvers.accounts import customers, workers
 from gigsta.resolvers.core.ids import parse_object_id
 from gigsta.schema.accounts.types import Customer, Service, User, Worker
+from gigsta.schema.core import nodes
 from gigsta.schema.core.connections import (
     AfterArgument,
     BeforeArgument,
@@ -107,7 +108,7 @@ class AccountsQuery:
             strawberry.ID, strawberry.argument(description="The worker's `id`.")
         ],
     ) -> Worker | None:
-        doc = await workers.get_worker(id)
+        doc = await workers.get_worker(nodes.expect_id(id, Worker, "id"))
         return Worker(doc=doc) if doc else None
 
     @strawberry.field(
@@ -160,5 +161,6 @@ class AccountsQuery:
     ) -> Customer | None:
         if info.context.viewer is None:
             raise ClientError(ErrorCode.UNAUTHENTICATED, "Sign in to see customers.")
-        doc = await customers.get_customer(info.context.viewer, id)
+        customer_id = nodes.expect_id(id, Customer, "id")
+        doc = await customers.get_customer(info.context.viewer, customer_id)
         return Customer(doc=doc) if doc else None

@@ -9,6 +9,7 @@ import strawberry
 from gigsta.domain.core import ClientError, ErrorCode
 from gigsta.resolvers.bookings import queries as bookings
 from gigsta.schema.bookings.types import Booking
+from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.relations import bookings_field
 
@@ -30,7 +31,8 @@ class BookingsQuery:
     ) -> Booking | None:
         if info.context.viewer is None:
             raise ClientError(ErrorCode.UNAUTHENTICATED, "Sign in to see bookings.")
-        doc = await bookings.get_booking(info.context.viewer, id)
+        booking_id = nodes.expect_id(id, Booking, "id")
+        doc = await bookings.get_booking(info.context.viewer, booking_id)
         return Booking(doc=doc) if doc else None
 
     bookings = bookings_field(

@@ -9,6 +9,7 @@ import strawberry
 
 from gigsta.domain.files import MAX_FILENAME_LENGTH, MAX_KEY_LENGTH, UploadLimits
 from gigsta.resolvers import files
+from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import UploadPurpose
 from gigsta.schema.core.errors import UserError, user_errors
@@ -21,7 +22,9 @@ class CreateUploadInput:
         description="What the file is for: decides types, size limit and access."
     )
     booking_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Required for BOOKING_PHOTO."
+        default=None,
+        description="The `Booking.id`; required for BOOKING_PHOTO (INVALID when "
+        "it is not a booking's id).",
     )
     content_type: str = strawberry.field(
         description="image/jpeg, image/png, image/webp; application/pdf for documents."
@@ -89,13 +92,24 @@ class FilesMutation:
             CreateUploadInput, strawberry.argument(description="The file to upload.")
         ],
     ) -> CreateUploadPayload:
+        booking_id = None
+        if input.booking_id is not None:
+            booking_id = nodes.local_id(input.booking_id, "Booking")
+            if booking_id is None:
+                return CreateUploadPayload(
+                    upload_url=None,
+                    key=None,
+                    expires_at=None,
+                    headers=[],
+                    errors=user_errors([nodes.wrong_id("bookingId", "Booking")]),
+                )
         runtime = info.context.runtime
         settings = runtime.settings
         result = await files.create_upload(
             info.context.viewer,
             runtime.files,
             purpose=input.purpose,
-            booking_id=input.booking_id,
+            booking_id=None if booking_id is None else str(booking_id),
             content_type=input.content_type,
             size_bytes=input.size_bytes,
             filename=input.filename,
@@ -143,13 +157,21 @@ class FilesMutation:
         self,
         info: Info,
         id: Annotated[
-            strawberry.ID, strawberry.argument(description="The `Attachment.id`.")
+            strawberry.ID,
+            strawberry.argument(
+                description="The `Attachment.id` (INVALID when it is not one)."
+            ),
         ],
     ) -> AttachmentPayload:
+        attachment_id = nodes.local_id(id, Attachment)
+        if attachment_id is None:
+            return AttachmentPayload(
+                attachment=None, errors=user_errors([nodes.wrong_id("id", Attachment)])
+            )
         result = await files.delete_attachment(
             info.context.viewer,
             info.context.runtime.files,
-            attachment_id=id,
+            attachment_id=str(attachment_id),
             now=info.context.now,
         )
         return _attachment_payload(result)
