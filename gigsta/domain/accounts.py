@@ -115,6 +115,13 @@ def is_self_or_admin(viewer: Viewer | None, profile_id: object) -> bool:
     )
 
 
+def is_own_account_or_admin(viewer: Viewer | None, user_id: object) -> bool:
+    """May `viewer` see an account (`User`): its holder, or an admin."""
+    return viewer is not None and (
+        viewer.role is Role.ADMIN or viewer.user_id == str(user_id)
+    )
+
+
 def profile_changes(
     *,
     name: str | None,

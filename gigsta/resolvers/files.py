@@ -272,6 +272,21 @@ def may_read(
     return viewer.profile_id == str(attachment.owner_worker_id)
 
 
+def may_see_attachment(
+    viewer: Viewer | None, attachment: Attachment, booking: Booking | None
+) -> bool:
+    """Whether `node(id:)` shows the attachment: as the fields that list files
+    do, only once it is uploaded, and a booking's photo only to those who see
+    the booking itself (`Booking.attachments`)."""
+    if attachment.status is not AttachmentStatus.READY:
+        return False
+    if attachment.purpose is UploadPurpose.BOOKING_PHOTO and (
+        booking is None or booking.visible_role(viewer) is None
+    ):
+        return False
+    return may_read(viewer, attachment, booking)
+
+
 def may_see_booking_files(viewer: Viewer | None, booking: Booking) -> bool:
     """Booking photos: for its customer, its worker and admins."""
     return viewer is not None and booking.role_of(viewer) is not None

@@ -31,9 +31,11 @@ from gigsta.resolvers.core.ids import parse_object_id
 from gigsta.resolvers.core.pagination import (
     InvalidCursorError,
     Page,
+    PageRequest,
+    SortKey,
     decode_cursor,
     encode_cursor,
-    page_size,
+    page_request,
 )
 
 MAX_SUGGESTIONS = 10
@@ -158,21 +160,25 @@ def _cursor(distance_m: float, worker_id: PydanticObjectId | None) -> str:
     return encode_cursor("worker_near", [distance_m, str(worker_id)])
 
 
-def _decode_cursor(cursor: str) -> tuple[float, PydanticObjectId]:
+def _decode_cursor(cursor: str) -> list[Any]:
     values = decode_cursor("worker_near", cursor, size=2)
     if isinstance(values[0], bool) or not isinstance(values[0], int | float):
         raise InvalidCursorError("The cursor is not valid.")
     oid = parse_object_id(str(values[1]))
     if oid is None:
         raise InvalidCursorError("The cursor is not valid.")
-    return float(values[0]), oid
+    return [float(values[0]), oid]
+
+
+# Nearest first; the id breaks ties between workers at the same distance.
+NEAR_ORDER: list[SortKey] = [("distance_m", 1), ("_id", 1)]
 
 
 def _near_stages(
-    point: NearPoint, service: str | None, after: str | None
+    point: NearPoint, service: str | None, request: PageRequest
 ) -> list[dict[str, Any]]:
     """`$geoNear` within the largest radius, then each worker's own radius,
-    then the page's continuation after `(distance, _id)`."""
+    then the page's bounds in `(distance, _id)`."""
     candidates: dict[str, Any] = {"service_radius_km": {"$gt": 0}}
     if service is not None:
         candidates["services"] = service
@@ -198,23 +204,18 @@ def _near_stages(
             }
         },
     ]
-    if after is not None:
-        last_distance, last_id = _decode_cursor(after)
-        stages.append(
-            {
-                "$match": {
-                    "$or": [
-                        {"distance_m": {"$gt": last_distance}},
-                        {"distance_m": last_distance, "_id": {"$gt": last_id}},
-                    ]
-                }
-            }
-        )
+    stages += [{"$match": clause} for clause in request.bounds(NEAR_ORDER)]
     return stages
 
 
 async def search_workers_near(
-    point: NearPoint, *, service: str | None, first: int | None, after: str | None
+    point: NearPoint,
+    *,
+    service: str | None,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
 ) -> Page[tuple[Worker, float]]:
     """Workers whose service area covers `point`, nearest first, with distances.
 
@@ -236,18 +237,27 @@ async def search_workers_near(
             ErrorCode.UNKNOWN_SERVICE,
             "Unknown service. Choose one from the `services` query.",
         )
-    limit = page_size(first)
-    stages = _near_stages(point, service, after)
-    stages += [{"$sort": {"distance_m": 1, "_id": 1}}, {"$limit": limit + 1}]
+    request = page_request(
+        first=first, after=after, last=last, before=before, decode=_decode_cursor
+    )
+    stages = _near_stages(point, service, request)
+    stages += [
+        {"$sort": {name: int(way) for name, way in request.sort(NEAR_ORDER)}},
+        {"$limit": request.size + 1},
+    ]
     collection = Worker.get_pymongo_collection()
     cursor = await collection.aggregate(stages)
     rows = await cursor.to_list(None)
-    items: list[tuple[tuple[Worker, float], str]] = []
-    for row in rows[:limit]:
+    hits: list[tuple[Worker, float]] = []
+    for row in rows:
         distance_m = float(row.pop("distance_m"))
-        worker = Worker.model_validate(row)
-        items.append(((worker, distance_m / 1000), _cursor(distance_m, worker.id)))
-    return Page(items=items, has_next_page=len(rows) > limit)
+        hits.append((Worker.model_validate(row), distance_m))
+    page = request.page(hits, lambda hit: _cursor(hit[1], hit[0].id))
+    return Page(
+        items=[((w, d / 1000), c) for (w, d), c in page.items],
+        has_next_page=page.has_next_page,
+        has_previous_page=page.has_previous_page,
+    )
 
 
 # --- Used by requestBooking and updateWorkerProfile --------------------------

@@ -18,6 +18,7 @@ from gigsta.schema.accounts.queries import AccountsQuery
 from gigsta.schema.bookings.mutations import BookingsMutation
 from gigsta.schema.bookings.queries import BookingsQuery
 from gigsta.schema.core.document_extension import DocumentLimitsExtension
+from gigsta.schema.core.nodes import NodesQuery
 from gigsta.schema.core.persisted_queries import PersistedQueries
 from gigsta.schema.files.mutations import FilesMutation
 from gigsta.schema.payments.mutations import PaymentsMutation
@@ -144,6 +145,7 @@ class GigstaSchema(strawberry.Schema):
 # Each domain contributes its own Query/Mutation classes; they are merged into
 # the one root type of each kind here.
 QUERY_TYPES: tuple[type, ...] = (
+    NodesQuery,
     AccountsQuery,
     BookingsQuery,
     PlacesQuery,

@@ -22,6 +22,7 @@ from bson import ObjectId
 
 from scripts.processes import free_port
 from tests.fixtures_stripe import make_event
+from tests.ids import raw_id
 from tests.schema.payments_helpers import (
     act,
     admin_token,
@@ -41,8 +42,9 @@ PAYOUTS = """query($id: ID!) { worker(id: $id) {
 
 
 async def stored(raw_db: Any, booking_id: str) -> dict[str, Any]:
+    """The stored booking of the `Booking.id` `booking_id`."""
     doc: dict[str, Any] = await raw_db["bookings"].find_one(
-        {"_id": ObjectId(booking_id)}
+        {"_id": ObjectId(raw_id(booking_id))}
     )
     return doc
 
@@ -115,7 +117,7 @@ async def test_resolving_for_the_customer_refunds_a_recorded_capture_once(
     assert intent["status"] == "succeeded"
     assert intent["latest_charge"]["amount_refunded"] == TOTAL
     (refund,) = s.recorder.calls("POST", "/v1/refunds")
-    key = f"gigsta:{booking['id']}:resolve_for_customer:v{version}"
+    key = f"gigsta:{raw_id(booking['id'])}:resolve_for_customer:v{version}"
     assert refund.headers["Idempotency-Key"] == key
     assert refund.params["metadata[idempotency_key]"] == key
     assert s.recorder.calls("POST", "/cancel") == []
@@ -241,7 +243,7 @@ async def test_a_deferred_hold_due_while_stripe_is_unreachable_is_placed_later_o
     assert create.params["off_session"] == "true"
     assert create.params["amount"] == str(TOTAL)
     assert create.headers["Idempotency-Key"] == (
-        f"gigsta:{booking['id']}:authorize:v{booking['version']}"
+        f"gigsta:{raw_id(booking['id'])}:authorize:v{booking['version']}"
     )
     booking = await read(gql, p.customer_token, booking["id"])
     assert booking["status"] == "ACCEPTED"
@@ -252,7 +254,7 @@ async def test_a_deferred_hold_due_while_stripe_is_unreachable_is_placed_later_o
     intent_id = (await stored(raw_db, booking["id"]))["payment"]["intent_id"]
     intent = s.intent(intent_id)
     assert (intent["status"], intent["amount"]) == ("requires_capture", TOTAL)
-    assert intent["metadata"] == {"booking_id": booking["id"]}
+    assert intent["metadata"] == {"booking_id": raw_id(booking["id"])}
 
 
 async def onboard(gql: Any, s: Any, p: Any) -> str:
@@ -331,7 +333,9 @@ async def test_a_refused_payout_stays_pending_and_a_later_pass_sends_it_once(
     assert transfer["destination"] == account_id
     attempts = s.connect.calls("/v1/transfers")
     assert len(attempts) == 3
-    assert {a.idempotency_key for a in attempts} == {f"gigsta:{booking['id']}:payout"}
+    assert {a.idempotency_key for a in attempts} == {
+        f"gigsta:{raw_id(booking['id'])}:payout"
+    }
     payout = (await stored(raw_db, booking["id"]))["payout"]
     assert (payout["status"], payout["transfer_id"]) == ("sent", transfer["id"])
     assert payout["sent_at"] is not None

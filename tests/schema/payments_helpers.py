@@ -13,6 +13,7 @@ from gigsta.resolvers.bookings.timers import SweepReport, sweep
 from gigsta.resolvers.payments.config import payments_from_settings
 from gigsta.settings import Settings
 from tests.conftest import JWT_SECRET, PASSWORD, FakeClock, GraphQLClient
+from tests.ids import global_id, raw_id
 
 BOOKING = """
   id status version scheduledStart
@@ -47,13 +48,15 @@ class Parties:
 
     @property
     def worker_id(self) -> str:
+        """The worker's `Worker.id`, as the API takes it."""
         assert self.worker.profile_id is not None
-        return self.worker.profile_id
+        return global_id("Worker", self.worker.profile_id)
 
     @property
     def customer_id(self) -> str:
+        """The customer's `Customer.id`, as the API takes it."""
         assert self.customer.profile_id is not None
-        return self.customer.profile_id
+        return global_id("Customer", self.customer.profile_id)
 
     def _token(self, viewer: Viewer) -> str:
         return issue_token(
@@ -94,8 +97,10 @@ async def parties(
     assert data["updateWorkerProfile"]["errors"] == []
     return Parties(
         clock,
-        Viewer(c_viewer["id"], Role.CUSTOMER, c_viewer["customer"]["id"]),
-        Viewer(w_viewer["id"], Role.WORKER, w_viewer["worker"]["id"]),
+        Viewer(
+            raw_id(c_viewer["id"]), Role.CUSTOMER, raw_id(c_viewer["customer"]["id"])
+        ),
+        Viewer(raw_id(w_viewer["id"]), Role.WORKER, raw_id(w_viewer["worker"]["id"])),
     )
 
 

@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 
+from tests.ids import global_id
+
 BOOKING_FIELDS = """
   id status version description scheduledStart scheduledEnd createdAt
   service { key name }
@@ -92,7 +94,7 @@ async def cast(gql, raw_db, settings, project_root) -> Cast:
         "mutation($i: LogInInput!) { logIn(input: $i) { token } }",
         {"i": {"email": "admin@example.nz", "password": PASSWORD}},
     )
-    admin = Party(login["logIn"]["token"], str(result.user.id), "")
+    admin = Party(login["logIn"]["token"], global_id("User", result.user.id), "")
     return Cast(customer, worker, other_customer, other_worker, admin)
 
 
@@ -176,8 +178,11 @@ async def test_request_booking(gql, cast, clock):
     [
         ({"service": "painting"}, "service", "SERVICE_NOT_OFFERED"),
         ({"service": "juggling"}, "service", "UNKNOWN_SERVICE"),
-        ({"workerId": "000000000000000000000000"}, "workerId", "NOT_FOUND"),
-        ({"workerId": "nope"}, "workerId", "NOT_FOUND"),
+        ({"workerId": global_id("Worker", "0" * 24)}, "workerId", "NOT_FOUND"),
+        # Ids are global ids: a raw document id, another type's id, or none.
+        ({"workerId": "0" * 24}, "workerId", "INVALID"),
+        ({"workerId": global_id("Customer", "0" * 24)}, "workerId", "INVALID"),
+        ({"workerId": "nope"}, "workerId", "INVALID"),
         ({"description": "  "}, "description", "INVALID"),
         (
             {"scheduledStart": "2026-11-01T09:00:00+00:00"},
@@ -288,9 +293,15 @@ async def test_error_codes(gql, cast, clock):
         assert hidden["booking"] is None
         assert [e["code"] for e in hidden["errors"]] == ["NOT_FOUND"]
     missing = await act(
-        gql, cast.worker, {"id": "000000000000000000000000", "version": 1}, "accept"
+        gql, cast.worker, {"id": global_id("Booking", "0" * 24), "version": 1}, "accept"
     )
     assert [e["code"] for e in missing["errors"]] == ["NOT_FOUND"]
+    not_a_booking = await act(
+        gql, cast.worker, {"id": cast.worker.profile_id, "version": 1}, "accept"
+    )
+    assert [(e["field"], e["code"]) for e in not_a_booking["errors"]] == [
+        ("bookingId", "INVALID")
+    ]
     # nothing above changed the booking
     current = await view(gql, cast.worker, booking["id"])
     assert (current["status"], current["version"], len(current["history"])) == (

@@ -11,6 +11,7 @@ from typing import Any
 from gigsta.documents import Booking
 from gigsta.resolvers.payments.config import payments_from_settings
 from scripts.processes import free_port
+from tests.ids import raw_id
 from tests.schema.payments_helpers import act, deliver_to_completion, parties, request
 
 
@@ -65,7 +66,7 @@ async def test_a_capture_while_stripe_is_down_changes_nothing(
         payload = await act(gql, p.customer_token, booking, "confirm")
     assert_unavailable(payload["errors"], "PAYMENTS_UNAVAILABLE")
     assert payload["booking"]["status"] == "COMPLETED"
-    doc = await Booking.get(booking["id"])
+    doc = await Booking.get(raw_id(booking["id"]))
     assert doc is not None
     assert doc.payment_lock is None
     # Back up: the same action goes through.

@@ -15,6 +15,7 @@ import pytest
 from graphql import GraphQLSyntaxError, Location, Node, Token
 
 from gigsta.schema.core.document_extension import parse_acyclic
+from tests.ids import global_id
 
 
 def fragment_doubling(levels: int) -> str:
@@ -133,6 +134,28 @@ async def test_a_page_size_given_as_a_variable_counts(gql, first, status):
     doc = f"query($n: Int) {{ workers(first: $n) {{ {WORKER_BOOKINGS} }} }}"
     response = await gql.raw(doc, {"n": first})
     assert response.status_code == status
+
+
+@pytest.mark.parametrize(("last", "status"), [(100, 400), (10, 200)])
+async def test_a_backward_page_size_counts_like_first(gql, last, status):
+    """`last` bounds a page as `first` does: 100 x 100 bookings is too many."""
+    backward = WORKER_BOOKINGS.replace("first: 100", "last: $n")
+    doc = f"query($n: Int) {{ workers(last: $n) {{ {backward} }} }}"
+    response = await gql.raw(doc, {"n": last})
+    assert response.status_code == status, response.json()
+
+
+@pytest.mark.parametrize(("count", "status"), [(100, 400), (30, 200)])
+async def test_nodes_count_one_object_per_id(gql, count, status):
+    """`nodes` of 100 ids, each with 100 bookings, is as costly as 100 workers'."""
+    ids = [global_id("Worker", f"{i:024x}") for i in range(count)]
+    bookings = "... on Worker { bookings(first: 100) { edges { node { id } } } }"
+    as_variable = f"query($ids: [ID!]!) {{ nodes(ids: $ids) {{ {bookings} }} }}"
+    response = await gql.raw(as_variable, {"ids": ids})
+    assert response.status_code == status, response.json()
+    literal = json.dumps(ids)
+    response = await gql.raw(f"{{ nodes(ids: {literal}) {{ {bookings} }} }}")
+    assert response.status_code == status, response.json()
 
 
 async def test_objects_are_multiplied_through_fragments(gql):

@@ -18,6 +18,7 @@ from gigsta.integrations.r2 import store_from_settings
 from gigsta.resolvers.accounts.sign_in import create_admin
 from tests.conftest import PASSWORD
 from tests.fixtures_places import TEST_BUCKET
+from tests.ids import global_id, raw_id
 from tests.schema.places_helpers import REQUEST, booking_input, make_worker
 from tests.schema.test_dependencies_down import assert_unavailable, closed_port
 
@@ -122,7 +123,8 @@ async def test_booking_photo_round_trip(gql, booking, clock, raw_db):
     )
     assert upload["errors"] == []
     key = upload["key"]
-    assert re.fullmatch(rf"booking-photos/{booking['id']}/[0-9a-f]{{32}}\.png", key)
+    folder = f"booking-photos/{raw_id(booking['id'])}"
+    assert re.fullmatch(rf"{folder}/[0-9a-f]{{32}}\.png", key)
     params = {k: v[0] for k, v in parse_qs(urlparse(upload["uploadUrl"]).query).items()}
     assert params["X-Amz-Algorithm"] == "AWS4-HMAC-SHA256"
     assert params["X-Amz-Expires"] == "900"
@@ -264,11 +266,21 @@ async def test_what_may_be_uploaded(gql, booking):
             booking["worker"],
             {
                 "purpose": "BOOKING_PHOTO",
-                "bookingId": "000000000000000000000000",
+                "bookingId": global_id("Booking", "0" * 24),
                 "contentType": "image/png",
                 "sizeBytes": 10,
             },
             "NOT_FOUND",
+        ),
+        (
+            booking["worker"],
+            {
+                "purpose": "BOOKING_PHOTO",
+                "bookingId": booking["worker_id"],
+                "contentType": "image/png",
+                "sizeBytes": 10,
+            },
+            "INVALID",
         ),
         (
             None,
@@ -292,7 +304,7 @@ async def test_avatar_is_public_and_documents_are_private(gql, booking, clock):
         sizeBytes=len(PNG),
         filename="me.jpg",
     )
-    assert avatar["key"].startswith(f"worker-avatars/{booking['worker_id']}/")
+    assert avatar["key"].startswith(f"worker-avatars/{raw_id(booking['worker_id'])}/")
     await put(avatar, PNG)
     assert (await gql(COMPLETE, {"key": avatar["key"]}, token=worker))[
         "completeUpload"

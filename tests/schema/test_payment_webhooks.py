@@ -9,6 +9,7 @@ import pytest
 
 from gigsta.documents import Booking, StripeEvent
 from tests.fixtures_stripe import make_event, sign
+from tests.ids import raw_id
 from tests.schema.payments_helpers import (
     act,
     deliver_to_completion,
@@ -41,7 +42,7 @@ async def test_3ds_waits_for_the_customer_then_the_webhook_requests(
     assert booking["status"] == "PENDING_PAYMENT"
     assert booking["payment"]["status"] == "REQUIRES_ACTION"
     secret = booking["payment"]["clientSecret"]
-    doc = await Booking.get(booking["id"])
+    doc = await Booking.get(raw_id(booking["id"]))
     assert secret == s.intent(doc.payment.intent_id)["client_secret"]
     assert booking["availableActions"] == []
     # Not yet the worker's business.
@@ -82,7 +83,7 @@ async def read_or_none(gql, token, booking_id):
 async def test_forged_or_unsigned_webhooks_are_refused(gql, clock, stripe_harness):
     s = stripe_harness
     p, booking = await _pending(gql, clock, s)
-    doc = await Booking.get(booking["id"])
+    doc = await Booking.get(raw_id(booking["id"]))
     s.authenticate(doc.payment.intent_id, doc.payment.client_secret, success=True)
     event = make_event(
         "payment_intent.amount_capturable_updated", s.intent(doc.payment.intent_id)
@@ -110,7 +111,7 @@ async def test_out_of_order_events_cannot_move_a_booking_back(
 ):
     s = stripe_harness
     p, booking = await _pending(gql, clock, s)
-    doc = await Booking.get(booking["id"])
+    doc = await Booking.get(raw_id(booking["id"]))
     stale_snapshot = s.intent(doc.payment.intent_id)  # requires_action
     s.authenticate(doc.payment.intent_id, doc.payment.client_secret, success=True)
     fresh = make_event(
@@ -130,7 +131,7 @@ async def test_out_of_order_events_cannot_move_a_booking_back(
 async def test_failed_authentication_ends_the_request(gql, clock, stripe_harness):
     s = stripe_harness
     p, booking = await _pending(gql, clock, s)
-    doc = await Booking.get(booking["id"])
+    doc = await Booking.get(raw_id(booking["id"]))
     s.authenticate(doc.payment.intent_id, doc.payment.client_secret, success=False)
     event = make_event("payment_intent.payment_failed", s.intent(doc.payment.intent_id))
     assert (await s.deliver(event)).status_code == 200
@@ -153,7 +154,7 @@ async def test_unfinished_3ds_expires_after_30_minutes(
     assert report.moved["expire_unpaid"] == 1
     booking = await read(gql, p.customer_token, booking["id"])
     assert (booking["status"], booking["payment"]["status"]) == ("EXPIRED", "RELEASED")
-    doc = await Booking.get(booking["id"])
+    doc = await Booking.get(raw_id(booking["id"]))
     assert s.intent(doc.payment.intent_id)["status"] == "canceled"
 
 
@@ -162,7 +163,7 @@ async def test_reconcile_applies_a_missed_authorization(
 ):
     s = stripe_harness
     p, booking = await _pending(gql, clock, s)
-    doc = await Booking.get(booking["id"])
+    doc = await Booking.get(raw_id(booking["id"]))
     s.authenticate(doc.payment.intent_id, doc.payment.client_secret, success=True)
     # No webhook arrives (lost); the next sweep asks Stripe.
     report = await run_sweep(settings, clock)
@@ -195,7 +196,7 @@ async def test_capture_retried_after_stripe_was_down(gql, clock, stripe_harness)
     assert "Simulated Stripe outage" in payload["errors"][0]["message"]
     assert payload["booking"]["status"] == "COMPLETED"
     assert payload["booking"]["version"] == booking["version"]
-    doc = await Booking.get(booking["id"])
+    doc = await Booking.get(raw_id(booking["id"]))
     assert doc.payment_lock is None
     assert s.intent(doc.payment.intent_id)["status"] == "requires_capture"
 
@@ -204,7 +205,7 @@ async def test_capture_retried_after_stripe_was_down(gql, clock, stripe_harness)
     captures = s.recorder.calls("POST", "/capture")
     assert len(captures) == 2
     assert {c.headers["Idempotency-Key"] for c in captures} == {
-        f"gigsta:{booking['id']}:confirm:v{booking['version'] - 1}"
+        f"gigsta:{raw_id(booking['id'])}:confirm:v{booking['version'] - 1}"
     }
     assert [c.status for c in captures] == [500, 200]
     intent = s.intent(doc.payment.intent_id)
@@ -227,7 +228,7 @@ async def test_capture_whose_answer_was_lost_is_not_repeated(
     payload = await act(gql, p.customer_token, booking, "confirm")
     assert [e["code"] for e in payload["errors"]] == ["PAYMENT_FAILED"]
     assert payload["booking"]["status"] == "COMPLETED"
-    doc = await Booking.get(booking["id"])
+    doc = await Booking.get(raw_id(booking["id"]))
     assert s.intent(doc.payment.intent_id)["status"] == "succeeded"  # it did happen
 
     booking = await must(gql, p.customer_token, booking, "confirm")
@@ -236,7 +237,7 @@ async def test_capture_whose_answer_was_lost_is_not_repeated(
         TOTAL,
     )
     assert len(s.recorder.calls("POST", "/capture")) == 1
-    doc = await Booking.get(booking["id"])
+    doc = await Booking.get(raw_id(booking["id"]))
     assert (doc.payout.status, doc.payout.amount) == ("pending", 7650)
 
 
@@ -251,7 +252,7 @@ async def test_a_transition_in_flight_blocks_others(gql, clock, stripe_harness):
     payload = await act(gql, p.customer_token, booking, "cancel")
     assert [e["code"] for e in payload["errors"]] == ["PAYMENT_FAILED"]
     # Simulate the process dying before it released its lock.
-    doc = await Booking.get(booking["id"])
+    doc = await Booking.get(raw_id(booking["id"]))
     from gigsta.documents.payments import PaymentLock
     from gigsta.resolvers.payments.config import idempotency_key
 
@@ -299,7 +300,7 @@ async def test_reconcile_finishes_a_transition_whose_process_died(
     booking = await deliver_to_completion(gql, p, booking, clock)
     s.recorder.fail_next("POST", "/capture", after_forwarding=True)
     await act(gql, p.customer_token, booking, "confirm")
-    doc = await Booking.get(booking["id"])
+    doc = await Booking.get(raw_id(booking["id"]))
     from gigsta.documents.payments import PaymentLock
     from gigsta.resolvers.payments.config import idempotency_key
 
@@ -345,9 +346,15 @@ async def test_far_bookings_save_the_card_and_are_held_48_hours_before(
     assert authorize_at == start - timedelta(hours=48)
     assert s.recorder.calls("POST", "/v1/payment_intents") == []
     (customer,) = s.recorder.calls("POST", "/v1/customers")
-    assert customer.headers["Idempotency-Key"] == f"gigsta:customer:{p.customer_id}"
+    assert (
+        customer.headers["Idempotency-Key"]
+        == f"gigsta:customer:{raw_id(p.customer_id)}"
+    )
     (attach,) = s.recorder.calls("POST", "/attach")
-    assert attach.headers["Idempotency-Key"] == f"gigsta:{booking['id']}:save_card:v1"
+    assert (
+        attach.headers["Idempotency-Key"]
+        == f"gigsta:{raw_id(booking['id'])}:save_card:v1"
+    )
     booking = await must(gql, p.worker_token, booking, "accept")
 
     clock.now = start - timedelta(hours=49)
@@ -361,7 +368,7 @@ async def test_far_bookings_save_the_card_and_are_held_48_hours_before(
     assert create.params["customer"].startswith("cus_")
     assert create.params["amount"] == str(TOTAL)
     assert create.headers["Idempotency-Key"] == (
-        f"gigsta:{booking['id']}:authorize:v{booking['version']}"
+        f"gigsta:{raw_id(booking['id'])}:authorize:v{booking['version']}"
     )
     booking = await read(gql, p.customer_token, booking["id"])
     assert booking["status"] == "ACCEPTED"
@@ -440,7 +447,7 @@ async def test_dashboard_refund_is_recorded_from_the_webhook(
     ]
     booking = await deliver_to_completion(gql, p, booking, clock)
     booking = await must(gql, p.customer_token, booking, "confirm")
-    doc = await Booking.get(booking["id"])
+    doc = await Booking.get(raw_id(booking["id"]))
     # Support refunds part of it in the Stripe dashboard.
     s.client.v1.refunds.create(
         {"payment_intent": doc.payment.intent_id, "amount": 2000}
@@ -490,10 +497,11 @@ async def test_refund_when_a_lost_capture_is_later_released(gql, clock, stripe_h
     assert refunds[0].params["amount"] == str(TOTAL)
     key = refunds[0].headers["Idempotency-Key"]
     assert (
-        key == f"gigsta:{booking['id']}:resolve_for_customer:v{booking['version'] - 1}"
+        key == f"gigsta:{raw_id(booking['id'])}:resolve_for_customer:"
+        f"v{booking['version'] - 1}"
     )
     assert refunds[0].params["metadata[idempotency_key]"] == key
-    doc = await Booking.get(booking["id"])
+    doc = await Booking.get(raw_id(booking["id"]))
     assert s.intent(doc.payment.intent_id)["latest_charge"]["amount_refunded"] == TOTAL
     assert doc.payout is None  # nothing owed to the worker
 
@@ -509,7 +517,7 @@ async def test_capture_recorded_by_webhook_before_the_retry_still_pays_the_worke
     booking = await deliver_to_completion(gql, p, booking, clock)
     s.recorder.fail_next("POST", "/capture", after_forwarding=True)
     assert (await act(gql, p.customer_token, booking, "confirm"))["errors"]
-    doc = await Booking.get(booking["id"])
+    doc = await Booking.get(raw_id(booking["id"]))
     event = make_event("payment_intent.succeeded", s.intent(doc.payment.intent_id))
     assert (await s.deliver(event)).status_code == 200
     booking = await read(gql, p.customer_token, booking["id"])
@@ -521,7 +529,7 @@ async def test_capture_recorded_by_webhook_before_the_retry_still_pays_the_worke
     booking = await must(gql, p.customer_token, booking, "confirm")
     assert booking["status"] == "CLOSED"
     assert len(s.recorder.calls("POST", "/capture")) == 1
-    doc = await Booking.get(booking["id"])
+    doc = await Booking.get(raw_id(booking["id"]))
     assert (doc.payout.status, doc.payout.amount) == ("pending", 7650)
 
 
@@ -538,7 +546,7 @@ async def test_a_deferred_hold_needing_3ds_fails_off_session(
     booking = await read(gql, p.customer_token, booking["id"])
     assert booking["status"] == "PAYMENT_FAILED"
     assert "authentication" in booking["payment"]["failureMessage"]
-    doc = await Booking.get(booking["id"])
+    doc = await Booking.get(raw_id(booking["id"]))
     # The half-made intent is not left waiting for a customer who is not there.
     assert s.intent(doc.payment.intent_id)["status"] == "canceled"
 
@@ -564,10 +572,10 @@ async def test_a_deferred_booking_the_sweeper_missed_is_charged_at_confirm(
     (create,) = s.recorder.calls("POST", "/v1/payment_intents")  # one hold only
     assert create.params["off_session"] == "true"
     assert create.headers["Idempotency-Key"] == (
-        f"gigsta:{booking['id']}:confirm:v{booking['version'] - 1}:hold"
+        f"gigsta:{raw_id(booking['id'])}:confirm:v{booking['version'] - 1}:hold"
     )
     assert len(s.recorder.calls("POST", "/capture")) == 2  # the failed one, then ok
-    doc = await Booking.get(booking["id"])
+    doc = await Booking.get(raw_id(booking["id"]))
     assert (doc.payout.status, doc.payout.amount) == ("pending", 7650)
 
 
@@ -576,7 +584,7 @@ async def test_a_webhook_that_could_not_be_applied_is_applied_on_redelivery(
 ):
     s = stripe_harness
     p, booking = await _pending(gql, clock, s)
-    doc = await Booking.get(booking["id"])
+    doc = await Booking.get(raw_id(booking["id"]))
     s.authenticate(doc.payment.intent_id, doc.payment.client_secret, success=True)
     event = make_event(
         "payment_intent.amount_capturable_updated", s.intent(doc.payment.intent_id)

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from gigsta.documents import Booking
 from tests.fixtures_stripe import make_event
+from tests.ids import global_id, raw_id
 from tests.schema.payments_helpers import (
     admin_token,
     deliver_to_completion,
@@ -54,8 +55,11 @@ async def test_happy_path_hold_capture_and_payout_after_onboarding(
     assert create.params["amount"] == str(TOTAL)
     assert create.params["currency"] == "nzd"
     assert create.params["capture_method"] == "manual"
-    assert create.headers["Idempotency-Key"] == f"gigsta:{booking['id']}:request:v1"
-    doc = await Booking.get(booking["id"])
+    assert (
+        create.headers["Idempotency-Key"]
+        == f"gigsta:{raw_id(booking['id'])}:request:v1"
+    )
+    doc = await Booking.get(raw_id(booking["id"]))
     intent = s.intent(doc.payment.intent_id)
     assert (intent["status"], intent["amount"]) == ("requires_capture", TOTAL)
 
@@ -79,7 +83,7 @@ async def test_happy_path_hold_capture_and_payout_after_onboarding(
     (capture,) = s.recorder.calls("POST", "/capture")
     assert capture.params["amount_to_capture"] == str(TOTAL)
     assert capture.headers["Idempotency-Key"] == (
-        f"gigsta:{booking['id']}:confirm:v{version}"
+        f"gigsta:{raw_id(booking['id'])}:confirm:v{version}"
     )
     intent = s.intent(doc.payment.intent_id)
     assert intent["status"] == "succeeded"
@@ -111,9 +115,10 @@ async def test_happy_path_hold_capture_and_payout_after_onboarding(
     assert account_call.params["type"] == "express"
     assert account_call.params["country"] == "NZ"
     assert account_call.params["capabilities[transfers][requested]"] == "true"
-    assert account_call.params["metadata[gigsta_worker_id]"] == p.worker_id
+    assert account_call.params["metadata[gigsta_worker_id]"] == raw_id(p.worker_id)
     assert (
-        account_call.idempotency_key == f"gigsta:worker:{p.worker_id}:connect_account"
+        account_call.idempotency_key
+        == f"gigsta:worker:{raw_id(p.worker_id)}:connect_account"
     )
     (link_call,) = s.connect.calls("/v1/account_links")
     account_id = link_call.params["account"]
@@ -135,8 +140,8 @@ async def test_happy_path_hold_capture_and_payout_after_onboarding(
     assert transfer.params["amount"] == str(PAYOUT)
     assert transfer.params["currency"] == "nzd"
     assert transfer.params["destination"] == account_id
-    assert transfer.params["transfer_group"] == f"booking_{booking['id']}"
-    assert transfer.idempotency_key == f"gigsta:{booking['id']}:payout"
+    assert transfer.params["transfer_group"] == f"booking_{raw_id(booking['id'])}"
+    assert transfer.idempotency_key == f"gigsta:{raw_id(booking['id'])}:payout"
     data = await gql(q, {"id": p.worker_id}, token=p.worker_token)
     assert data["worker"]["pendingPayouts"] == []
     # A second sweep sends nothing more.
@@ -165,7 +170,7 @@ async def test_onboarded_worker_is_paid_at_capture(gql, clock, stripe_harness):
         str(PAYOUT),
         account_id,
     )
-    doc = await Booking.get(booking["id"])
+    doc = await Booking.get(raw_id(booking["id"]))
     assert doc.payout.status == "sent"
     assert doc.payout.transfer_id.startswith("tr_")
     assert data["startPayoutOnboarding"]["errors"] == []
@@ -182,11 +187,13 @@ async def test_free_cancellation_releases_the_whole_hold(gql, clock, stripe_harn
     assert booking["status"] == "CANCELLED"
     assert booking["payment"]["status"] == "RELEASED"
     assert booking["payment"]["capturedAmount"] == 0
-    doc = await Booking.get(booking["id"])
+    doc = await Booking.get(raw_id(booking["id"]))
     assert s.intent(doc.payment.intent_id)["status"] == "canceled"
     assert doc.payout is None
     (cancel,) = s.recorder.calls("POST", "/cancel")
-    assert cancel.headers["Idempotency-Key"] == f"gigsta:{booking['id']}:cancel:v1"
+    assert (
+        cancel.headers["Idempotency-Key"] == f"gigsta:{raw_id(booking['id'])}:cancel:v1"
+    )
 
 
 async def test_late_cancellation_captures_the_fee_and_releases_the_rest(
@@ -211,7 +218,7 @@ async def test_late_cancellation_captures_the_fee_and_releases_the_rest(
     assert booking["payment"]["capturedAmount"] == LATE_FEE
     (capture,) = s.recorder.calls("POST", "/capture")
     assert capture.params["amount_to_capture"] == str(LATE_FEE)
-    doc = await Booking.get(booking["id"])
+    doc = await Booking.get(raw_id(booking["id"]))
     intent = s.intent(doc.payment.intent_id)
     assert intent["status"] == "succeeded"
     # localstripe books the uncaptured rest of the hold as a refund.
@@ -248,7 +255,7 @@ async def test_worker_decline_and_withdraw_release_the_hold(gql, clock, stripe_h
     assert second["payment"]["status"] == "RELEASED"
     assert second["payment"]["capturedAmount"] == 0
     for booking_id in (first["id"], second["id"]):
-        doc = await Booking.get(booking_id)
+        doc = await Booking.get(raw_id(booking_id))
         assert s.intent(doc.payment.intent_id)["status"] == "canceled"
 
 
@@ -288,7 +295,7 @@ async def test_admin_cancel_and_dispute_outcomes(gql, clock, stripe_harness):
     assert for_customer["status"] == "REFUNDED"
     assert for_customer["payment"]["status"] == "RELEASED"
     assert for_customer["payment"]["capturedAmount"] == 0
-    doc = await Booking.get(for_customer["id"])
+    doc = await Booking.get(raw_id(for_customer["id"]))
     assert s.intent(doc.payment.intent_id)["status"] == "canceled"
 
 
@@ -304,7 +311,7 @@ async def test_expired_request_releases_the_hold(gql, clock, stripe_harness, set
     booking = await read(gql, p.customer_token, booking["id"])
     assert booking["status"] == "EXPIRED"
     assert booking["payment"]["status"] == "RELEASED"
-    doc = await Booking.get(booking["id"])
+    doc = await Booking.get(raw_id(booking["id"]))
     assert s.intent(doc.payment.intent_id)["status"] == "canceled"
 
 
@@ -441,10 +448,10 @@ async def test_a_double_submitted_request_places_one_hold(gql, clock, stripe_har
         if result["errors"]:
             assert [e["code"] for e in result["errors"]] == ["DUPLICATE_REQUEST"]
         else:
-            assert result["booking"]["id"] == str(booking.id)
+            assert result["booking"]["id"] == global_id("Booking", booking.id)
     # the lease is gone: a later identical request gets the same booking back
     again = await request(gql, p, "pm_card_visa", start)
-    assert again["booking"]["id"] == str(booking.id)
+    assert again["booking"]["id"] == global_id("Booking", booking.id)
 
 
 async def test_reconcile_notices_onboarding_when_the_webhook_was_lost(
@@ -496,7 +503,7 @@ async def test_auto_confirm_captures_and_a_failed_sweep_retries(
         captures[0].headers["Idempotency-Key"] == captures[1].headers["Idempotency-Key"]
     )
     assert captures[1].headers["Idempotency-Key"].endswith(":auto_confirm:v4")
-    doc = await Booking.get(booking["id"])
+    doc = await Booking.get(raw_id(booking["id"]))
     assert (doc.payout.status, doc.payout.amount) == ("pending", PAYOUT)
 
 

@@ -24,6 +24,11 @@ SEARCH = """query($filter: WorkerFilter, $first: Int, $after: String) {
     edges { cursor node { id name distanceKm baseLocality serviceRadiusKm } }
     pageInfo { hasNextPage endCursor } } }"""
 
+SEARCH_BACK = """query($filter: WorkerFilter, $last: Int, $before: String) {
+  workers(filter: $filter, last: $last, before: $before) {
+    edges { cursor node { id distanceKm } }
+    pageInfo { hasPreviousPage startCursor } } }"""
+
 AKL = (-36.8485, 174.7633)
 
 
@@ -205,6 +210,26 @@ async def test_service_filter_and_pages(gql, addressable_upstream):
             break
         after = page["pageInfo"]["endCursor"]
     assert seen == [ids[0], ids[1], ids[3]]
+    # Backward, one at a time from the farthest: the same workers reversed.
+    seen_back, before = [], None
+    while True:
+        data = await gql(
+            SEARCH_BACK,
+            {
+                "filter": {
+                    "service": "cleaning",
+                    "near": {"latitude": AKL[0], "longitude": AKL[1]},
+                },
+                "last": 1,
+                "before": before,
+            },
+        )
+        page = data["workers"]
+        seen_back += [e["node"]["id"] for e in page["edges"]]
+        if not page["pageInfo"]["hasPreviousPage"]:
+            break
+        before = page["pageInfo"]["startCursor"]
+    assert seen_back == [ids[3], ids[1], ids[0]]
     # Service only (no point): everyone offering it, in id order.
     data = await gql(SEARCH, {"filter": {"service": "gardening"}})
     assert [e["node"]["id"] for e in data["workers"]["edges"]] == [ids[2]]

@@ -15,6 +15,7 @@ from datetime import timedelta
 import pytest
 
 from gigsta.documents import Booking
+from tests.ids import raw_id
 from tests.schema.payments_helpers import parties, read, request
 
 SUGGEST = '{ addressSuggestions(query: "queen street", country: NZ) { formatted } }'
@@ -82,7 +83,7 @@ async def test_a_money_movement_finishes_after_its_request_times_out(
     assert response.json()["errors"][0]["extensions"]["code"] == "TIMEOUT"
     # The release went on without the request: the booking is not left locked.
     deadline = time.monotonic() + 20
-    while (doc := await Booking.get(booking["id"])).payment_lock is not None:
+    while (doc := await Booking.get(raw_id(booking["id"]))).payment_lock is not None:
         assert time.monotonic() < deadline, "the payment lock was never released"
         await asyncio.sleep(0.1)
     assert doc.status.value == "cancelled"

@@ -10,6 +10,7 @@ import pytest
 from bson import ObjectId
 
 from tests.conftest import JWT_SECRET, PASSWORD
+from tests.ids import raw_id
 
 VIEWER = "{ viewer { email } }"
 BOOKINGS = "{ bookings(first: 5) { edges { node { id } } } }"
@@ -35,7 +36,7 @@ def assert_unauthenticated(response, message: str | None = None) -> None:
 async def test_a_token_of_a_deleted_account_is_refused(gql, raw_db):
     token, viewer = await gql.sign_up("aroha@example.nz")
     assert (await gql(BOOKINGS, token=token))["bookings"]["edges"] == []
-    await raw_db["users"].delete_one({"_id": ObjectId(viewer["id"])})
+    await raw_db["users"].delete_one({"_id": ObjectId(raw_id(viewer["id"]))})
     for query in (BOOKINGS, VIEWER):
         assert_unauthenticated(
             await gql.raw(query, token=token),
@@ -73,9 +74,9 @@ async def test_the_viewer_costs_one_read_of_the_account(gql, command_counter):
 
 def claims_for(viewer: dict, clock, **overrides) -> dict:
     claims = {
-        "sub": viewer["id"],
+        "sub": raw_id(viewer["id"]),
         "role": "CUSTOMER",
-        "pid": viewer["customer"]["id"],
+        "pid": raw_id(viewer["customer"]["id"]),
         "ver": 0,
         "iss": "gigsta",
         "iat": int(clock.now.timestamp()),

@@ -5,9 +5,11 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 
+import pytest
 from bson import ObjectId
 
 from tests.conftest import PASSWORD, run_cli
+from tests.ids import global_id, raw_id
 
 WORKERS_PAGE = """
 query Workers($first: Int, $after: String) {
@@ -61,7 +63,8 @@ async def test_workers_paginate_across_pages_without_gaps_or_repeats(gql, raw_db
         after = data["pageInfo"]["endCursor"]
         assert after == data["edges"][-1]["cursor"]
     assert pages == 3
-    assert seen == sorted(ids)  # stable order, every worker exactly once
+    # stable order, every worker exactly once
+    assert [raw_id(i) for i in seen] == sorted(ids)
 
 
 async def test_workers_first_is_capped_at_100(gql, raw_db):
@@ -159,12 +162,29 @@ async def test_update_worker_profile_errors(gql):
     assert [e["code"] for e in anonymous["errors"]] == ["UNAUTHENTICATED"]
 
 
-async def test_worker_lookup_by_unknown_or_malformed_id_is_null(gql):
-    for worker_id in (str(ObjectId()), "not-an-id"):
-        data = await gql(
-            "query($id: ID!) { worker(id: $id) { id } }", {"id": worker_id}
-        )
-        assert data["worker"] is None
+async def test_worker_lookup_by_unknown_id_is_null(gql):
+    data = await gql(
+        "query($id: ID!) { worker(id: $id) { id } }",
+        {"id": global_id("Worker", ObjectId())},
+    )
+    assert data["worker"] is None
+
+
+@pytest.mark.parametrize(
+    "worker_id",
+    [
+        pytest.param("not-an-id", id="malformed"),
+        pytest.param(str(ObjectId()), id="raw document id"),
+        pytest.param(global_id("Booking", ObjectId()), id="another type's id"),
+    ],
+)
+async def test_worker_lookup_by_a_foreign_id_is_bad_input(gql, worker_id):
+    response = await gql.raw(
+        "query($id: ID!) { worker(id: $id) { id } }", {"id": worker_id}
+    )
+    (error,) = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["message"] == "`id` must be the id of a Worker."
 
 
 async def test_customer_visible_to_self_and_admin_only(gql, settings, project_root):

@@ -10,6 +10,11 @@ from gigsta.resolvers.core.ids import parse_object_id
 async def get_customer(viewer: Viewer | None, customer_id: str) -> Customer | None:
     """The customer, or None when it does not exist or the viewer may not see it."""
     oid = parse_object_id(customer_id)
-    if oid is None or not is_self_or_admin(viewer, oid):
+    if oid is None or not may_read(viewer, oid):
         return None
     return await Customer.get(oid)
+
+
+def may_read(viewer: Viewer | None, customer_id: object) -> bool:
+    """Whether the viewer may see the customer (`customer(id:)` and `node`)."""
+    return is_self_or_admin(viewer, customer_id)

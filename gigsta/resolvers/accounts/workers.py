@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from gigsta.documents import Worker
 from gigsta.domain.accounts import Role, Viewer, own_profile_id, profile_changes
@@ -14,9 +15,10 @@ from gigsta.resolvers.core.ids import parse_object_id
 from gigsta.resolvers.core.pagination import (
     InvalidCursorError,
     Page,
+    SortKey,
     decode_cursor,
     encode_cursor,
-    page_size,
+    page_request,
 )
 
 
@@ -38,23 +40,40 @@ async def get_worker(worker_id: str) -> Worker | None:
     return None if oid is None else await Worker.get(oid)
 
 
+def _decode_worker_cursor(cursor: str) -> list[Any]:
+    (last_id,) = decode_cursor("worker", cursor, size=1)
+    oid = parse_object_id(str(last_id))
+    if oid is None:
+        raise InvalidCursorError("The cursor is not valid.")
+    return [oid]
+
+
+WORKER_ORDER: list[SortKey] = [("_id", 1)]
+
+
 async def list_workers(
-    first: int | None, after: str | None, *, service: str | None = None
+    first: int | None,
+    after: str | None,
+    *,
+    last: int | None = None,
+    before: str | None = None,
+    service: str | None = None,
 ) -> Page[Worker]:
-    """Workers in a stable order (by id), `first` capped at 100."""
-    limit = page_size(first)
-    query: dict[str, object] = {} if service is None else {"services": service}
-    if after is not None:
-        (last_id,) = decode_cursor("worker", after, size=1)
-        oid = parse_object_id(str(last_id))
-        if oid is None:
-            raise InvalidCursorError("The cursor is not valid.")
-        query["_id"] = {"$gt": oid}
-    docs = await Worker.find(query).sort("+_id").limit(limit + 1).to_list()
-    return Page(
-        items=[(w, encode_cursor("worker", [str(w.id)])) for w in docs[:limit]],
-        has_next_page=len(docs) > limit,
+    """Workers in a stable order (by id), a page capped at 100."""
+    request = page_request(
+        first=first, after=after, last=last, before=before, decode=_decode_worker_cursor
     )
+    clauses: list[dict[str, Any]] = request.bounds(WORKER_ORDER)
+    if service is not None:
+        clauses.append({"services": service})
+    query = {"$and": clauses} if clauses else {}
+    docs = (
+        await Worker.find(query)
+        .sort(request.sort(WORKER_ORDER))
+        .limit(request.size + 1)
+        .to_list()
+    )
+    return request.page(docs, lambda w: encode_cursor("worker", [str(w.id)]))
 
 
 async def update_worker_profile(

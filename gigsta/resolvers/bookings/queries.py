@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from beanie import SortDirection
-
 from gigsta.documents import Booking
 from gigsta.domain.accounts import Role, Viewer
 from gigsta.domain.bookings.access import HIDDEN_FROM_WORKER
@@ -14,9 +12,10 @@ from gigsta.resolvers.core.ids import parse_object_id
 from gigsta.resolvers.core.pagination import (
     InvalidCursorError,
     Page,
+    SortKey,
     decode_cursor,
     encode_cursor,
-    page_size,
+    page_request,
 )
 
 if TYPE_CHECKING:
@@ -46,16 +45,19 @@ async def get_booking(viewer: Viewer | None, booking_id: str) -> Booking | None:
     if oid is None or viewer is None:
         return None
     booking = await Booking.get(oid)
-    if booking is None or booking.visible_role(viewer) is None:
-        return None
-    return booking
+    return booking if booking is not None and may_read(viewer, booking) else None
+
+
+def may_read(viewer: Viewer | None, booking: Booking) -> bool:
+    """Whether the viewer may see the booking (`booking(id:)` and `node`)."""
+    return viewer is not None and booking.visible_role(viewer) is not None
 
 
 def _cursor(booking: Booking) -> str:
     return encode_cursor("booking", [booking.created_at.isoformat(), str(booking.id)])
 
 
-def _decode_booking_cursor(cursor: str) -> tuple[datetime, PydanticObjectId]:
+def _decode_booking_cursor(cursor: str) -> list[Any]:
     values = decode_cursor("booking", cursor, size=2)
     try:
         created = datetime.fromisoformat(str(values[0]))
@@ -64,7 +66,11 @@ def _decode_booking_cursor(cursor: str) -> tuple[datetime, PydanticObjectId]:
     oid = parse_object_id(str(values[1]))
     if oid is None or created.tzinfo is None:
         raise InvalidCursorError("The cursor is not valid.")
-    return created, oid
+    return [created, oid]
+
+
+# Newest first; the id breaks ties between bookings made in the same instant.
+BOOKING_ORDER: list[SortKey] = [("created_at", -1), ("_id", -1)]
 
 
 async def list_bookings(
@@ -72,12 +78,20 @@ async def list_bookings(
     *,
     first: int | None,
     after: str | None,
+    last: int | None = None,
+    before: str | None = None,
     status: BookingStatus | None = None,
     worker_id: PydanticObjectId | None = None,
     customer_id: PydanticObjectId | None = None,
 ) -> Page[Booking]:
     """Bookings the viewer may see, newest first (`createdAt`, then id)."""
-    limit = page_size(first)
+    request = page_request(
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+        decode=_decode_booking_cursor,
+    )
     clauses: list[dict[str, Any]] = [visibility_filter(viewer)]
     if status is not None:
         clauses.append({"status": status.value})
@@ -85,29 +99,12 @@ async def list_bookings(
         clauses.append({"worker_id": worker_id})
     if customer_id is not None:
         clauses.append({"customer_id": customer_id})
-    if after is not None:
-        created_raw, id_raw = _decode_booking_cursor(after)
-        clauses.append(
-            {
-                "$or": [
-                    {"created_at": {"$lt": created_raw}},
-                    {"created_at": created_raw, "_id": {"$lt": id_raw}},
-                ]
-            }
-        )
+    clauses += request.bounds(BOOKING_ORDER)
     query = {"$and": clauses} if len(clauses) > 1 else clauses[0]
     docs = (
         await Booking.find(query)
-        .sort(
-            [
-                ("created_at", SortDirection.DESCENDING),
-                ("_id", SortDirection.DESCENDING),
-            ]
-        )
-        .limit(limit + 1)
+        .sort(request.sort(BOOKING_ORDER))
+        .limit(request.size + 1)
         .to_list()
     )
-    return Page(
-        items=[(b, _cursor(b)) for b in docs[:limit]],
-        has_next_page=len(docs) > limit,
-    )
+    return request.page(docs, _cursor)

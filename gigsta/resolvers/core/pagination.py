@@ -6,9 +6,14 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from beanie import SortDirection
 
 from gigsta.domain.core import ClientError, ErrorCode
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
 
 T = TypeVar("T")
 
@@ -47,18 +52,110 @@ def decode_cursor(kind: str, cursor: str, size: int | None = None) -> list[Any]:
     return data[1:]
 
 
-def page_size(first: int | None) -> int:
-    if first is None:
+def _size(name: str, value: int | None) -> int:
+    if value is None:
         return DEFAULT_PAGE_SIZE
-    if first < 0:
-        raise InvalidCursorError("`first` must not be negative.")
-    return min(first, MAX_PAGE_SIZE)
+    if value < 0:
+        raise InvalidCursorError(f"`{name}` must not be negative.")
+    return min(value, MAX_PAGE_SIZE)
+
+
+# One key of a list's order: a field and its direction (1 ascending, -1 not).
+SortKey = tuple[str, int]
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """Which page of a list to read, its cursors already decoded into the
+    values of the list's sort keys.
+
+    Forward (`first`, the default) reads from the start or from after `after`;
+    backward (`last`) reads the items just before `before`, or the list's last
+    ones. Either bound may be given in either direction.
+    """
+
+    size: int
+    backward: bool = False
+    after: list[Any] | None = None
+    before: list[Any] | None = None
+
+    def bounds(self, order: Sequence[SortKey]) -> list[dict[str, Any]]:
+        """The MongoDB filter clauses that keep only items between the bounds."""
+        clauses = []
+        if self.after is not None:
+            clauses.append(_beyond(order, self.after, forward=True))
+        if self.before is not None:
+            clauses.append(_beyond(order, self.before, forward=False))
+        return clauses
+
+    def sort(self, order: Sequence[SortKey]) -> list[tuple[str, SortDirection]]:
+        """The order to read in: the list's, or reversed to page backward."""
+        return [
+            (name, SortDirection(-way if self.backward else way)) for name, way in order
+        ]
+
+    def page(self, docs: Sequence[T], cursor: Callable[[T], str]) -> Page[T]:
+        """The page from up to `size + 1` items read in `sort` order: the extra
+        one says that more lie that way."""
+        more = len(docs) > self.size
+        kept = list(docs[: self.size])
+        if self.backward:
+            kept.reverse()
+        return Page(
+            items=[(doc, cursor(doc)) for doc in kept],
+            # Past a cursor there is at least the item it came from.
+            has_next_page=self.before is not None if self.backward else more,
+            has_previous_page=more if self.backward else self.after is not None,
+        )
+
+
+def _beyond(
+    order: Sequence[SortKey], values: list[Any], *, forward: bool
+) -> dict[str, Any]:
+    """Items after (`forward`) or before the position `values` in `order`:
+    the first key past it, or equal on it and past it on the next, ..."""
+    alternatives = []
+    for depth, (name, way) in enumerate(order):
+        past = "$gt" if (way > 0) == forward else "$lt"
+        clause: dict[str, Any] = {
+            n: v for (n, _), v in zip(order[:depth], values[:depth], strict=True)
+        }
+        clause[name] = {past: values[depth]}
+        alternatives.append(clause)
+    return alternatives[0] if len(alternatives) == 1 else {"$or": alternatives}
+
+
+def page_request(
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    decode: Callable[[str], list[Any]],
+) -> PageRequest:
+    """The page the connection arguments ask for; `decode` turns one of the
+    list's cursors into its sort values (or raises `InvalidCursorError`)."""
+    if first is not None and last is not None:
+        raise InvalidCursorError(
+            "Give `first` (to page forward) or `last` (backward), not both."
+        )
+    return PageRequest(
+        size=_size("last", last) if last is not None else _size("first", first),
+        backward=last is not None,
+        after=None if after is None else decode(after),
+        before=None if before is None else decode(before),
+    )
 
 
 @dataclass
 class Page(Generic[T]):
     items: list[tuple[T, str]]
     has_next_page: bool
+    has_previous_page: bool = False
+
+    @property
+    def start_cursor(self) -> str | None:
+        return self.items[0][1] if self.items else None
 
     @property
     def end_cursor(self) -> str | None:

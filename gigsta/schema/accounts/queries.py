@@ -3,7 +3,7 @@ service-area search) and customers."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -14,10 +14,13 @@ from gigsta.resolvers import places
 from gigsta.resolvers.accounts import customers, workers
 from gigsta.resolvers.core.ids import parse_object_id
 from gigsta.schema.accounts.types import Customer, Service, User, Worker
+from gigsta.schema.core import nodes
 from gigsta.schema.core.connections import (
     AfterArgument,
+    BeforeArgument,
     Connection,
     FirstArgument,
+    LastArgument,
     connection_from_page,
 )
 from gigsta.schema.core.context import Info
@@ -52,7 +55,7 @@ class WorkerFilter:
 
 
 async def filtered_workers(
-    info: Info, filter: WorkerFilter, first: int | None, after: str | None
+    info: Info, filter: WorkerFilter, paging: dict[str, Any]
 ) -> Connection[Worker]:
     """`workers(filter: ...)`: by service area (nearest first) or by service."""
     for error in length_errors(
@@ -77,11 +80,9 @@ async def filtered_workers(
             raise ClientError(address.code, address.message)
         point = places.NearPoint(address.latitude, address.longitude)
     if point is None:
-        page = await workers.list_workers(first, after, service=filter.service)
+        page = await workers.list_workers(service=filter.service, **paging)
         return connection_from_page(page, _worker)
-    found = await places.search_workers_near(
-        point, service=filter.service, first=first, after=after
-    )
+    found = await places.search_workers_near(point, service=filter.service, **paging)
     return connection_from_page(found, lambda hit: Worker(doc=hit[0], distance=hit[1]))
 
 
@@ -107,7 +108,7 @@ class AccountsQuery:
             strawberry.ID, strawberry.argument(description="The worker's `id`.")
         ],
     ) -> Worker | None:
-        doc = await workers.get_worker(id)
+        doc = await workers.get_worker(nodes.expect_id(id, Worker, "id"))
         return Worker(doc=doc) if doc else None
 
     @strawberry.field(
@@ -120,8 +121,11 @@ class AccountsQuery:
     async def workers(
         self,
         info: Info,
+        *,
         first: FirstArgument = None,
         after: AfterArgument = None,
+        last: LastArgument = None,
+        before: BeforeArgument = None,
         filter: Annotated[
             WorkerFilter | None,
             strawberry.argument(
@@ -130,9 +134,15 @@ class AccountsQuery:
             ),
         ] = None,
     ) -> Connection[Worker] | None:
+        paging: dict[str, Any] = {
+            "first": first,
+            "after": after,
+            "last": last,
+            "before": before,
+        }
         if filter is not None:
-            return await filtered_workers(info, filter, first, after)
-        page = await workers.list_workers(first, after)
+            return await filtered_workers(info, filter, paging)
+        page = await workers.list_workers(**paging)
         return connection_from_page(page, _worker)
 
     @strawberry.field(
@@ -149,5 +159,8 @@ class AccountsQuery:
             strawberry.ID, strawberry.argument(description="The customer's `id`.")
         ],
     ) -> Customer | None:
-        doc = await customers.get_customer(info.context.signed_in("customers"), id)
+        customer_id = nodes.expect_id(id, Customer, "id")
+        doc = await customers.get_customer(
+            info.context.signed_in("customers"), customer_id
+        )
         return Customer(doc=doc) if doc else None

@@ -10,12 +10,18 @@ import strawberry
 from gigsta.documents import Customer as CustomerDoc
 from gigsta.documents import User as UserDoc
 from gigsta.documents import Worker as WorkerDoc
-from gigsta.domain.accounts import is_self_or_admin
+from gigsta.domain.accounts import is_own_account_or_admin, is_self_or_admin
 from gigsta.domain.services import SERVICE_CATALOGUE
+from gigsta.resolvers.accounts import customers
 from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
+from gigsta.schema.core.dataloaders import (
+    CustomerByIdLoader,
+    UserByIdLoader,
+    WorkerByIdLoader,
+)
 from gigsta.schema.core.enums import Country, Currency, Role
-from gigsta.schema.core.fields import doc_field, doc_id
+from gigsta.schema.core.fields import doc_field
 from gigsta.schema.core.relations import bookings_field
 from gigsta.schema.files.types import Attachment, worker_avatar_url, worker_documents
 from gigsta.schema.payments.types import (
@@ -31,6 +37,10 @@ from gigsta.schema.places.types import (
 )
 
 if TYPE_CHECKING:
+    from beanie import PydanticObjectId
+
+    from gigsta.domain.accounts import Viewer
+
     # Only for the annotation: `Booking` sits above accounts and is built
     # through the node registry (see `schema.core.nodes`).
     from gigsta.schema.bookings.types import Booking
@@ -71,10 +81,15 @@ def service_list(keys: list[str]) -> list[Service]:
     description="A customer's profile: the customer, the admins and the workers "
     "of the customer's bookings see it."
 )
-class Customer:
+class Customer(nodes.DocumentNode):
     doc: strawberry.Private[CustomerDoc]
 
-    id = doc_id("The customer profile's id (not the `User` id).")
+    by_id_loader = CustomerByIdLoader
+
+    @classmethod
+    def may_see_id(cls, viewer: Viewer | None, oid: PydanticObjectId) -> bool:
+        return customers.may_read(viewer, oid)
+
     name = doc_field("name", str, description="The customer's name.")
     country = doc_field("country", Country, description="Where the customer books.")
 
@@ -92,10 +107,12 @@ class Customer:
     description="A worker's profile. Public, but for the fields that say who "
     "else may see them (null for anyone else)."
 )
-class Worker:
+class Worker(nodes.DocumentNode):
     doc: strawberry.Private[WorkerDoc]
 
-    id = doc_id("The worker profile's id (not the `User` id): `workerId` in inputs.")
+    # Profiles are public, as `worker(id:)` shows.
+    by_id_loader = WorkerByIdLoader
+
     name = doc_field("name", str, description="The worker's name.")
     country = doc_field(
         "country", Country, description="Where the worker works; decides `currency`."
@@ -166,11 +183,19 @@ class Worker:
         return await worker_documents(info, self.doc)
 
 
-@strawberry.type(description="A signed-in account and its profile.")
-class User:
+@nodes.shows(UserDoc)
+@strawberry.type(
+    description="A signed-in account and its profile: its holder and admins see it."
+)
+class User(nodes.DocumentNode):
     doc: strawberry.Private[UserDoc]
 
-    id = doc_id("The account's id (not its profile's).")
+    by_id_loader = UserByIdLoader
+
+    @classmethod
+    def may_see_id(cls, viewer: Viewer | None, oid: PydanticObjectId) -> bool:
+        return is_own_account_or_admin(viewer, oid)
+
     email = doc_field("email", str, description="The sign-in email, lower case.")
     role = doc_field("role", Role, description="What the account is for.")
     created_at = doc_field(

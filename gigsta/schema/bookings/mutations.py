@@ -14,7 +14,9 @@ from gigsta.domain.bookings.limits import (
     MAX_REASON_LENGTH,
 )
 from gigsta.resolvers.bookings import actions, requests
+from gigsta.schema.accounts.types import Worker
 from gigsta.schema.bookings.types import Booking
+from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.errors import UserError, user_errors
 
@@ -22,7 +24,8 @@ from gigsta.schema.core.errors import UserError, user_errors
 @strawberry.input(description="What a customer asks a worker to do, and when.")
 class RequestBookingInput:
     worker_id: strawberry.ID = strawberry.field(
-        description="The `Worker.id` to book; same country as the customer."
+        description="The `Worker.id` to book; same country as the customer "
+        "(INVALID when it is not a worker's id)."
     )
     service: str = strawberry.field(description="A key from the `services` query.")
     description: str = strawberry.field(
@@ -49,7 +52,9 @@ class RequestBookingInput:
 
 @strawberry.input(description="One action on one booking, at the version seen.")
 class PerformBookingActionInput:
-    booking_id: strawberry.ID = strawberry.field(description="The `Booking.id`.")
+    booking_id: strawberry.ID = strawberry.field(
+        description="The `Booking.id` (INVALID when it is not a booking's id)."
+    )
     action: str = strawberry.field(description="An `actionName` from availableActions.")
     expected_version: int = strawberry.field(
         description="The booking `version` the client saw; stale ones are refused."
@@ -83,6 +88,12 @@ def _booking_payload(result: requests.BookingResult) -> BookingPayload:
     )
 
 
+def _wrong_id(field: str, expected: type) -> BookingPayload:
+    return BookingPayload(
+        booking=None, errors=user_errors([nodes.wrong_id(field, expected)])
+    )
+
+
 @strawberry.type
 class BookingsMutation:
     @strawberry.mutation(
@@ -101,9 +112,12 @@ class BookingsMutation:
             RequestBookingInput, strawberry.argument(description="The request.")
         ],
     ) -> BookingPayload:
+        worker_id = nodes.local_id(input.worker_id, Worker)
+        if worker_id is None:
+            return _wrong_id("workerId", Worker)
         result = await requests.request_booking(
             info.context.viewer,
-            requests.BookingRequest(**asdict(input)),
+            requests.BookingRequest(**{**asdict(input), "worker_id": str(worker_id)}),
             now=info.context.now,
             address_secret=info.context.runtime.settings.address_token_key(),
             payments=info.context.runtime.payments,
@@ -124,9 +138,12 @@ class BookingsMutation:
             strawberry.argument(description="The action and the version it is for."),
         ],
     ) -> BookingPayload:
+        booking_id = nodes.local_id(input.booking_id, Booking)
+        if booking_id is None:
+            return _wrong_id("bookingId", Booking)
         result = await actions.perform_booking_action(
             info.context.viewer,
-            **asdict(input),
+            **{**asdict(input), "booking_id": str(booking_id)},
             now=info.context.now,
             payments=info.context.runtime.payments,
         )

@@ -8,6 +8,7 @@ import strawberry
 
 from gigsta.resolvers.bookings import queries as bookings
 from gigsta.schema.bookings.types import Booking
+from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.relations import bookings_field
 
@@ -27,7 +28,8 @@ class BookingsQuery:
             strawberry.ID, strawberry.argument(description="The `Booking.id`.")
         ],
     ) -> Booking | None:
-        doc = await bookings.get_booking(info.context.signed_in("bookings"), id)
+        booking_id = nodes.expect_id(id, Booking, "id")
+        doc = await bookings.get_booking(info.context.signed_in("bookings"), booking_id)
         return Booking(doc=doc) if doc else None
 
     bookings = bookings_field(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import strawberry
 
@@ -11,12 +11,17 @@ from gigsta.documents.bookings import BookingEvent as BookingEventDoc
 from gigsta.domain.bookings.actions import available_actions
 from gigsta.domain.bookings.limits import MAX_HISTORY_ENTRIES
 from gigsta.domain.services import SERVICE_CATALOGUE
-from gigsta.schema.accounts.types import Customer, Service, Worker
+from gigsta.resolvers.bookings import queries as bookings
+from gigsta.schema.accounts.types import Customer, Service, User, Worker
 from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
-from gigsta.schema.core.dataloaders import CustomerByIdLoader, WorkerByIdLoader
+from gigsta.schema.core.dataloaders import (
+    BookingByIdLoader,
+    CustomerByIdLoader,
+    WorkerByIdLoader,
+)
 from gigsta.schema.core.enums import ActorRole, BookingStatus
-from gigsta.schema.core.fields import doc_field, doc_id, local_time_field
+from gigsta.schema.core.fields import doc_field, local_time_field
 from gigsta.schema.files.types import Attachment, booking_attachments
 from gigsta.schema.payments.types import (
     Payment,
@@ -26,6 +31,9 @@ from gigsta.schema.payments.types import (
     payment_note,
 )
 from gigsta.schema.places.types import BookingAddress, booking_address
+
+if TYPE_CHECKING:
+    from gigsta.domain.accounts import Viewer
 
 
 @strawberry.type(description="One entry of a booking's history.")
@@ -49,9 +57,10 @@ class BookingEvent:
     )
     actor_role = doc_field("actor_role", ActorRole, description="Who took the action.")
 
-    @strawberry.field(description="The acting user's id; null for system actions.")
+    @strawberry.field(description="The acting `User`'s id; null for system actions.")
     def actor_id(self) -> strawberry.ID | None:
-        return strawberry.ID(self.doc.actor_id) if self.doc.actor_id else None
+        actor = self.doc.actor_id
+        return nodes.global_id(User, actor) if actor else None
 
     note = doc_field(
         "note", str, description="What happened, in a sentence for the history."
@@ -112,10 +121,15 @@ def _party(booking: BookingDoc, profile: P | None) -> P:
     "its worker (once the card is held) and admins; each sees their own side of "
     "the money."
 )
-class Booking:
+class Booking(nodes.DocumentNode):
     doc: strawberry.Private[BookingDoc]
 
-    id = doc_id("The booking's id: `bookingId` in inputs.")
+    by_id_loader = BookingByIdLoader
+
+    @classmethod
+    def may_see(cls, viewer: Viewer | None, doc: BookingDoc) -> bool:
+        return bookings.may_read(viewer, doc)
+
     status = doc_field(
         "status", BookingStatus, description="Where the booking is in its lifecycle."
     )

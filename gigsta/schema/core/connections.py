@@ -38,12 +38,43 @@ AfterArgument = Annotated[
         )
     ),
 ]
+LastArgument = Annotated[
+    int | None,
+    strawberry.argument(
+        description=(
+            "Page backward: return this many items, the last of the list (or "
+            f"those just before `before`), still in the list's order; at most "
+            f"{MAX_PAGE_SIZE}. Giving both `first` and `last` is an error "
+            "(BAD_USER_INPUT), as is a negative value."
+        )
+    ),
+]
+BeforeArgument = Annotated[
+    str | None,
+    strawberry.argument(
+        description=(
+            "Return the items before this cursor: the `pageInfo.startCursor` of "
+            "the page after, from the same list. A cursor we did not make is an "
+            "error (BAD_USER_INPUT)."
+        )
+    ),
+]
 
 
 @strawberry.type(description="Where a page sits in its list.")
 class PageInfo:
     has_next_page: bool = strawberry.field(
-        description="Whether more items follow: ask again with `after: endCursor`."
+        description="Whether more items follow: ask again with `after: endCursor`. "
+        "Paging backward, true whenever `before` was given."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="Whether items come before the page: ask again with "
+        "`last` and `before: startCursor`. Paging forward, true whenever `after` "
+        "was given."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="The cursor of the page's first item (null for an empty "
+        "page); opaque, valid only for the list it came from."
     )
     end_cursor: str | None = strawberry.field(
         description="The cursor of the page's last item (null for an empty page); "
@@ -56,7 +87,7 @@ class Edge(Generic[T]):
     node: T = strawberry.field(description="The item.")
     cursor: str = strawberry.field(
         description="Opaque position of this item: pass it as `after` to continue "
-        "after it."
+        "after it, or as `before` to page back from it."
     )
 
 
@@ -75,6 +106,9 @@ def connection_from_page(page: Page[D], node: Callable[[D], T]) -> Connection[T]
     return Connection(
         edges=[Edge(node=node(doc), cursor=cursor) for doc, cursor in page.items],
         page_info=PageInfo(
-            has_next_page=page.has_next_page, end_cursor=page.end_cursor
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+            start_cursor=page.start_cursor,
+            end_cursor=page.end_cursor,
         ),
     )

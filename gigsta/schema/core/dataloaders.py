@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from beanie import Document, PydanticObjectId
 from strawberry.dataloader import DataLoader
 
-from gigsta.documents import Customer, User, Worker
+from gigsta.documents import Booking, Customer, User, Worker
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -52,3 +52,8 @@ class CustomerByIdLoader(DataLoader[PydanticObjectId, Customer | None]):
 class WorkerByIdLoader(DataLoader[PydanticObjectId, Worker | None]):
     def __init__(self) -> None:
         super().__init__(load_fn=lambda keys: load_by_ids(Worker, keys))
+
+
+class BookingByIdLoader(DataLoader[PydanticObjectId, Booking | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda keys: load_by_ids(Booking, keys))

@@ -63,7 +63,8 @@ class DocumentLimits:
     # every pair of fragments spread into one selection set.
     max_fragment_spreads: int = 30
     # Objects the operation could return: each paged list (a field with a
-    # `first` argument) counts its page size, nested lists multiply, as
+    # `first` or `last` argument) counts its page size, and `nodes` its
+    # number of ids; nested lists multiply, as
     # GitHub's node limit does. Five aliases of 100 workers with 100 bookings
     # each (50,500) held a process for seconds; an admin's 40 workers with
     # 100 bookings each (4,040) stays under.

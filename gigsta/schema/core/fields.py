@@ -35,13 +35,3 @@ def local_time_field(attr: str, *, description: str | None = None) -> Any:
         return local_time(getattr(root.doc, attr), root.zone)
 
     return strawberry.field(resolver=resolve, description=description)
-
-
-def doc_id(description: str) -> Any:
-    """The document's id as a GraphQL `ID`."""
-
-    def resolve(root: Any) -> strawberry.ID:
-        return strawberry.ID(str(root.doc.id))
-
-    resolve.__annotations__ = {"root": Any, "return": strawberry.ID}
-    return strawberry.field(resolver=resolve, description=description)

@@ -1,25 +1,58 @@
-"""Which GraphQL type shows which document.
+"""Which GraphQL type shows which document, Relay's global ids, and the
+`node`/`nodes` root fields.
 
 Each object type registers itself for its document class. A field can then
 return a type defined in a domain above its own (`Worker.bookings` returns
 `Booking`) without importing it at run time: the GraphQL graph has cycles, the
-module graph does not. Relay's `node(id:)` will resolve through the same map.
+module graph does not. `node(id:)` resolves through the same registry, by the
+type name inside the id.
+
+A global id is Relay's: the type's name and the document's id, together in
+base64 (`strawberry.relay.GlobalID`). Clients must treat it as opaque; we only
+accept ids exactly as we made them, naming a registered type.
 """
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+import asyncio
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self, TypeVar
+
+import strawberry
+from strawberry import relay
+from strawberry.relay.types import GlobalIDValueError
+
+from gigsta.domain.core import ClientError, ErrorCode, UserError
+from gigsta.resolvers.core.ids import parse_object_id
+from gigsta.schema.core.context import Info
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from beanie import PydanticObjectId
+    from strawberry.dataloader import DataLoader
+
+    from gigsta.domain.accounts import Viewer
 
 T = TypeVar("T")
 
+# How many ids one `nodes` may ask for: the largest page of any list.
+MAX_NODE_IDS = 100
+# Our ids are under 50 characters; a longer one was not made by us.
+MAX_ID_LENGTH = 200
+
 _TYPE_OF: dict[type[Any], type[Any]] = {}
+_NODE_BY_NAME: dict[str, type[DocumentNode]] = {}
 
 
 def shows(document: type[Any]) -> Any:
-    """Class decorator: this GraphQL type shows `document` (built as `cls(doc=)`)."""
+    """Class decorator (above `@strawberry.type`): this GraphQL type shows
+    `document` (built as `cls(doc=)`); a `DocumentNode` is also what `node(id:)`
+    finds by its name."""
 
     def register(cls: type[T]) -> type[T]:
         _TYPE_OF[document] = cls
+        if isinstance(cls, type) and issubclass(cls, DocumentNode):
+            _NODE_BY_NAME[type_name(cls)] = cls
         return cls
 
     return register
@@ -28,3 +61,181 @@ def shows(document: type[Any]) -> Any:
 def node_of(doc: Any) -> Any:
     """The GraphQL object for a document, of the type registered for it."""
     return _TYPE_OF[type(doc)](doc=doc)
+
+
+def type_name(cls: type[Any] | str) -> str:
+    """The GraphQL name of a Strawberry type (a name is taken as it is: a
+    domain may not import the types of the domains above it)."""
+    if isinstance(cls, str):
+        return cls
+    name: str = cls.__strawberry_definition__.name
+    return name
+
+
+class DocumentNode(relay.Node):
+    """A Relay `Node` showing one stored document, `doc`: its global id is
+    made of the type's name and the document's id."""
+
+    if TYPE_CHECKING:  # declared by each type as `strawberry.Private[...]`
+        doc: Any
+
+        def __init__(self, *, doc: Any) -> None: ...
+
+    # The request's loader of the type's documents by id; a type whose rule
+    # needs more than its document overrides `visible_nodes` instead.
+    by_id_loader: ClassVar[type[DataLoader[PydanticObjectId, Any]] | None] = None
+
+    @classmethod
+    def may_see_id(cls, viewer: Viewer | None, oid: PydanticObjectId) -> bool:
+        """Whether the viewer may see the document `oid` (by default: anyone):
+        asked before it is loaded."""
+        return True
+
+    @classmethod
+    def may_see(cls, viewer: Viewer | None, doc: Any) -> bool:
+        """Whether the viewer may see the loaded document (by default: yes)."""
+        return True
+
+    @classmethod
+    def resolve_id(cls, root: Self, *, info: Any) -> str:
+        return str(root.doc.id)
+
+    @classmethod
+    async def visible_nodes(
+        cls, info: Info, ids: Sequence[PydanticObjectId]
+    ) -> Sequence[Self | None]:
+        """The objects of these ids in order, None for those that do not exist
+        or the viewer may not see (the rule of the type's own root field).
+        Through the request's DataLoaders: a constant number of queries, and
+        only the ids the viewer may see are asked for."""
+        if cls.by_id_loader is None:
+            raise NotImplementedError(f"{cls.__name__} shows no documents by id")
+        viewer = info.context.viewer
+        wanted = [oid for oid in ids if cls.may_see_id(viewer, oid)]
+        loaded = await info.context.loader(cls.by_id_loader).load_many(wanted)
+        by_id = dict(zip(wanted, loaded, strict=True))
+        return [
+            cls(doc=doc)
+            if (doc := by_id.get(oid)) is not None and cls.may_see(viewer, doc)
+            else None
+            for oid in ids
+        ]
+
+
+def global_id(cls: type[Any] | str, oid: object) -> strawberry.ID:
+    """The global id of the document `oid` shown as `cls`."""
+    return strawberry.ID(str(relay.GlobalID(type_name(cls), str(oid))))
+
+
+def parse_global_id(value: str) -> tuple[type[DocumentNode], PydanticObjectId] | None:
+    """The node type and document id a global id names, or None when we did
+    not make it (malformed, an unknown type, or not in our exact encoding)."""
+    if len(value) > MAX_ID_LENGTH:
+        return None
+    try:
+        parsed = relay.GlobalID.from_id(value)
+    except GlobalIDValueError:
+        return None
+    cls = _NODE_BY_NAME.get(parsed.type_name)
+    oid = parse_object_id(parsed.node_id)
+    if cls is None or oid is None or str(parsed) != value:
+        return None
+    return cls, oid
+
+
+def local_id(value: str, expected: type[Any] | str) -> PydanticObjectId | None:
+    """The document id in a global id of type `expected`, or None."""
+    parsed = parse_global_id(value)
+    if parsed is None or type_name(parsed[0]) != type_name(expected):
+        return None
+    return parsed[1]
+
+
+def expect_id(value: str, expected: type[Any] | str, argument: str) -> str:
+    """A query argument's global id of type `expected`, as the document id the
+    resolvers take; anything else is `BAD_USER_INPUT`."""
+    oid = local_id(value, expected)
+    if oid is None:
+        raise ClientError(
+            ErrorCode.BAD_USER_INPUT, wrong_id(argument, expected).message
+        )
+    return str(oid)
+
+
+def wrong_id(field: str, expected: type[Any] | str) -> UserError:
+    """A mutation input's id that is not a global id of type `expected`."""
+    return UserError(
+        field,
+        ErrorCode.INVALID,
+        f"`{field}` must be the id of a {type_name(expected)}.",
+    )
+
+
+async def resolve_nodes(info: Info, ids: Sequence[str]) -> list[Any | None]:
+    """The objects the global ids name, in order; None where the viewer may
+    not see one. One batch per type, so any number of ids costs a constant
+    number of queries."""
+    parsed = [parse_global_id(value) for value in ids]
+    if any(p is None for p in parsed):
+        raise ClientError(
+            ErrorCode.BAD_USER_INPUT,
+            "Not an id of this API: pass an `id` exactly as it was returned.",
+        )
+    wanted: dict[type[DocumentNode], list[PydanticObjectId]] = {}
+    for cls, oid in filter(None, parsed):
+        wanted.setdefault(cls, []).append(oid)
+    kinds = list(wanted)
+    found = await asyncio.gather(*(k.visible_nodes(info, wanted[k]) for k in kinds))
+    by_key = {
+        (kind, oid): node
+        for kind, nodes in zip(kinds, found, strict=True)
+        for oid, node in zip(wanted[kind], nodes, strict=True)
+    }
+    return [by_key[p] for p in parsed if p is not None]
+
+
+@strawberry.type
+class NodesQuery:
+    @strawberry.field(
+        description=(
+            "Any object with an `id`, refetched by that id: what the type's own "
+            "query would show the viewer, and null where it would show nothing "
+            "(no such object, or one the viewer may not see; anonymous viewers "
+            "see only public objects). An id we did not make is BAD_USER_INPUT."
+        )
+    )
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="A `Node.id`, exactly as returned."),
+        ],
+    ) -> relay.Node | None:
+        (found,) = await resolve_nodes(info, [id])
+        node: relay.Node | None = found
+        return node
+
+    @strawberry.field(
+        description=(
+            "Several objects by id, in the order asked, each as `node` would "
+            f"return it (null where it would be null). At most {MAX_NODE_IDS} "
+            "ids (TOO_LONG beyond); an id we did not make is BAD_USER_INPUT."
+        )
+    )
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[
+            list[strawberry.ID],
+            strawberry.argument(
+                description=f"`Node.id` values, exactly as returned; at most "
+                f"{MAX_NODE_IDS}."
+            ),
+        ],
+    ) -> list[relay.Node | None]:
+        if len(ids) > MAX_NODE_IDS:
+            raise ClientError(
+                ErrorCode.TOO_LONG, f"Ask for at most {MAX_NODE_IDS} ids at once."
+            )
+        return await resolve_nodes(info, ids)

@@ -2,9 +2,10 @@
 
 A field with a `first` (or `last`) argument is a paged list: it returns at
 most that many objects, or the default page size when the argument is not
-given, never more than the largest page. Every other field counts as one
-object of its type. `DocumentLimits.max_objects` multiplies these along each
-path of an operation.
+given, never more than the largest page. A field with an `ids` list
+(`nodes`) returns one object per id given, at most the largest page. Every
+other field counts as one object of its type. `DocumentLimits.max_objects`
+multiplies these along each path of an operation.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from graphql import (
     GraphQLInterfaceType,
     GraphQLObjectType,
     IntValueNode,
+    ListValueNode,
     OperationType,
     VariableNode,
     get_named_type,
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
     )
 
 _PAGE_ARGUMENTS = ("first", "last")
+# An argument listing the objects to fetch: as many objects as it has items.
+_IDS_ARGUMENT = "ids"
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,8 @@ class PagedLists:
         return get_named_type(definition.type), self._page(definition, node)
 
     def _page(self, definition: GraphQLField, node: FieldNode) -> int | None:
+        if _IDS_ARGUMENT in definition.args:
+            return self._ids(node)
         if not any(name in definition.args for name in _PAGE_ARGUMENTS):
             return None
         for argument in node.arguments or ():
@@ -95,3 +101,20 @@ class PagedLists:
         if isinstance(default, int) and not isinstance(default, bool):
             return min(default, MAX_PAGE_SIZE)
         return DEFAULT_PAGE_SIZE
+
+    def _ids(self, node: FieldNode) -> int:
+        """How many ids the field is given (a longer list is refused when the
+        field runs, so it counts as the largest page)."""
+        for argument in node.arguments or ():
+            if argument.name.value != _IDS_ARGUMENT:
+                continue
+            value = argument.value
+            if isinstance(value, ListValueNode):
+                return min(len(value.values), MAX_PAGE_SIZE)
+            if isinstance(value, VariableNode):
+                given = self.variables.get(value.name.value)
+                if isinstance(given, list):
+                    return min(len(given), MAX_PAGE_SIZE)
+                # A single value where a list is expected is a list of one.
+                return 1
+        return MAX_PAGE_SIZE

@@ -12,8 +12,10 @@ from gigsta.resolvers.bookings.queries import list_bookings
 from gigsta.schema.core import nodes
 from gigsta.schema.core.connections import (
     AfterArgument,
+    BeforeArgument,
     Connection,
     FirstArgument,
+    LastArgument,
     connection_from_page,
 )
 from gigsta.schema.core.context import Info
@@ -28,6 +30,8 @@ async def bookings_connection(
     *,
     first: int | None,
     after: str | None,
+    last: int | None = None,
+    before: str | None = None,
     status: BookingStatus | None,
     worker_id: PydanticObjectId | None = None,
     customer_id: PydanticObjectId | None = None,
@@ -37,6 +41,8 @@ async def bookings_connection(
         info.context.signed_in("bookings"),
         first=first,
         after=after,
+        last=last,
+        before=before,
         status=status,
         worker_id=worker_id,
         customer_id=customer_id,
@@ -45,21 +51,30 @@ async def bookings_connection(
 
 
 def bookings_field(node: Any, description: str, *, party: str | None = None) -> Any:
-    """A `bookings(first, after, status)` field of `Connection[node]`; with
-    `party` (`worker_id` or `customer_id`), only the bookings of the object's
-    own document. Nullable, like every list, so that a bad cursor fails
-    this field alone."""
+    """A `bookings(first, after, last, before, status)` field of
+    `Connection[node]`; with `party` (`worker_id` or `customer_id`), only the
+    bookings of the object's own document. Nullable, like every list, so that
+    a bad cursor fails this field alone."""
 
     async def resolve(
         root: Any,
         info: Info,
+        *,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         status: BookingStatus | None = None,
     ) -> Connection[Any]:
         owner = {} if party is None else {party: root.doc.id}
         return await bookings_connection(
-            info, first=first, after=after, status=status, **owner
+            info,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            status=status,
+            **owner,
         )
 
     # Strawberry reads argument and return types from the annotations.
@@ -68,6 +83,8 @@ def bookings_field(node: Any, description: str, *, party: str | None = None) -> 
         "info": Info,
         "first": FirstArgument,
         "after": AfterArgument,
+        "last": LastArgument,
+        "before": BeforeArgument,
         "status": Annotated[
             BookingStatus | None,
             strawberry.argument(description="Only bookings in this status."),

@@ -7,6 +7,7 @@ from strawberry.dataloader import DataLoader
 
 from gigsta.documents import Attachment
 from gigsta.resolvers.files import attachments_by_booking, documents_by_worker
+from gigsta.schema.core.dataloaders import load_by_ids
 
 
 class AttachmentsByBookingLoader(DataLoader[PydanticObjectId, list[Attachment]]):
@@ -17,3 +18,8 @@ class AttachmentsByBookingLoader(DataLoader[PydanticObjectId, list[Attachment]])
 class DocumentsByWorkerLoader(DataLoader[PydanticObjectId, list[Attachment]]):
     def __init__(self) -> None:
         super().__init__(load_fn=documents_by_worker)
+
+
+class AttachmentByIdLoader(DataLoader[PydanticObjectId, Attachment | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda keys: load_by_ids(Attachment, keys))

@@ -10,6 +10,7 @@ import strawberry
 
 from gigsta.domain.files import MAX_FILENAME_LENGTH, MAX_KEY_LENGTH, UploadLimits
 from gigsta.resolvers import files
+from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import UploadPurpose
 from gigsta.schema.core.errors import UserError, user_errors
@@ -22,7 +23,9 @@ class CreateUploadInput:
         description="What the file is for: decides types, size limit and access."
     )
     booking_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Required for BOOKING_PHOTO."
+        default=None,
+        description="The `Booking.id`; required for BOOKING_PHOTO (INVALID when "
+        "it is not a booking's id).",
     )
     content_type: str = strawberry.field(
         description="image/jpeg, image/png, image/webp; application/pdf for documents."
@@ -95,10 +98,24 @@ class FilesMutation:
             CreateUploadInput, strawberry.argument(description="The file to upload.")
         ],
     ) -> CreateUploadPayload:
+        booking_id = None
+        if input.booking_id is not None:
+            booking_id = nodes.local_id(input.booking_id, "Booking")
+            if booking_id is None:
+                return CreateUploadPayload(
+                    upload_url=None,
+                    key=None,
+                    expires_at=None,
+                    headers=[],
+                    errors=user_errors([nodes.wrong_id("bookingId", "Booking")]),
+                )
         settings = info.context.runtime.settings
         result = await files.create_upload(
             _caller(info),
-            **asdict(input),
+            **{
+                **asdict(input),
+                "booking_id": None if booking_id is None else str(booking_id),
+            },
             limits=UploadLimits(
                 max_image_bytes=settings.upload_max_image_bytes,
                 max_document_bytes=settings.upload_max_document_bytes,
@@ -137,8 +154,18 @@ class FilesMutation:
         self,
         info: Info,
         id: Annotated[
-            strawberry.ID, strawberry.argument(description="The `Attachment.id`.")
+            strawberry.ID,
+            strawberry.argument(
+                description="The `Attachment.id` (INVALID when it is not one)."
+            ),
         ],
     ) -> AttachmentPayload:
-        result = await files.delete_attachment(_caller(info), attachment_id=id)
+        attachment_id = nodes.local_id(id, Attachment)
+        if attachment_id is None:
+            return AttachmentPayload(
+                attachment=None, errors=user_errors([nodes.wrong_id("id", Attachment)])
+            )
+        result = await files.delete_attachment(
+            _caller(info), attachment_id=str(attachment_id)
+        )
         return _attachment_payload(result)

@@ -3,34 +3,64 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 import strawberry
 
 from gigsta.documents import Attachment as AttachmentDoc
 from gigsta.domain.accounts import is_self_or_admin
 from gigsta.resolvers import files as file_service
+from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
+from gigsta.schema.core.dataloaders import BookingByIdLoader
 from gigsta.schema.core.enums import UploadPurpose
-from gigsta.schema.core.fields import doc_field, doc_id, local_time_field
+from gigsta.schema.core.fields import doc_field, local_time_field
 from gigsta.schema.files.dataloaders import (
+    AttachmentByIdLoader,
     AttachmentsByBookingLoader,
     DocumentsByWorkerLoader,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from beanie import PydanticObjectId
+
     from gigsta.documents import Booking as BookingDoc
     from gigsta.documents import Worker as WorkerDoc
 
 
-@strawberry.type(description="An uploaded file. `url` is a short-lived download link.")
-class Attachment:
+@nodes.shows(AttachmentDoc)
+@strawberry.type(
+    description="An uploaded file. `url` is a short-lived download link. A "
+    "booking's photos are seen by its customer, its worker and admins; a "
+    "worker's documents by that worker and admins."
+)
+class Attachment(nodes.DocumentNode):
     doc: strawberry.Private[AttachmentDoc]
     # A booking's photos read in the booking's time zone; a worker's documents
     # belong to no place and read in UTC.
     zone: strawberry.Private[str] = "UTC"
 
-    id = doc_id("The attachment's id: `deleteAttachment(id:)` takes it.")
+    @classmethod
+    async def visible_nodes(
+        cls, info: Info, ids: Sequence[PydanticObjectId]
+    ) -> list[Self | None]:
+        loaded = await info.context.loader(AttachmentByIdLoader).load_many(ids)
+        present = [doc for doc in loaded if doc is not None]
+        booking_ids = [doc.booking_id for doc in present if doc.booking_id is not None]
+        booking_docs = await info.context.loader(BookingByIdLoader).load_many(
+            booking_ids
+        )
+        by_booking = {b.id: b for b in booking_docs if b is not None}
+        found: dict[object, Self] = {}
+        for doc in present:
+            booking = by_booking.get(doc.booking_id) if doc.booking_id else None
+            if file_service.may_see_attachment(info.context.viewer, doc, booking):
+                zone = booking.time_zone if booking is not None else "UTC"
+                found[doc.id] = cls(doc=doc, zone=zone)
+        return [found.get(oid) for oid in ids]
+
     key = doc_field(
         "key", str, description="Where the file is stored; the upload's `key`."
     )

@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 
 from gigsta.resolvers.payments import quotes
+from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
 from gigsta.schema.payments.types import PriceQuote, price_quote
 
@@ -46,7 +47,7 @@ class PaymentsQuery:
     ) -> PriceQuote | None:
         q = await quotes.price_quote(
             info.context.runtime.payments,
-            worker_id=worker_id,
+            worker_id=nodes.expect_id(worker_id, "Worker", "workerId"),
             service=service,
             start=scheduled_start,
             end=scheduled_end,

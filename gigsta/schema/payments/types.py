@@ -20,6 +20,7 @@ from gigsta.domain.bookings.actions import DEFERRED_HOLD_LEAD, ActorRole
 from gigsta.domain.payments.pricing import Quote
 from gigsta.domain.time_zones import local_time
 from gigsta.resolvers.payments.preview import action_money_note
+from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import Currency, PaymentStatus
 from gigsta.schema.core.fields import doc_field
@@ -136,7 +137,7 @@ class Payment:
 @strawberry.type(description="A worker's share of a booking, waiting to be sent.")
 class PendingPayout:
     booking_id: strawberry.ID = strawberry.field(
-        description="The booking the share is for."
+        description="The `Booking.id` the share is for."
     )
     amount: int = strawberry.field(description="The share, in cents of `currency`.")
     currency: Currency = strawberry.field(description="The share's currency.")
@@ -215,7 +216,7 @@ async def worker_pending_payouts(info: Info, worker: WorkerDoc) -> list[PendingP
     loader = info.context.loader(PendingPayoutsByWorkerLoader)
     return [
         PendingPayout(
-            booking_id=strawberry.ID(str(b.id)),
+            booking_id=nodes.global_id("Booking", b.id),
             amount=b.payout.amount,
             currency=b.payout.currency,
             since=b.payout.created_at,
