@@ -13,6 +13,7 @@ import pytest
 from gigsta.observability import log_handler, request_id_var
 from scripts.processes import stop_process
 from tests.conftest import run_cli
+from tests.ids import global_id, raw_id
 from tests.served_app import serve
 
 REQUIRED = {"timestamp", "level", "logger", "message"}
@@ -119,7 +120,7 @@ def test_every_line_of_the_served_app_is_json_and_requests_say_who_what_and_how(
         return access_line(app, request_id)
 
     me = send("log-me-0001", token=token, json={"query": "query Me { viewer { id } }"})
-    assert me["user_id"] == viewer["id"]
+    assert me["user_id"] == raw_id(viewer["id"])
     assert me["operation"] == "Me"
     assert (me["status"], me["outcome"], me["error_codes"]) == (200, "ok", [])
     assert isinstance(me["duration_ms"], float | int)
@@ -130,12 +131,13 @@ def test_every_line_of_the_served_app_is_json_and_requests_say_who_what_and_how(
         "log-act-0001",
         token=token,
         json={
-            "query": """mutation Act { performBookingAction(input: {
-                bookingId: "000000000000000000000000", action: "accept",
-                expectedVersion: 1}) { booking { id } } }"""
+            "query": """mutation Act($b: ID!) { performBookingAction(input: {
+                bookingId: $b, action: "accept",
+                expectedVersion: 1}) { booking { id } } }""",
+            "variables": {"b": global_id("Booking", "0" * 24)},
         },
     )
-    assert act["user_id"] == viewer["id"]
+    assert act["user_id"] == raw_id(viewer["id"])
     assert act["operation"] == "Act"
     assert act["error_codes"] == ["NOT_FOUND"]
 
