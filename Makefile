@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: run test coverage fuzz lint typecheck check schema schema-check migrate sweep \
-	bench bench-guard clean graphiql
+	bench bench-guard clean graphiql web-client
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -14,28 +14,36 @@ $(STAMP): requirements-dev.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 	touch $(STAMP)
 
-## GraphiQL's browser files (GraphiQL, React, the explorer plugin): the npm
-## packages pinned in web/graphiql/package-lock.json, served at /graphiql/.
+## npm projects, each pinned by its package-lock.json and installed without
+## running any package's scripts:
+## - web/graphiql: GraphiQL's browser files (GraphiQL, React, the explorer
+##   plugin), served at /graphiql/;
+## - clients/web: the typed web client check (urql, graphql-codegen, tsc): the
+##   suite types the Vue app's operations from schema.graphql and runs them
+##   against the served app.
 GRAPHIQL_STAMP := web/graphiql/node_modules/.installed
-$(GRAPHIQL_STAMP): web/graphiql/package.json web/graphiql/package-lock.json
+WEB_CLIENT_STAMP := clients/web/node_modules/.installed
+%/node_modules/.installed: %/package.json %/package-lock.json
 	@command -v npm >/dev/null || \
-		{ echo "GraphiQL's files come from npm: install it (Debian: apt-get install npm)"; exit 1; }
-	cd web/graphiql && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
-	touch $(GRAPHIQL_STAMP)
+		{ echo "$* is installed with npm: install it (Debian: apt-get install npm)"; exit 1; }
+	cd $* && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
 
 graphiql: $(GRAPHIQL_STAMP)
+
+web-client: $(WEB_CLIENT_STAMP)
 
 ## Install, start the local stand-ins (when not configured), migrate, seed, serve.
 run: $(STAMP) $(GRAPHIQL_STAMP)
 	$(BIN)/python -m scripts.devstack
 
 ## Install and run the whole suite against throw-away local servers.
-test: $(STAMP) $(GRAPHIQL_STAMP)
+test: $(STAMP) $(GRAPHIQL_STAMP) $(WEB_CLIENT_STAMP)
 	$(BIN)/python -m pytest
 
 ## The suite under coverage, including the subprocesses it starts (the served
 ## app, create-admin, the sweep command): see [tool.coverage] in pyproject.toml.
-coverage: $(STAMP) $(GRAPHIQL_STAMP)
+coverage: $(STAMP) $(GRAPHIQL_STAMP) $(WEB_CLIENT_STAMP)
 	$(BIN)/python -m pytest --cov --cov-report=term
 
 ## Generated GraphQL operations against the served app (FUZZ_EXAMPLES of them):
@@ -79,4 +87,4 @@ bench-guard: $(STAMP)
 	$(BIN)/python -m bench.query_guard
 
 clean:
-	rm -rf $(VENV) web/graphiql/node_modules .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.* htmlcov
+	rm -rf $(VENV) web/graphiql/node_modules clients/web/node_modules .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.* htmlcov

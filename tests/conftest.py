@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 import pytest
@@ -287,6 +287,14 @@ def app_log(caplog: pytest.LogCaptureFixture) -> Iterator[AppLog]:
             yield AppLog(stream)
     finally:
         root.removeHandler(handler)
+
+
+def unavailable(reason: str) -> NoReturn:
+    """A tool some tests need is not installed: skip them, saying why, except
+    in CI (`CI` set), whose setup installs it, so there it is a failure."""
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

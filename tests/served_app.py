@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,3 +120,24 @@ def serve(project_root: Path, log_path: Path, env: dict[str, str]) -> ServedApp:
         stop_process(proc)
         raise
     return ServedApp(proc, base, log_path)
+
+
+@contextmanager
+def serving(
+    project_root: Path, log_path: Path, settings: Any, **env: str
+) -> Iterator[ServedApp]:
+    """`serve` on the suite's database (`settings`) with `env` on top,
+    stopped at the end."""
+    app = serve(
+        project_root,
+        log_path,
+        {
+            "MONGODB_URI": settings.mongodb_uri,
+            "MONGODB_DB": settings.mongodb_db,
+            **env,
+        },
+    )
+    try:
+        yield app
+    finally:
+        stop_process(app.proc)

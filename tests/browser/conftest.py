@@ -9,7 +9,6 @@ another serving the same pages (`origins`).
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +17,9 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from scripts.processes import stop_process
+from tests.conftest import unavailable
 from tests.integrations.threaded_server import ThreadedServer
-from tests.served_app import ServedApp, serve
+from tests.served_app import ServedApp, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -36,13 +35,10 @@ PAGES = Path(__file__).parent / "pages"
 def chromium() -> Path:
     """Checked before any server is started for these tests."""
     if not CHROMIUM.exists():
-        reason = (
+        unavailable(
             f"Debian's Chromium is not installed at {CHROMIUM}, so the browser "
             "tests cannot run: `apt-get install chromium` (.ci/run does)"
         )
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
     return CHROMIUM
 
 
@@ -123,16 +119,7 @@ def served(
 ) -> Iterator[ServedApp]:
     """The real server on a real port, with GraphiQL, allowing `origins.allowed`."""
     log_path = tmp_path_factory.mktemp("browser") / "server.log"
-    app = serve(
-        project_root,
-        log_path,
-        {
-            "MONGODB_URI": settings.mongodb_uri,
-            "MONGODB_DB": settings.mongodb_db,
-            "GIGSTA_CORS_ORIGINS": origins.allowed,
-        },
-    )
-    try:
+    with serving(
+        project_root, log_path, settings, GIGSTA_CORS_ORIGINS=origins.allowed
+    ) as app:
         yield app
-    finally:
-        stop_process(app.proc)
