@@ -133,6 +133,10 @@ async function main(): Promise<void> {
     "bookings",
     await asWorker.query(Bookings, { first: 10, status: requestedStatus }).toPromise(),
   ).bookings;
+  // A list is null when its cursor was refused (the error names it).
+  if (!list) {
+    throw new Error("bookings: the list was not returned");
+  }
   const listed = list.edges.find((edge) => edge.node.id === bookingId);
   if (!listed) {
     throw new Error(`bookings: ${bookingId} is not among the worker's requests`);
