@@ -29,10 +29,11 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
-    GraphQLError,
     InlineFragmentNode,
     OperationDefinitionNode,
 )
+
+from gigsta.schema.core.errors import CodedGraphQLError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -86,12 +87,8 @@ class _Summary:
     objects: int = 0
 
 
-class DocumentTooExpensiveError(GraphQLError):
+class DocumentTooExpensiveError(CodedGraphQLError):
     """A document refused by a bound; `code` becomes `extensions.code`."""
-
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message, extensions={"code": code})
-        self.code = code
 
 
 def check_source(query: str, limits: DocumentLimits) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 import strawberry
+from graphql import GraphQLError
 
 from gigsta.domain.core import ErrorCode
 from gigsta.domain.core import UserError as UserErrorData
@@ -149,3 +150,10 @@ def user_errors(errors: list[UserErrorData]) -> list[UserError]:
     # Logged even when the client does not select `errors { code }`.
     record_error_codes(str(e.code) for e in errors)
     return [UserError.from_data(e) for e in errors]
+
+
+class CodedGraphQLError(GraphQLError):
+    """A request-level GraphQL error whose `extensions.code` is `code`."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message, extensions={"code": code})

@@ -28,6 +28,7 @@ from strawberry.extensions import SchemaExtension
 
 from gigsta.database import is_unavailable
 from gigsta.resolvers.core.persisted_queries import document_hash
+from gigsta.schema.core.errors import CodedGraphQLError
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -47,12 +48,9 @@ HASH_MISMATCH = "PERSISTED_QUERY_HASH_MISMATCH"
 _SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 
 
-class PersistedQueryError(GraphQLError):
+class PersistedQueryError(CodedGraphQLError):
     """A persisted-query request that cannot run; `code` is its
     `extensions.code`."""
-
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message, extensions={"code": code})
 
 
 def requested_hash(extensions: dict[str, Any] | None) -> str | None:
