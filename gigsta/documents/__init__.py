@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from gigsta.documents.accounts import Customer, User, Worker
 from gigsta.documents.bookings import Booking
+from gigsta.documents.events import DomainEvent
 from gigsta.documents.files import Attachment
 from gigsta.documents.payments import StripeEvent
 from gigsta.documents.persisted_queries import PersistedQuery
@@ -21,6 +22,7 @@ DOCUMENT_MODELS = (
     Attachment,
     StripeEvent,
     PersistedQuery,
+    DomainEvent,
 )
 
 
@@ -34,6 +36,7 @@ __all__ = [
     "Attachment",
     "Booking",
     "Customer",
+    "DomainEvent",
     "PersistedQuery",
     "StripeEvent",
     "User",

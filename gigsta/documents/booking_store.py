@@ -12,6 +12,11 @@ writers can never lose an update:
   attempt holding the lock's token may finish or release it;
 - payment and payout records change under the same guards.
 
+Every change a party could be told of (a new booking, a transition, a payment
+or payout recorded) is written with its `DomainEvent` in one transaction
+(`gigsta.documents.events.write_with_event`). Lock claims and releases are
+bookkeeping of a transition under way and write no event.
+
 Nothing else in the code base writes to the bookings collection.
 """
 
@@ -23,13 +28,20 @@ from typing import TYPE_CHECKING, Any
 from pymongo import ReturnDocument
 
 from gigsta.documents.bookings import Booking, BookingEvent
+from gigsta.documents.events import DomainEvent, EventType, write_with_event
 from gigsta.documents.payments import PaymentLock, PayoutStatus
-from gigsta.domain.bookings.actions import ActionRule, BookingStatus, TimeField
+from gigsta.domain.bookings.actions import (
+    ActionRule,
+    ActorRole,
+    BookingStatus,
+    TimeField,
+)
 from gigsta.domain.bookings.limits import MAX_HISTORY_ENTRIES
 from gigsta.domain.payments.effects import PaymentStatus
 
 if TYPE_CHECKING:
     from beanie import PydanticObjectId
+    from pymongo.asynchronous.client_session import AsyncClientSession
 
     from gigsta.documents.payments import BookingPayment, WorkerPayout
     from gigsta.domain.bookings.actions import Transition
@@ -78,26 +90,73 @@ async def apply_transition(
         {"payment_lock.token": lock_token} if lock_token else {"payment_lock": None}
     )
     history_entry = BookingEvent.model_validate(event, from_attributes=True)
-    raw = await Booking.get_pymongo_collection().find_one_and_update(
-        {
-            "_id": booking.id,
-            "version": booking.version,
-            "status": event.from_status.value,
-            **lock_filter,
-        },
-        {
-            "$set": set_fields,
-            "$inc": {"version": 1},
-            "$push": {
-                "history": {
-                    "$each": [history_entry.model_dump(mode="python")],
-                    "$slice": -MAX_HISTORY_ENTRIES,
-                }
+
+    async def write(session: AsyncClientSession) -> Booking | None:
+        raw = await Booking.get_pymongo_collection().find_one_and_update(
+            {
+                "_id": booking.id,
+                "version": booking.version,
+                "status": event.from_status.value,
+                **lock_filter,
             },
-        },
-        return_document=ReturnDocument.AFTER,
-    )
-    return _load(raw)
+            {
+                "$set": set_fields,
+                "$inc": {"version": 1},
+                "$push": {
+                    "history": {
+                        "$each": [history_entry.model_dump(mode="python")],
+                        "$slice": -MAX_HISTORY_ENTRIES,
+                    }
+                },
+            },
+            return_document=ReturnDocument.AFTER,
+            session=session,
+        )
+        return _load(raw)
+
+    def made(updated: Booking) -> DomainEvent:
+        return DomainEvent.about(
+            EventType.BOOKING_STATUS_CHANGED,
+            updated,
+            actor_role=event.actor_role,
+            actor_id=event.actor_id,
+            at=event.at,
+            action=event.action,
+            from_status=event.from_status.value,
+            to_status=to_status.value,
+            note=event.note,
+            reason=event.reason,
+            payment_status=_payment_status(updated),
+        )
+
+    return await write_with_event(write, made)
+
+
+def _payment_status(booking: Booking) -> str | None:
+    return None if booking.payment is None else booking.payment.status.value
+
+
+async def insert_booking(booking: Booking, *, actor_id: str | None) -> Booking:
+    """Store a new booking with its `booking.requested` event."""
+
+    async def write(session: AsyncClientSession) -> Booking:
+        await booking.insert(session=session)
+        return booking
+
+    def made(inserted: Booking) -> DomainEvent:
+        return DomainEvent.about(
+            EventType.BOOKING_REQUESTED,
+            inserted,
+            actor_role=ActorRole.CUSTOMER,
+            actor_id=actor_id,
+            at=inserted.created_at,
+            status=inserted.status.value,
+            payment_status=_payment_status(inserted),
+        )
+
+    stored = await write_with_event(write, made)
+    assert stored is not None
+    return stored
 
 
 async def claim_lock(
@@ -151,32 +210,69 @@ async def record_payment(
 ) -> Booking | None:
     """Record what Stripe says about the payment, outside any transition (a
     webhook or the reconcile job); None when the booking changed meanwhile."""
-    raw = await Booking.get_pymongo_collection().find_one_and_update(
-        {"_id": booking.id, "version": booking.version, "payment_lock": None},
-        {
-            "$set": {"payment": payment.model_dump(mode="python"), "updated_at": now},
-            "$inc": {"version": 1},
-        },
-        return_document=ReturnDocument.AFTER,
-    )
-    return _load(raw)
+
+    async def write(session: AsyncClientSession) -> Booking | None:
+        raw = await Booking.get_pymongo_collection().find_one_and_update(
+            {"_id": booking.id, "version": booking.version, "payment_lock": None},
+            {
+                "$set": {
+                    "payment": payment.model_dump(mode="python"),
+                    "updated_at": now,
+                },
+                "$inc": {"version": 1},
+            },
+            return_document=ReturnDocument.AFTER,
+            session=session,
+        )
+        return _load(raw)
+
+    def made(updated: Booking) -> DomainEvent:
+        return DomainEvent.about(
+            EventType.PAYMENT_CHANGED,
+            updated,
+            actor_role=ActorRole.SYSTEM,
+            actor_id=None,
+            at=now,
+            payment_status=_payment_status(updated),
+            previous_payment_status=_payment_status(booking),
+        )
+
+    return await write_with_event(write, made)
 
 
 async def mark_payout_sent(
     booking_id: PydanticObjectId | None, transfer_id: str, now: datetime
 ) -> bool:
     """Record the worker's transfer, once (only a pending payout is sent)."""
-    result = await Booking.get_pymongo_collection().update_one(
-        {"_id": booking_id, "payout.status": PayoutStatus.PENDING.value},
-        {
-            "$set": {
-                "payout.status": PayoutStatus.SENT.value,
-                "payout.transfer_id": transfer_id,
-                "payout.sent_at": now,
-            }
-        },
-    )
-    return result.modified_count == 1
+
+    async def write(session: AsyncClientSession) -> Booking | None:
+        raw = await Booking.get_pymongo_collection().find_one_and_update(
+            {"_id": booking_id, "payout.status": PayoutStatus.PENDING.value},
+            {
+                "$set": {
+                    "payout.status": PayoutStatus.SENT.value,
+                    "payout.transfer_id": transfer_id,
+                    "payout.sent_at": now,
+                }
+            },
+            return_document=ReturnDocument.AFTER,
+            session=session,
+        )
+        return _load(raw)
+
+    def made(updated: Booking) -> DomainEvent:
+        assert updated.payout is not None
+        return DomainEvent.about(
+            EventType.PAYOUT_SENT,
+            updated,
+            actor_role=ActorRole.SYSTEM,
+            actor_id=None,
+            at=now,
+            amount=updated.payout.amount,
+            currency=str(updated.payout.currency),
+        )
+
+    return await write_with_event(write, made) is not None
 
 
 async def workers_owed_payouts() -> list[PydanticObjectId]:
