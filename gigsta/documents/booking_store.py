@@ -22,6 +22,7 @@ Nothing else in the code base writes to the bookings collection.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -91,31 +92,24 @@ async def apply_transition(
     )
     history_entry = BookingEvent.model_validate(event, from_attributes=True)
 
-    async def write(session: AsyncClientSession) -> Booking | None:
-        raw = await Booking.get_pymongo_collection().find_one_and_update(
-            {
-                "_id": booking.id,
-                "version": booking.version,
-                "status": event.from_status.value,
-                **lock_filter,
+    return await _update_with_event(
+        {
+            "_id": booking.id,
+            "version": booking.version,
+            "status": event.from_status.value,
+            **lock_filter,
+        },
+        {
+            "$set": set_fields,
+            "$inc": {"version": 1},
+            "$push": {
+                "history": {
+                    "$each": [history_entry.model_dump(mode="python")],
+                    "$slice": -MAX_HISTORY_ENTRIES,
+                }
             },
-            {
-                "$set": set_fields,
-                "$inc": {"version": 1},
-                "$push": {
-                    "history": {
-                        "$each": [history_entry.model_dump(mode="python")],
-                        "$slice": -MAX_HISTORY_ENTRIES,
-                    }
-                },
-            },
-            return_document=ReturnDocument.AFTER,
-            session=session,
-        )
-        return _load(raw)
-
-    def made(updated: Booking) -> DomainEvent:
-        return DomainEvent.about(
+        },
+        lambda updated: DomainEvent.about(
             EventType.BOOKING_STATUS_CHANGED,
             updated,
             actor_role=event.actor_role,
@@ -127,9 +121,25 @@ async def apply_transition(
             note=event.note,
             reason=event.reason,
             payment_status=_payment_status(updated),
-        )
+        ),
+    )
 
-    return await write_with_event(write, made)
+
+async def _update_with_event(
+    query: dict[str, Any],
+    update: dict[str, Any],
+    event_of: Callable[[Booking], DomainEvent],
+) -> Booking | None:
+    """One conditional update and, when it matched, the event it makes, in one
+    transaction; None (and no event) when the booking did not match."""
+
+    async def write(session: AsyncClientSession) -> Booking | None:
+        raw = await Booking.get_pymongo_collection().find_one_and_update(
+            query, update, return_document=ReturnDocument.AFTER, session=session
+        )
+        return _load(raw)
+
+    return await write_with_event(write, event_of)
 
 
 def _payment_status(booking: Booking) -> str | None:
@@ -211,23 +221,13 @@ async def record_payment(
     """Record what Stripe says about the payment, outside any transition (a
     webhook or the reconcile job); None when the booking changed meanwhile."""
 
-    async def write(session: AsyncClientSession) -> Booking | None:
-        raw = await Booking.get_pymongo_collection().find_one_and_update(
-            {"_id": booking.id, "version": booking.version, "payment_lock": None},
-            {
-                "$set": {
-                    "payment": payment.model_dump(mode="python"),
-                    "updated_at": now,
-                },
-                "$inc": {"version": 1},
-            },
-            return_document=ReturnDocument.AFTER,
-            session=session,
-        )
-        return _load(raw)
-
-    def made(updated: Booking) -> DomainEvent:
-        return DomainEvent.about(
+    return await _update_with_event(
+        {"_id": booking.id, "version": booking.version, "payment_lock": None},
+        {
+            "$set": {"payment": payment.model_dump(mode="python"), "updated_at": now},
+            "$inc": {"version": 1},
+        },
+        lambda updated: DomainEvent.about(
             EventType.PAYMENT_CHANGED,
             updated,
             actor_role=ActorRole.SYSTEM,
@@ -235,9 +235,8 @@ async def record_payment(
             at=now,
             payment_status=_payment_status(updated),
             previous_payment_status=_payment_status(booking),
-        )
-
-    return await write_with_event(write, made)
+        ),
+    )
 
 
 async def mark_payout_sent(
@@ -245,22 +244,7 @@ async def mark_payout_sent(
 ) -> bool:
     """Record the worker's transfer, once (only a pending payout is sent)."""
 
-    async def write(session: AsyncClientSession) -> Booking | None:
-        raw = await Booking.get_pymongo_collection().find_one_and_update(
-            {"_id": booking_id, "payout.status": PayoutStatus.PENDING.value},
-            {
-                "$set": {
-                    "payout.status": PayoutStatus.SENT.value,
-                    "payout.transfer_id": transfer_id,
-                    "payout.sent_at": now,
-                }
-            },
-            return_document=ReturnDocument.AFTER,
-            session=session,
-        )
-        return _load(raw)
-
-    def made(updated: Booking) -> DomainEvent:
+    def event_of(updated: Booking) -> DomainEvent:
         assert updated.payout is not None
         return DomainEvent.about(
             EventType.PAYOUT_SENT,
@@ -272,7 +256,18 @@ async def mark_payout_sent(
             currency=str(updated.payout.currency),
         )
 
-    return await write_with_event(write, made) is not None
+    sent = await _update_with_event(
+        {"_id": booking_id, "payout.status": PayoutStatus.PENDING.value},
+        {
+            "$set": {
+                "payout.status": PayoutStatus.SENT.value,
+                "payout.transfer_id": transfer_id,
+                "payout.sent_at": now,
+            }
+        },
+        event_of,
+    )
+    return sent is not None
 
 
 async def workers_owed_payouts() -> list[PydanticObjectId]:

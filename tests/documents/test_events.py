@@ -3,40 +3,23 @@ describe: with it, or not at all."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
-from beanie import PydanticObjectId
 
 from gigsta.documents import Booking, DomainEvent
 from gigsta.documents.booking_store import apply_transition, insert_booking
 from gigsta.documents.events import EventType, write_with_event
 from gigsta.domain.bookings.actions import ActorRole, BookingStatus, Transition, decide
-
-
-def _booking(now: Any) -> Booking:
-    return Booking(
-        customer_id=PydanticObjectId(),
-        worker_id=PydanticObjectId(),
-        service="cleaning",
-        description="Kitchen",
-        scheduled_start=now + timedelta(days=2),
-        scheduled_end=now + timedelta(days=2, hours=2),
-        created_at=now,
-        updated_at=now,
-        time_zone="Pacific/Auckland",
-    )
+from tests.documents.factories import new_booking
 
 
 async def _events(raw_db: Any, booking: Booking) -> list[dict[str, Any]]:
     return await raw_db.events.find({"booking_id": booking.id}).sort("_id").to_list()
 
 
-async def test_a_new_booking_and_a_transition_each_write_one_event(
-    app, raw_db, clock
-):
-    booking = await insert_booking(_booking(clock.now), actor_id="customer-1")
+async def test_a_new_booking_and_a_transition_each_write_one_event(app, raw_db, clock):
+    booking = await insert_booking(new_booking(clock.now), actor_id="customer-1")
     accept = decide(booking.facts(), "accept", ActorRole.WORKER, clock.now)
     assert isinstance(accept, Transition)
     accepted = await apply_transition(booking, accept)
@@ -62,7 +45,7 @@ async def test_a_new_booking_and_a_transition_each_write_one_event(
 
 
 async def test_a_transition_that_loses_its_race_writes_no_event(app, raw_db, clock):
-    booking = await insert_booking(_booking(clock.now), actor_id=None)
+    booking = await insert_booking(new_booking(clock.now), actor_id=None)
     accept = decide(booking.facts(), "accept", ActorRole.WORKER, clock.now)
     decline = decide(
         booking.facts(), "decline", ActorRole.WORKER, clock.now, reason="Busy"
@@ -77,7 +60,7 @@ async def test_a_transition_that_loses_its_race_writes_no_event(app, raw_db, clo
 
 
 async def test_a_failed_event_write_rolls_the_change_back(app, raw_db, clock):
-    booking = await insert_booking(_booking(clock.now), actor_id=None)
+    booking = await insert_booking(new_booking(clock.now), actor_id=None)
 
     async def write(session: Any) -> bool:
         await Booking.get_pymongo_collection().update_one(
