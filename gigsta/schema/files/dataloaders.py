@@ -6,7 +6,7 @@ from beanie import PydanticObjectId
 from strawberry.dataloader import DataLoader
 
 from gigsta.documents import Attachment
-from gigsta.resolvers.files import attachments_by_booking, documents_by_worker
+from gigsta.resolvers.files.access import attachments_by_booking, documents_by_worker
 from gigsta.schema.core.dataloaders import load_by_ids
 
 

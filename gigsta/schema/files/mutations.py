@@ -9,7 +9,7 @@ from typing import Annotated
 import strawberry
 
 from gigsta.domain.files import MAX_FILENAME_LENGTH, MAX_KEY_LENGTH, UploadLimits
-from gigsta.resolvers import files
+from gigsta.resolvers.files import caller, cleanup, uploads
 from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import UploadPurpose
@@ -74,12 +74,12 @@ class AttachmentPayload:
     )
 
 
-def _caller(info: Info) -> files.FilesCaller:
+def _caller(info: Info) -> caller.FilesCaller:
     context = info.context
-    return files.FilesCaller(context.viewer, context.runtime.files, context.now)
+    return caller.FilesCaller(context.viewer, context.runtime.files, context.now)
 
 
-def _attachment_payload(result: files.AttachmentResult) -> AttachmentPayload:
+def _attachment_payload(result: caller.AttachmentResult) -> AttachmentPayload:
     return AttachmentPayload(
         attachment=Attachment(doc=result.attachment) if result.attachment else None,
         errors=user_errors(result.errors),
@@ -110,7 +110,7 @@ class FilesMutation:
                     errors=user_errors([nodes.wrong_id("bookingId", "Booking")]),
                 )
         settings = info.context.runtime.settings
-        result = await files.create_upload(
+        result = await uploads.create_upload(
             _caller(info),
             **{
                 **asdict(input),
@@ -144,7 +144,7 @@ class FilesMutation:
             ),
         ],
     ) -> AttachmentPayload:
-        result = await files.complete_upload(_caller(info), key=key)
+        result = await uploads.complete_upload(_caller(info), key=key)
         return _attachment_payload(result)
 
     @strawberry.mutation(
@@ -165,7 +165,7 @@ class FilesMutation:
             return AttachmentPayload(
                 attachment=None, errors=user_errors([nodes.wrong_id("id", Attachment)])
             )
-        result = await files.delete_attachment(
+        result = await cleanup.delete_attachment(
             _caller(info), attachment_id=str(attachment_id)
         )
         return _attachment_payload(result)
