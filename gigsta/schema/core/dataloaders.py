@@ -6,6 +6,7 @@ Loaders are built per request through `Context.loader`."""
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from beanie import Document, PydanticObjectId
@@ -39,21 +40,16 @@ def group_by(
     return [groups.get(key, []) for key in keys]
 
 
-class UserByIdLoader(DataLoader[PydanticObjectId, User | None]):
-    def __init__(self) -> None:
-        super().__init__(load_fn=lambda keys: load_by_ids(User, keys))
+def by_id(document: type[D]) -> Callable[[], DataLoader[PydanticObjectId, D | None]]:
+    """The kind of loader (for `Context.loader`) of `document`s by id."""
+
+    def make() -> DataLoader[PydanticObjectId, D | None]:
+        return DataLoader(load_fn=partial(load_by_ids, document))
+
+    return make
 
 
-class CustomerByIdLoader(DataLoader[PydanticObjectId, Customer | None]):
-    def __init__(self) -> None:
-        super().__init__(load_fn=lambda keys: load_by_ids(Customer, keys))
-
-
-class WorkerByIdLoader(DataLoader[PydanticObjectId, Worker | None]):
-    def __init__(self) -> None:
-        super().__init__(load_fn=lambda keys: load_by_ids(Worker, keys))
-
-
-class BookingByIdLoader(DataLoader[PydanticObjectId, Booking | None]):
-    def __init__(self) -> None:
-        super().__init__(load_fn=lambda keys: load_by_ids(Booking, keys))
+UserByIdLoader = by_id(User)
+CustomerByIdLoader = by_id(Customer)
+WorkerByIdLoader = by_id(Worker)
+BookingByIdLoader = by_id(Booking)
