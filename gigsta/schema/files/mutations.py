@@ -13,7 +13,7 @@ from gigsta.resolvers.files import caller, cleanup, uploads
 from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import UploadPurpose
-from gigsta.schema.core.errors import UserError, user_errors
+from gigsta.schema.core.errors import UserError, errors_field, user_errors
 from gigsta.schema.files.types import Attachment
 
 
@@ -58,9 +58,7 @@ class CreateUploadPayload:
         description="The headers the PUT must send, no more and no fewer (empty "
         "when `errors` is not)."
     )
-    errors: list[UserError] = strawberry.field(
-        description="Why no upload was started; empty on success."
-    )
+    errors: list[UserError] = errors_field("Why no upload was started")
 
 
 @strawberry.type(description="The result of `completeUpload` or `deleteAttachment`.")
@@ -69,9 +67,7 @@ class AttachmentPayload:
         description="The file recorded, or the one deleted; null when `errors` is "
         "not empty."
     )
-    errors: list[UserError] = strawberry.field(
-        description="Why nothing changed; empty on success."
-    )
+    errors: list[UserError] = errors_field("Why nothing changed")
 
 
 def _caller(info: Info) -> caller.FilesCaller:
