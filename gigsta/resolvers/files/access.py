@@ -13,6 +13,7 @@ from gigsta.documents.files import AttachmentStatus
 from gigsta.domain.accounts import Role, Viewer
 from gigsta.domain.files import UploadPurpose
 from gigsta.integrations.r2 import ObjectStore
+from gigsta.resolvers.core.batches import group_by
 
 _OLDEST_FIRST = [
     ("created_at", SortDirection.ASCENDING),
@@ -69,10 +70,7 @@ async def _ready_by(
         .sort(_OLDEST_FIRST)
         .to_list()
     )
-    grouped: dict[PydanticObjectId, list[Attachment]] = {}
-    for doc in docs:
-        grouped.setdefault(getattr(doc, field), []).append(doc)
-    return [grouped.get(key, []) for key in keys]
+    return group_by(keys, docs, lambda doc: getattr(doc, field))
 
 
 async def attachments_by_booking(

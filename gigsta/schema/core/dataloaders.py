@@ -5,9 +5,8 @@ Loaders are built per request through `Context.loader`."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from beanie import Document, PydanticObjectId
 from strawberry.dataloader import DataLoader
@@ -26,18 +25,6 @@ async def load_by_ids(
     docs = await model.find({"_id": {"$in": list(set(keys))}}).to_list()
     by_id = {doc.id: doc for doc in docs}
     return [by_id.get(key) for key in keys]
-
-
-def group_by(
-    keys: Sequence[PydanticObjectId],
-    docs: list[D],
-    key_of: Callable[[D], Any],
-) -> list[list[D]]:
-    """Documents grouped under their parent's key, in key order."""
-    groups: defaultdict[Any, list[D]] = defaultdict(list)
-    for doc in docs:
-        groups[key_of(doc)].append(doc)
-    return [groups.get(key, []) for key in keys]
 
 
 def by_id(document: type[D]) -> Callable[[], DataLoader[PydanticObjectId, D | None]]:
