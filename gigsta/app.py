@@ -136,18 +136,9 @@ def _lifespan(
     return lifespan
 
 
-def create_app(
-    settings: Settings,
-    *,
-    clock: Clock = utc_now,
-    command_listeners: list[CommandListener] | None = None,
-    run_sweeper_task: bool | None = None,
-    addressable_transport: httpx.AsyncBaseTransport | None = None,
-) -> Starlette:
-    """Build the app. `clock`, `command_listeners` and `addressable_transport`
-    are injected by tests."""
-    settings.require_jwt_secret()  # fail at start-up, not at the first sign-in
-    runtime = Runtime(
+def _runtime(settings: Settings, clock: Clock) -> Runtime:
+    """The process-wide services every request shares."""
+    return Runtime(
         settings=settings,
         clock=clock,
         passwords=PasswordHashing(
@@ -160,15 +151,9 @@ def create_app(
         ),
         payments=payments_from_settings(settings),
     )
-    sweeper_on = (
-        settings.sweeper_enabled if run_sweeper_task is None else run_sweeper_task
-    )
-    lifespan = _lifespan(
-        runtime,
-        command_listeners=command_listeners,
-        addressable_transport=addressable_transport,
-        sweeper_on=sweeper_on,
-    )
+
+
+def _routes(settings: Settings) -> list[BaseRoute]:
     graphql = GigstaGraphQL(
         build_schema(introspection=settings.introspection_enabled),
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
@@ -184,8 +169,32 @@ def create_app(
     if settings.graphiql_enabled:
         warn_if_not_installed(settings.graphiql_dir)
         routes.append(Mount(ASSETS_PATH, GraphiQLAssets(settings.graphiql_dir)))
+    return routes
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock = utc_now,
+    command_listeners: list[CommandListener] | None = None,
+    run_sweeper_task: bool | None = None,
+    addressable_transport: httpx.AsyncBaseTransport | None = None,
+) -> Starlette:
+    """Build the app. `clock`, `command_listeners` and `addressable_transport`
+    are injected by tests."""
+    settings.require_jwt_secret()  # fail at start-up, not at the first sign-in
+    runtime = _runtime(settings, clock)
+    sweeper_on = (
+        settings.sweeper_enabled if run_sweeper_task is None else run_sweeper_task
+    )
+    lifespan = _lifespan(
+        runtime,
+        command_listeners=command_listeners,
+        addressable_transport=addressable_transport,
+        sweeper_on=sweeper_on,
+    )
     app = Starlette(
-        routes=routes,
+        routes=_routes(settings),
         # Outermost first: the request id and access line cover the refusals,
         # and the refusals (413, 401, ...) carry the CORS headers, so a page
         # on an allowed origin can read why it was refused.

@@ -14,7 +14,7 @@ from gigsta.database import connect, init_documents
 from gigsta.integrations.r2 import store_from_settings
 from gigsta.observability import configure_logging
 from gigsta.resolvers.bookings.timers import sweep
-from gigsta.resolvers.files import purge_abandoned_uploads
+from gigsta.resolvers.files.cleanup import purge_abandoned_uploads
 from gigsta.resolvers.payments.config import payments_from_settings
 from gigsta.runtime import utc_now
 from gigsta.settings import get_settings

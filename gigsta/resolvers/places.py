@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from beanie import PydanticObjectId
-
 from gigsta.documents import Worker
 from gigsta.documents.places import GeoPoint, PlaceAddress
 from gigsta.domain.core import ClientError, ErrorCode, UserError, too_long
@@ -27,15 +25,13 @@ from gigsta.domain.places import (
 from gigsta.domain.services import SERVICE_CATALOGUE
 from gigsta.integrations.addressable import AddressableClient, AddressLookupError
 from gigsta.resolvers.core import rate_limits
-from gigsta.resolvers.core.ids import parse_object_id
 from gigsta.resolvers.core.pagination import (
     InvalidCursorError,
+    ListOrder,
     Page,
     PageRequest,
-    SortKey,
-    decode_cursor,
-    encode_cursor,
-    page_request,
+    Paging,
+    cursor_id,
 )
 
 MAX_SUGGESTIONS = 10
@@ -156,22 +152,20 @@ class NearPoint:
     longitude: float
 
 
-def _cursor(distance_m: float, worker_id: PydanticObjectId | None) -> str:
-    return encode_cursor("worker_near", [distance_m, str(worker_id)])
-
-
-def _decode_cursor(cursor: str) -> list[Any]:
-    values = decode_cursor("worker_near", cursor, size=2)
+def _parse_cursor(values: list[Any]) -> list[Any]:
     if isinstance(values[0], bool) or not isinstance(values[0], int | float):
         raise InvalidCursorError("The cursor is not valid.")
-    oid = parse_object_id(str(values[1]))
-    if oid is None:
-        raise InvalidCursorError("The cursor is not valid.")
-    return [float(values[0]), oid]
+    return [float(values[0]), cursor_id(values[1])]
 
 
-# Nearest first; the id breaks ties between workers at the same distance.
-NEAR_ORDER: list[SortKey] = [("distance_m", 1), ("_id", 1)]
+# Nearest first; the id breaks ties between workers at the same distance. The
+# items are (worker, distance in metres).
+NEAR_ORDER: ListOrder[tuple[Worker, float]] = ListOrder(
+    "worker_near",
+    [("distance_m", 1), ("_id", 1)],
+    values=lambda hit: [hit[1], str(hit[0].id)],
+    parse=_parse_cursor,
+)
 
 
 def _near_stages(
@@ -204,18 +198,12 @@ def _near_stages(
             }
         },
     ]
-    stages += [{"$match": clause} for clause in request.bounds(NEAR_ORDER)]
+    stages += [{"$match": clause} for clause in request.bounds(NEAR_ORDER.keys)]
     return stages
 
 
 async def search_workers_near(
-    point: NearPoint,
-    *,
-    service: str | None,
-    first: int | None,
-    after: str | None,
-    last: int | None = None,
-    before: str | None = None,
+    point: NearPoint, paging: Paging, *, service: str | None
 ) -> Page[tuple[Worker, float]]:
     """Workers whose service area covers `point`, nearest first, with distances.
 
@@ -237,12 +225,10 @@ async def search_workers_near(
             ErrorCode.UNKNOWN_SERVICE,
             "Unknown service. Choose one from the `services` query.",
         )
-    request = page_request(
-        first=first, after=after, last=last, before=before, decode=_decode_cursor
-    )
+    request = paging.request(NEAR_ORDER.decode)
     stages = _near_stages(point, service, request)
     stages += [
-        {"$sort": {name: int(way) for name, way in request.sort(NEAR_ORDER)}},
+        {"$sort": {name: int(way) for name, way in request.sort(NEAR_ORDER.keys)}},
         {"$limit": request.size + 1},
     ]
     collection = Worker.get_pymongo_collection()
@@ -252,7 +238,7 @@ async def search_workers_near(
     for row in rows:
         distance_m = float(row.pop("distance_m"))
         hits.append((Worker.model_validate(row), distance_m))
-    page = request.page(hits, lambda hit: _cursor(hit[1], hit[0].id))
+    page = request.page(hits, NEAR_ORDER.cursor)
     return Page(
         items=[((w, d / 1000), c) for (w, d), c in page.items],
         has_next_page=page.has_next_page,

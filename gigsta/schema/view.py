@@ -9,40 +9,45 @@ Variables nested deeper than `MAX_VARIABLE_DEPTH` get 400 `VARIABLES_TOO_DEEP`.
 A mutation over GET, or a method other than GET and POST, gets 405
 `METHOD_NOT_ALLOWED` with `Allow`, as the GraphQL-over-HTTP spec requires.
 An operation that outlives its time budget is cancelled and gets 503
-`TIMEOUT`. Automatic persisted queries: see
+`TIMEOUT`. The checks: `gigsta.schema.request_checks`; the answers:
+`gigsta.schema.responses`. Automatic persisted queries: see
 `gigsta.schema.core.persisted_queries`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import TYPE_CHECKING, Any
 
 from cross_web import HTTPException
-from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import MissingQueryError
 from strawberry.http.parse_content_type import parse_content_type
-from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from gigsta.database import is_unavailable
-from gigsta.domain.core import ClientError, ErrorCode
+from gigsta.domain.core import ErrorCode
 from gigsta.graphiql import graphiql_page
 from gigsta.http_guards import error_body
-from gigsta.observability import LOG_STATE_KEY, record_error_codes
+from gigsta.observability import LOG_STATE_KEY
 from gigsta.resolvers.accounts.credentials import InvalidTokenError
 from gigsta.resolvers.accounts.sessions import Session, authenticate
-from gigsta.schema import OUTAGE_MESSAGES, is_unexpected, outage
+from gigsta.schema import OUTAGE_MESSAGES
 from gigsta.schema.client_address import client_address
 from gigsta.schema.core.context import Context
 from gigsta.schema.core.dataloaders import UserByIdLoader
-from gigsta.schema.core.persisted_queries import is_not_found
+from gigsta.schema.request_checks import (
+    NOT_JSON,
+    RequestRefusedError,
+    check_body,
+    check_nesting,
+    decode_query_params,
+    refusal_for,
+)
+from gigsta.schema.responses import OperationTimeoutError, http_result
 
 if TYPE_CHECKING:
     from cross_web import AsyncHTTPRequestAdapter
@@ -57,61 +62,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("gigsta.graphql")
 
-# Our inputs nest a few levels (an input object holding a list of objects);
-# anything much deeper is not a request for this API.
-MAX_VARIABLE_DEPTH = 32
-
 _HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
-_NOT_JSON = (
-    "Send the operation as a JSON object with `Content-Type: application/json`, "
-    "or as a GET with a `query` parameter."
-)
-
-
-class RequestRefusedError(HTTPException):
-    """A request refused before any GraphQL work, with its error code."""
-
-    def __init__(
-        self,
-        status_code: int,
-        reason: str,
-        code: str,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(status_code, reason)
-        self.code = code
-        self.headers = headers
-
-
-class OperationTimeoutError(GraphQLError):
-    """The operation outlived its time budget and was cancelled."""
-
-    def __init__(self, seconds: float, request_id: str) -> None:
-        super().__init__(
-            f"The request took longer than {seconds:g} s and was stopped. "
-            "A change it was making may still complete: reload before retrying. "
-            f"Request id: {request_id}.",
-            extensions={"code": "TIMEOUT", "requestId": request_id},
-        )
-
-
-def json_nesting_depth(value: object) -> int:
-    """How deeply `value` (parsed JSON) nests lists and objects; iterative."""
-    deepest = 0
-    stack: list[tuple[object, int]] = [(value, 0)]
-    while stack:
-        current, depth = stack.pop()
-        if isinstance(current, dict):
-            children: Any = current.values()
-        elif isinstance(current, list):
-            children = current
-        else:
-            continue
-        deepest = max(deepest, depth + 1)
-        if deepest > MAX_VARIABLE_DEPTH:
-            break
-        stack.extend((child, depth + 1) for child in children)
-    return deepest
 
 
 def _request_id(request: Request) -> str:
@@ -207,27 +158,14 @@ class GigstaGraphQL(GraphQL[Context, None]):
         )
 
     def parse_query_params(self, params: QueryParams) -> dict[str, Any]:
-        """GET's parameters; `variables` and `extensions` are JSON-encoded
-        (their types are checked with the POST body's)."""
-        parsed: dict[str, Any] = dict(params)
-        for name in ("variables", "extensions"):
-            if parsed.get(name):
-                try:
-                    parsed[name] = json.loads(parsed[name])
-                except (ValueError, RecursionError):
-                    raise RequestRefusedError(
-                        400,
-                        f"The `{name}` parameter must be JSON-encoded.",
-                        "BAD_REQUEST",
-                    ) from None
-        return parsed
+        return decode_query_params(params)
 
     def parse_json(self, data: str | bytes) -> object:
         try:
             return self.decode_json(data)
         except ValueError:  # not JSON, or not UTF-8
             raise RequestRefusedError(
-                400, f"The body is not valid JSON. {_NOT_JSON}", "BAD_REQUEST"
+                400, f"The body is not valid JSON. {NOT_JSON}"
             ) from None
 
     def decode_json(self, data: str | bytes) -> object:
@@ -237,29 +175,18 @@ class GigstaGraphQL(GraphQL[Context, None]):
             # The standard decoder recurses per level: thousands of nested
             # brackets exhaust the stack before any of our checks could run.
             raise RequestRefusedError(
-                400, "The JSON body is nested too deeply.", "BAD_REQUEST"
+                400, "The JSON body is nested too deeply."
             ) from None
-        if not isinstance(decoded, dict | list):
-            raise RequestRefusedError(
-                400, "The JSON body must be an object.", "BAD_REQUEST"
-            )
-        return decoded
+        return check_body(decoded)
 
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
         content_type, _ = parse_content_type(request.content_type or "")
         if request.method == "POST" and content_type != "application/json":
-            raise RequestRefusedError(400, _NOT_JSON, "BAD_REQUEST")
+            raise RequestRefusedError(400, NOT_JSON)
         parsed = await super().parse_http_body(request)
-        for item in parsed if isinstance(parsed, list) else [parsed]:
-            for value in (item.variables, item.extensions):
-                if json_nesting_depth(value) > MAX_VARIABLE_DEPTH:
-                    raise RequestRefusedError(
-                        400,
-                        f"Variables nest deeper than {MAX_VARIABLE_DEPTH} levels.",
-                        "VARIABLES_TOO_DEEP",
-                    )
+        check_nesting(parsed)
         return parsed
 
     async def execute_single(  # noqa: PLR0917 - the base class's signature
@@ -281,22 +208,10 @@ class GigstaGraphQL(GraphQL[Context, None]):
                 request_data,
             )
         except HTTPException as exc:
-            if isinstance(exc.__cause__, InvalidOperationTypeError):
-                # GET is safe by HTTP's rules: it may not change anything.
-                raise RequestRefusedError(
-                    405,
-                    "Send mutations with POST: GET runs queries only.",
-                    "METHOD_NOT_ALLOWED",
-                    headers={"Allow": "POST"},
-                ) from None
-            if isinstance(exc.__cause__, MissingQueryError):
-                raise RequestRefusedError(
-                    400,
-                    "The request has no `query`: send the GraphQL document, or "
-                    "a persisted one's hash in `extensions.persistedQuery`.",
-                    "BAD_REQUEST",
-                ) from None
-            raise
+            refusal = refusal_for(exc)
+            if refusal is None:
+                raise
+            raise refusal from None
 
     async def execute_operation(  # noqa: PLR0917 - the base class's signature
         self,
@@ -369,70 +284,4 @@ class GigstaGraphQL(GraphQL[Context, None]):
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
-        state = request.scope.get("state", {})
-        request_id = state.get("request_id", "-")
-        log_fields = state.setdefault(LOG_STATE_KEY, {})
-        data: GraphQLHTTPResponse = {"data": result.data}
-        if result.extensions:
-            data["extensions"] = result.extensions
-        if not result.errors:
-            log_fields.setdefault("outcome", "ok")
-            return data
-        formatted = [self._format_error(e, request_id) for e in result.errors]
-        record_error_codes(
-            str(code)
-            for error in formatted
-            if (code := (error.get("extensions") or {}).get("code")) is not None
-        )
-        errors: list[object] = list(formatted)
-        data["errors"] = errors
-        if any(is_unexpected(e) for e in result.errors):
-            log_fields["outcome"] = "internal_error"
-        elif any(outage(e) is not None for e in result.errors):
-            log_fields["outcome"] = "unavailable"
-        else:
-            log_fields.setdefault("outcome", "graphql_errors")
-        if any(isinstance(e, OperationTimeoutError) for e in result.errors):
-            return data  # 503, set where the budget ran out
-        if any(is_not_found(e) for e in result.errors):
-            # HTTP 200, as Apollo Server answers: Apollo Client before 3.7.16
-            # takes a 400 as "no persisted queries here" and stops using
-            # them; urql and newer Apollo Clients retry with the document
-            # after either.
-            log_fields["outcome"] = "persisted_query_not_found"
-            return data
-        # A request the server could not execute at all (syntax, unknown field,
-        # wrong argument or variable type) is the client's fault: 400, per the
-        # GraphQL-over-HTTP spec's application/graphql-response+json rules.
-        if result.data is None and all(e.path is None for e in result.errors):
-            sub_response: Response | None = state.get("sub_response")
-            if sub_response is not None:
-                sub_response.status_code = 400
-            log_fields["outcome"] = "invalid_request"
-        return data
-
-    @staticmethod
-    def _format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
-        formatted: dict[str, Any] = dict(error.formatted)
-        code = outage(error)
-        if code is not None:
-            formatted["message"] = OUTAGE_MESSAGES[code]
-            formatted["extensions"] = {"code": code.value, "requestId": request_id}
-        elif is_unexpected(error):
-            formatted["message"] = f"Internal error. Request id: {request_id}."
-            formatted["extensions"] = {"code": "INTERNAL", "requestId": request_id}
-        elif isinstance(error.original_error, ClientError):
-            formatted["extensions"] = {
-                **(formatted.get("extensions") or {}),
-                "code": error.original_error.code.value,
-            }
-        elif error.path is None:
-            extensions = formatted.get("extensions") or {}
-            # A value that does not fit its type is already `BAD_USER_INPUT`,
-            # and a refusal that names its bound keeps its own code.
-            formatted["extensions"] = {
-                **extensions,
-                "code": extensions.get("code", "GRAPHQL_VALIDATION_FAILED"),
-                "requestId": request_id,
-            }
-        return formatted
+        return http_result(result, request.scope.get("state", {}))

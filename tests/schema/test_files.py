@@ -439,7 +439,7 @@ async def test_booking_attachments_are_loaded_in_one_query(
 
 async def test_abandoned_uploads_are_purged(gql, booking, raw_db, clock, settings):
     from gigsta.integrations.r2 import store_from_settings
-    from gigsta.resolvers.files import purge_abandoned_uploads
+    from gigsta.resolvers.files.cleanup import purge_abandoned_uploads
 
     async def started(put_bytes: bool, complete: bool) -> str:
         upload = await create(

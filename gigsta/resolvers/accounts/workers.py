@@ -13,12 +13,11 @@ from gigsta.domain.core import ErrorCode, UserError
 from gigsta.resolvers import places
 from gigsta.resolvers.core.ids import parse_object_id
 from gigsta.resolvers.core.pagination import (
-    InvalidCursorError,
+    ListOrder,
     Page,
-    SortKey,
-    decode_cursor,
-    encode_cursor,
-    page_request,
+    Paging,
+    cursor_id,
+    find_page,
 )
 
 
@@ -40,40 +39,22 @@ async def get_worker(worker_id: str) -> Worker | None:
     return None if oid is None else await Worker.get(oid)
 
 
-def _decode_worker_cursor(cursor: str) -> list[Any]:
-    (last_id,) = decode_cursor("worker", cursor, size=1)
-    oid = parse_object_id(str(last_id))
-    if oid is None:
-        raise InvalidCursorError("The cursor is not valid.")
-    return [oid]
+WORKER_ORDER: ListOrder[Worker] = ListOrder(
+    "worker",
+    [("_id", 1)],
+    values=lambda worker: [str(worker.id)],
+    parse=lambda values: [cursor_id(values[0])],
+)
 
 
-WORKER_ORDER: list[SortKey] = [("_id", 1)]
-
-
-async def list_workers(
-    first: int | None,
-    after: str | None,
-    *,
-    last: int | None = None,
-    before: str | None = None,
-    service: str | None = None,
-) -> Page[Worker]:
+async def list_workers(paging: Paging, *, service: str | None = None) -> Page[Worker]:
     """Workers in a stable order (by id), a page capped at 100."""
-    request = page_request(
-        first=first, after=after, last=last, before=before, decode=_decode_worker_cursor
-    )
-    clauses: list[dict[str, Any]] = request.bounds(WORKER_ORDER)
+    request = paging.request(WORKER_ORDER.decode)
+    clauses: list[dict[str, Any]] = request.bounds(WORKER_ORDER.keys)
     if service is not None:
         clauses.append({"services": service})
     query = {"$and": clauses} if clauses else {}
-    docs = (
-        await Worker.find(query)
-        .sort(request.sort(WORKER_ORDER))
-        .limit(request.size + 1)
-        .to_list()
-    )
-    return request.page(docs, lambda w: encode_cursor("worker", [str(w.id)]))
+    return await find_page(Worker, query, WORKER_ORDER, request)
 
 
 async def update_worker_profile(

@@ -11,11 +11,11 @@ from gigsta.domain.bookings.access import HIDDEN_FROM_WORKER
 from gigsta.resolvers.core.ids import parse_object_id
 from gigsta.resolvers.core.pagination import (
     InvalidCursorError,
+    ListOrder,
     Page,
-    SortKey,
-    decode_cursor,
-    encode_cursor,
-    page_request,
+    Paging,
+    cursor_id,
+    find_page,
 )
 
 if TYPE_CHECKING:
@@ -53,45 +53,35 @@ def may_read(viewer: Viewer | None, booking: Booking) -> bool:
     return viewer is not None and booking.visible_role(viewer) is not None
 
 
-def _cursor(booking: Booking) -> str:
-    return encode_cursor("booking", [booking.created_at.isoformat(), str(booking.id)])
-
-
-def _decode_booking_cursor(cursor: str) -> list[Any]:
-    values = decode_cursor("booking", cursor, size=2)
+def _parse_cursor(values: list[Any]) -> list[Any]:
     try:
         created = datetime.fromisoformat(str(values[0]))
     except ValueError as exc:
         raise InvalidCursorError("The cursor is not valid.") from exc
-    oid = parse_object_id(str(values[1]))
-    if oid is None or created.tzinfo is None:
+    if created.tzinfo is None:
         raise InvalidCursorError("The cursor is not valid.")
-    return [created, oid]
+    return [created, cursor_id(values[1])]
 
 
 # Newest first; the id breaks ties between bookings made in the same instant.
-BOOKING_ORDER: list[SortKey] = [("created_at", -1), ("_id", -1)]
+BOOKING_ORDER: ListOrder[Booking] = ListOrder(
+    "booking",
+    [("created_at", -1), ("_id", -1)],
+    values=lambda booking: [booking.created_at.isoformat(), str(booking.id)],
+    parse=_parse_cursor,
+)
 
 
 async def list_bookings(
     viewer: Viewer,
+    paging: Paging,
     *,
-    first: int | None,
-    after: str | None,
-    last: int | None = None,
-    before: str | None = None,
     status: BookingStatus | None = None,
     worker_id: PydanticObjectId | None = None,
     customer_id: PydanticObjectId | None = None,
 ) -> Page[Booking]:
     """Bookings the viewer may see, newest first (`createdAt`, then id)."""
-    request = page_request(
-        first=first,
-        after=after,
-        last=last,
-        before=before,
-        decode=_decode_booking_cursor,
-    )
+    request = paging.request(BOOKING_ORDER.decode)
     clauses: list[dict[str, Any]] = [visibility_filter(viewer)]
     if status is not None:
         clauses.append({"status": status.value})
@@ -99,12 +89,6 @@ async def list_bookings(
         clauses.append({"worker_id": worker_id})
     if customer_id is not None:
         clauses.append({"customer_id": customer_id})
-    clauses += request.bounds(BOOKING_ORDER)
+    clauses += request.bounds(BOOKING_ORDER.keys)
     query = {"$and": clauses} if len(clauses) > 1 else clauses[0]
-    docs = (
-        await Booking.find(query)
-        .sort(request.sort(BOOKING_ORDER))
-        .limit(request.size + 1)
-        .to_list()
-    )
-    return request.page(docs, _cursor)
+    return await find_page(Booking, query, BOOKING_ORDER, request)

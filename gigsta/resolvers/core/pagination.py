@@ -8,14 +8,16 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from beanie import SortDirection
+from beanie import Document, PydanticObjectId, SortDirection
 
 from gigsta.domain.core import ClientError, ErrorCode
+from gigsta.resolvers.core.ids import parse_object_id
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
 T = TypeVar("T")
+D = TypeVar("D", bound=Document)
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -62,6 +64,33 @@ def _size(name: str, value: int | None) -> int:
 
 # One key of a list's order: a field and its direction (1 ascending, -1 not).
 SortKey = tuple[str, int]
+
+
+def cursor_id(value: object) -> PydanticObjectId:
+    """The document id in a cursor (the last sort key of every list)."""
+    oid = parse_object_id(str(value))
+    if oid is None:
+        raise InvalidCursorError("The cursor is not valid.")
+    return oid
+
+
+@dataclass(frozen=True)
+class ListOrder(Generic[T]):
+    """A list's order and its cursors. `kind` names the list (a cursor of
+    another list is refused); `keys` are its sort keys; `values` gives an
+    item's place as JSON values, and `parse` turns those back into the sort
+    keys' values (raising `InvalidCursorError` for anything we did not make)."""
+
+    kind: str
+    keys: Sequence[SortKey]
+    values: Callable[[T], list[Any]]
+    parse: Callable[[list[Any]], list[Any]]
+
+    def cursor(self, item: T) -> str:
+        return encode_cursor(self.kind, self.values(item))
+
+    def decode(self, cursor: str) -> list[Any]:
+        return self.parse(decode_cursor(self.kind, cursor, size=len(self.keys)))
 
 
 @dataclass(frozen=True)
@@ -125,26 +154,47 @@ def _beyond(
     return alternatives[0] if len(alternatives) == 1 else {"$or": alternatives}
 
 
-def page_request(
-    *,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
-    decode: Callable[[str], list[Any]],
-) -> PageRequest:
-    """The page the connection arguments ask for; `decode` turns one of the
-    list's cursors into its sort values (or raises `InvalidCursorError`)."""
-    if first is not None and last is not None:
-        raise InvalidCursorError(
-            "Give `first` (to page forward) or `last` (backward), not both."
+@dataclass(frozen=True)
+class Paging:
+    """A connection's paging arguments as the client gave them: `first` and
+    `after` page forward, `last` and `before` backward."""
+
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+    def request(self, decode: Callable[[str], list[Any]]) -> PageRequest:
+        """The page asked for; `decode` turns one of the list's cursors into its
+        sort values (or raises `InvalidCursorError`)."""
+        if self.first is not None and self.last is not None:
+            raise InvalidCursorError(
+                "Give `first` (to page forward) or `last` (backward), not both."
+            )
+        return PageRequest(
+            size=(
+                _size("last", self.last)
+                if self.last is not None
+                else _size("first", self.first)
+            ),
+            backward=self.last is not None,
+            after=None if self.after is None else decode(self.after),
+            before=None if self.before is None else decode(self.before),
         )
-    return PageRequest(
-        size=_size("last", last) if last is not None else _size("first", first),
-        backward=last is not None,
-        after=None if after is None else decode(after),
-        before=None if before is None else decode(before),
+
+
+async def find_page(
+    model: type[D], query: Mapping[str, Any], order: ListOrder[D], request: PageRequest
+) -> Page[D]:
+    """The page of `model`'s documents matching `query` (which holds the
+    request's bounds), in `order`."""
+    docs = (
+        await model.find(query)
+        .sort(request.sort(order.keys))
+        .limit(request.size + 1)
+        .to_list()
     )
+    return request.page(docs, order.cursor)
 
 
 @dataclass

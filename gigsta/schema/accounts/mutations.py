@@ -22,7 +22,7 @@ from gigsta.resolvers.accounts import sessions, sign_in, workers
 from gigsta.schema.accounts.types import User, Worker
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import Country, Role
-from gigsta.schema.core.errors import UserError, user_errors
+from gigsta.schema.core.errors import UserError, errors_field, user_errors
 
 
 def _tokens(info: Info) -> sign_in.TokenConfig:
@@ -108,9 +108,7 @@ class AuthPayload:
     viewer: User | None = strawberry.field(
         description="The signed-in account; null when `errors` is not empty."
     )
-    errors: list[UserError] = strawberry.field(
-        description="Why the account was not made or signed in; empty on success."
-    )
+    errors: list[UserError] = errors_field("Why the account was not made or signed in")
 
 
 @strawberry.type(description="The result of `logOutEverywhere`.")
@@ -125,9 +123,7 @@ class WorkerPayload:
     worker: Worker | None = strawberry.field(
         description="The profile as saved; null when `errors` is not empty."
     )
-    errors: list[UserError] = strawberry.field(
-        description="Why nothing was saved; empty on success."
-    )
+    errors: list[UserError] = errors_field("Why nothing was saved")
 
 
 def _auth_payload(result: sign_in.AuthResult) -> AuthPayload:

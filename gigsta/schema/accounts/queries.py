@@ -3,7 +3,7 @@ service-area search) and customers."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -13,6 +13,7 @@ from gigsta.domain.services import MAX_SERVICE_KEY_LENGTH, SERVICE_CATALOGUE
 from gigsta.resolvers import places
 from gigsta.resolvers.accounts import customers, workers
 from gigsta.resolvers.core.ids import parse_object_id
+from gigsta.resolvers.core.pagination import Paging
 from gigsta.schema.accounts.types import Customer, Service, User, Worker
 from gigsta.schema.core import nodes
 from gigsta.schema.core.connections import (
@@ -55,7 +56,7 @@ class WorkerFilter:
 
 
 async def filtered_workers(
-    info: Info, filter: WorkerFilter, paging: dict[str, Any]
+    info: Info, filter: WorkerFilter, paging: Paging
 ) -> Connection[Worker]:
     """`workers(filter: ...)`: by service area (nearest first) or by service."""
     for error in length_errors(
@@ -80,9 +81,9 @@ async def filtered_workers(
             raise ClientError(address.code, address.message)
         point = places.NearPoint(address.latitude, address.longitude)
     if point is None:
-        page = await workers.list_workers(service=filter.service, **paging)
+        page = await workers.list_workers(paging, service=filter.service)
         return connection_from_page(page, _worker)
-    found = await places.search_workers_near(point, service=filter.service, **paging)
+    found = await places.search_workers_near(point, paging, service=filter.service)
     return connection_from_page(found, lambda hit: Worker(doc=hit[0], distance=hit[1]))
 
 
@@ -134,15 +135,10 @@ class AccountsQuery:
             ),
         ] = None,
     ) -> Connection[Worker] | None:
-        paging: dict[str, Any] = {
-            "first": first,
-            "after": after,
-            "last": last,
-            "before": before,
-        }
+        paging = Paging(first, after, last, before)
         if filter is not None:
             return await filtered_workers(info, filter, paging)
-        page = await workers.list_workers(**paging)
+        page = await workers.list_workers(paging)
         return connection_from_page(page, _worker)
 
     @strawberry.field(

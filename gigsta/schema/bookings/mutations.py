@@ -18,7 +18,7 @@ from gigsta.schema.accounts.types import Worker
 from gigsta.schema.bookings.types import Booking
 from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
-from gigsta.schema.core.errors import UserError, user_errors
+from gigsta.schema.core.errors import UserError, errors_field, user_errors
 
 
 @strawberry.input(description="What a customer asks a worker to do, and when.")
@@ -76,9 +76,7 @@ class BookingPayload:
         "stands when an action was refused (to show its current status and "
         "version); null when no booking could be found or made."
     )
-    errors: list[UserError] = strawberry.field(
-        description="Why nothing changed; empty on success."
-    )
+    errors: list[UserError] = errors_field("Why nothing changed")
 
 
 def _booking_payload(result: requests.BookingResult) -> BookingPayload:

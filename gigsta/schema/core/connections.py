@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 import strawberry
 
@@ -59,6 +59,13 @@ BeforeArgument = Annotated[
         )
     ),
 ]
+# The same, as the annotations of a resolver made at run time.
+PAGING_ARGUMENTS: dict[str, Any] = {
+    "first": FirstArgument,
+    "after": AfterArgument,
+    "last": LastArgument,
+    "before": BeforeArgument,
+}
 
 
 @strawberry.type(description="Where a page sits in its list.")

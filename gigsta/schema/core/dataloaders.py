@@ -5,8 +5,8 @@ Loaders are built per request through `Context.loader`."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import TYPE_CHECKING, Any, TypeVar
+from functools import partial
+from typing import TYPE_CHECKING, TypeVar
 
 from beanie import Document, PydanticObjectId
 from strawberry.dataloader import DataLoader
@@ -27,33 +27,16 @@ async def load_by_ids(
     return [by_id.get(key) for key in keys]
 
 
-def group_by(
-    keys: Sequence[PydanticObjectId],
-    docs: list[D],
-    key_of: Callable[[D], Any],
-) -> list[list[D]]:
-    """Documents grouped under their parent's key, in key order."""
-    groups: defaultdict[Any, list[D]] = defaultdict(list)
-    for doc in docs:
-        groups[key_of(doc)].append(doc)
-    return [groups.get(key, []) for key in keys]
+def by_id(document: type[D]) -> Callable[[], DataLoader[PydanticObjectId, D | None]]:
+    """The kind of loader (for `Context.loader`) of `document`s by id."""
+
+    def make() -> DataLoader[PydanticObjectId, D | None]:
+        return DataLoader(load_fn=partial(load_by_ids, document))
+
+    return make
 
 
-class UserByIdLoader(DataLoader[PydanticObjectId, User | None]):
-    def __init__(self) -> None:
-        super().__init__(load_fn=lambda keys: load_by_ids(User, keys))
-
-
-class CustomerByIdLoader(DataLoader[PydanticObjectId, Customer | None]):
-    def __init__(self) -> None:
-        super().__init__(load_fn=lambda keys: load_by_ids(Customer, keys))
-
-
-class WorkerByIdLoader(DataLoader[PydanticObjectId, Worker | None]):
-    def __init__(self) -> None:
-        super().__init__(load_fn=lambda keys: load_by_ids(Worker, keys))
-
-
-class BookingByIdLoader(DataLoader[PydanticObjectId, Booking | None]):
-    def __init__(self) -> None:
-        super().__init__(load_fn=lambda keys: load_by_ids(Booking, keys))
+UserByIdLoader = by_id(User)
+CustomerByIdLoader = by_id(Customer)
+WorkerByIdLoader = by_id(Worker)
+BookingByIdLoader = by_id(Booking)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -144,6 +145,12 @@ def _known(code: str) -> ErrorCode:
             FALLBACK_CODE.value,
         )
         return FALLBACK_CODE
+
+
+def errors_field(why_not: str) -> Any:
+    """A mutation payload's `errors` field; `why_not` says what an error there
+    means for this mutation (e.g. "Why nothing was saved")."""
+    return strawberry.field(description=f"{why_not}; empty on success.")
 
 
 def user_errors(errors: list[UserErrorData]) -> list[UserError]:

@@ -26,7 +26,7 @@ from gigsta.resolvers.core.ids import parse_object_id
 from gigsta.schema.core.context import Info
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from beanie import PydanticObjectId
     from strawberry.dataloader import DataLoader
@@ -83,7 +83,9 @@ class DocumentNode(relay.Node):
 
     # The request's loader of the type's documents by id; a type whose rule
     # needs more than its document overrides `visible_nodes` instead.
-    by_id_loader: ClassVar[type[DataLoader[PydanticObjectId, Any]] | None] = None
+    by_id_loader: ClassVar[Callable[[], DataLoader[PydanticObjectId, Any]] | None] = (
+        None
+    )
 
     @classmethod
     def may_see_id(cls, viewer: Viewer | None, oid: PydanticObjectId) -> bool:

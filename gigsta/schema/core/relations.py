@@ -4,50 +4,20 @@ accounts sit below bookings in the schema's layers."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import strawberry
 
 from gigsta.resolvers.bookings.queries import list_bookings
+from gigsta.resolvers.core.pagination import Paging
 from gigsta.schema.core import nodes
 from gigsta.schema.core.connections import (
-    AfterArgument,
-    BeforeArgument,
+    PAGING_ARGUMENTS,
     Connection,
-    FirstArgument,
-    LastArgument,
     connection_from_page,
 )
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import BookingStatus
-
-if TYPE_CHECKING:
-    from beanie import PydanticObjectId
-
-
-async def bookings_connection(
-    info: Info,
-    *,
-    first: int | None,
-    after: str | None,
-    last: int | None = None,
-    before: str | None = None,
-    status: BookingStatus | None,
-    worker_id: PydanticObjectId | None = None,
-    customer_id: PydanticObjectId | None = None,
-) -> Connection[Any]:
-    """A page of the bookings the viewer may see (optionally of one party)."""
-    page = await list_bookings(
-        info.context.signed_in("bookings"),
-        first=first,
-        after=after,
-        last=last,
-        before=before,
-        status=status,
-        worker_id=worker_id,
-        customer_id=customer_id,
-    )
-    return connection_from_page(page, nodes.node_of)
 
 
 def bookings_field(node: Any, description: str, *, party: str | None = None) -> Any:
@@ -67,24 +37,19 @@ def bookings_field(node: Any, description: str, *, party: str | None = None) -> 
         status: BookingStatus | None = None,
     ) -> Connection[Any]:
         owner = {} if party is None else {party: root.doc.id}
-        return await bookings_connection(
-            info,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
+        page = await list_bookings(
+            info.context.signed_in("bookings"),
+            Paging(first, after, last, before),
             status=status,
             **owner,
         )
+        return connection_from_page(page, nodes.node_of)
 
     # Strawberry reads argument and return types from the annotations.
     resolve.__annotations__ = {
         "root": Any,
         "info": Info,
-        "first": FirstArgument,
-        "after": AfterArgument,
-        "last": LastArgument,
-        "before": BeforeArgument,
+        **PAGING_ARGUMENTS,
         "status": Annotated[
             BookingStatus | None,
             strawberry.argument(description="Only bookings in this status."),

@@ -6,8 +6,8 @@ from beanie import PydanticObjectId
 from strawberry.dataloader import DataLoader
 
 from gigsta.documents import Attachment
-from gigsta.resolvers.files import attachments_by_booking, documents_by_worker
-from gigsta.schema.core.dataloaders import load_by_ids
+from gigsta.resolvers.files.access import attachments_by_booking, documents_by_worker
+from gigsta.schema.core.dataloaders import by_id
 
 
 class AttachmentsByBookingLoader(DataLoader[PydanticObjectId, list[Attachment]]):
@@ -20,6 +20,4 @@ class DocumentsByWorkerLoader(DataLoader[PydanticObjectId, list[Attachment]]):
         super().__init__(load_fn=documents_by_worker)
 
 
-class AttachmentByIdLoader(DataLoader[PydanticObjectId, Attachment | None]):
-    def __init__(self) -> None:
-        super().__init__(load_fn=lambda keys: load_by_ids(Attachment, keys))
+AttachmentByIdLoader = by_id(Attachment)

@@ -9,11 +9,11 @@ from typing import Annotated
 import strawberry
 
 from gigsta.domain.files import MAX_FILENAME_LENGTH, MAX_KEY_LENGTH, UploadLimits
-from gigsta.resolvers import files
+from gigsta.resolvers.files import caller, cleanup, uploads
 from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import UploadPurpose
-from gigsta.schema.core.errors import UserError, user_errors
+from gigsta.schema.core.errors import UserError, errors_field, user_errors
 from gigsta.schema.files.types import Attachment
 
 
@@ -58,9 +58,7 @@ class CreateUploadPayload:
         description="The headers the PUT must send, no more and no fewer (empty "
         "when `errors` is not)."
     )
-    errors: list[UserError] = strawberry.field(
-        description="Why no upload was started; empty on success."
-    )
+    errors: list[UserError] = errors_field("Why no upload was started")
 
 
 @strawberry.type(description="The result of `completeUpload` or `deleteAttachment`.")
@@ -69,17 +67,15 @@ class AttachmentPayload:
         description="The file recorded, or the one deleted; null when `errors` is "
         "not empty."
     )
-    errors: list[UserError] = strawberry.field(
-        description="Why nothing changed; empty on success."
-    )
+    errors: list[UserError] = errors_field("Why nothing changed")
 
 
-def _caller(info: Info) -> files.FilesCaller:
+def _caller(info: Info) -> caller.FilesCaller:
     context = info.context
-    return files.FilesCaller(context.viewer, context.runtime.files, context.now)
+    return caller.FilesCaller(context.viewer, context.runtime.files, context.now)
 
 
-def _attachment_payload(result: files.AttachmentResult) -> AttachmentPayload:
+def _attachment_payload(result: caller.AttachmentResult) -> AttachmentPayload:
     return AttachmentPayload(
         attachment=Attachment(doc=result.attachment) if result.attachment else None,
         errors=user_errors(result.errors),
@@ -110,7 +106,7 @@ class FilesMutation:
                     errors=user_errors([nodes.wrong_id("bookingId", "Booking")]),
                 )
         settings = info.context.runtime.settings
-        result = await files.create_upload(
+        result = await uploads.create_upload(
             _caller(info),
             **{
                 **asdict(input),
@@ -144,7 +140,7 @@ class FilesMutation:
             ),
         ],
     ) -> AttachmentPayload:
-        result = await files.complete_upload(_caller(info), key=key)
+        result = await uploads.complete_upload(_caller(info), key=key)
         return _attachment_payload(result)
 
     @strawberry.mutation(
@@ -165,7 +161,7 @@ class FilesMutation:
             return AttachmentPayload(
                 attachment=None, errors=user_errors([nodes.wrong_id("id", Attachment)])
             )
-        result = await files.delete_attachment(
+        result = await cleanup.delete_attachment(
             _caller(info), attachment_id=str(attachment_id)
         )
         return _attachment_payload(result)

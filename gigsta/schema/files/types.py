@@ -9,7 +9,7 @@ import strawberry
 
 from gigsta.documents import Attachment as AttachmentDoc
 from gigsta.domain.accounts import is_self_or_admin
-from gigsta.resolvers import files as file_service
+from gigsta.resolvers.files import access
 from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.dataloaders import BookingByIdLoader
@@ -56,7 +56,7 @@ class Attachment(nodes.DocumentNode):
         found: dict[object, Self] = {}
         for doc in present:
             booking = by_booking.get(doc.booking_id) if doc.booking_id else None
-            if file_service.may_see_attachment(info.context.viewer, doc, booking):
+            if access.may_see_attachment(info.context.viewer, doc, booking):
                 zone = booking.time_zone if booking is not None else "UTC"
                 found[doc.id] = cls(doc=doc, zone=zone)
         return [found.get(oid) for oid in ids]
@@ -86,11 +86,11 @@ class Attachment(nodes.DocumentNode):
 async def download_url(info: Info, key: str) -> str | None:
     runtime = info.context.runtime
     ttl = timedelta(seconds=runtime.settings.download_url_ttl_seconds)
-    return await file_service.download_url(runtime.files, key, ttl)
+    return await access.download_url(runtime.files, key, ttl)
 
 
 async def booking_attachments(info: Info, booking: BookingDoc) -> list[Attachment]:
-    if booking.id is None or not file_service.may_see_booking_files(
+    if booking.id is None or not access.may_see_booking_files(
         info.context.viewer, booking
     ):
         return []

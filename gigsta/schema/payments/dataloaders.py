@@ -9,7 +9,7 @@ from strawberry.dataloader import DataLoader
 
 from gigsta.documents import Booking
 from gigsta.documents.payments import PayoutStatus
-from gigsta.schema.core.dataloaders import group_by
+from gigsta.resolvers.core.batches import group_by
 
 
 async def _pending_payouts(keys: Sequence[PydanticObjectId]) -> list[list[Booking]]:

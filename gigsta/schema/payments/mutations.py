@@ -6,7 +6,7 @@ import strawberry
 
 from gigsta.resolvers.payments import payouts as payout_service
 from gigsta.schema.core.context import Info
-from gigsta.schema.core.errors import UserError, user_errors
+from gigsta.schema.core.errors import UserError, errors_field, user_errors
 
 
 @strawberry.type(description="The result of `startPayoutOnboarding`.")
@@ -14,9 +14,7 @@ class PayoutOnboardingPayload:
     url: str | None = strawberry.field(
         description="Stripe's Express onboarding page; open it in the browser."
     )
-    errors: list[UserError] = strawberry.field(
-        description="Why no link was made; empty on success."
-    )
+    errors: list[UserError] = errors_field("Why no link was made")
 
 
 @strawberry.type
