@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from gigsta.documents import Booking
 from gigsta.domain.accounts import Role, Viewer
 from gigsta.domain.bookings.access import HIDDEN_FROM_WORKER
 from gigsta.resolvers.core.ids import parse_object_id
-from gigsta.resolvers.core.pagination import (
-    InvalidCursorError,
-    Page,
-    SortKey,
-    decode_cursor,
-    encode_cursor,
-    page_request,
-)
+from gigsta.resolvers.core.pagination import Page, SortKey, page_request
+from gigsta.resolvers.core.timed_pages import cursor_decoder, cursor_maker, time_order
 
 if TYPE_CHECKING:
     from beanie import PydanticObjectId
@@ -53,24 +46,10 @@ def may_read(viewer: Viewer | None, booking: Booking) -> bool:
     return viewer is not None and booking.visible_role(viewer) is not None
 
 
-def _cursor(booking: Booking) -> str:
-    return encode_cursor("booking", [booking.created_at.isoformat(), str(booking.id)])
-
-
-def _decode_booking_cursor(cursor: str) -> list[Any]:
-    values = decode_cursor("booking", cursor, size=2)
-    try:
-        created = datetime.fromisoformat(str(values[0]))
-    except ValueError as exc:
-        raise InvalidCursorError("The cursor is not valid.") from exc
-    oid = parse_object_id(str(values[1]))
-    if oid is None or created.tzinfo is None:
-        raise InvalidCursorError("The cursor is not valid.")
-    return [created, oid]
-
-
 # Newest first; the id breaks ties between bookings made in the same instant.
-BOOKING_ORDER: list[SortKey] = [("created_at", -1), ("_id", -1)]
+BOOKING_ORDER: list[SortKey] = time_order(-1)
+_cursor = cursor_maker("booking")
+_decode_booking_cursor = cursor_decoder("booking")
 
 
 async def list_bookings(

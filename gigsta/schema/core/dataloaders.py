@@ -14,7 +14,7 @@ from strawberry.dataloader import DataLoader
 from gigsta.documents import Booking, Customer, User, Worker
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Awaitable, Callable, Sequence
 
 D = TypeVar("D", bound=Document)
 
@@ -57,3 +57,20 @@ class WorkerByIdLoader(DataLoader[PydanticObjectId, Worker | None]):
 class BookingByIdLoader(DataLoader[PydanticObjectId, Booking | None]):
     def __init__(self) -> None:
         super().__init__(load_fn=lambda keys: load_by_ids(Booking, keys))
+
+
+async def load_grouped(
+    keys: Sequence[tuple[PydanticObjectId, Any]],
+    load_group: Callable[[Any, list[PydanticObjectId]], Awaitable[list[Any]]],
+) -> list[Any]:
+    """For keys `(parent id, group)`: one `load_group(group, parents)` call per
+    distinct group (the arguments a nested list was asked with, alike on
+    every item of a page), results in key order."""
+    groups: defaultdict[Any, list[PydanticObjectId]] = defaultdict(list)
+    for parent, group in keys:
+        groups[group].append(parent)
+    found: dict[tuple[PydanticObjectId, Any], Any] = {}
+    for group, parents in groups.items():
+        values = await load_group(group, parents)
+        found.update(zip(((p, group) for p in parents), values, strict=True))
+    return [found[key] for key in keys]
