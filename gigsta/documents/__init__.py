@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING, Any
 from gigsta.documents.accounts import Customer, User, Worker
 from gigsta.documents.bookings import Booking
 from gigsta.documents.files import Attachment
+from gigsta.documents.messages import BookingMessage, MessageReadMarker
 from gigsta.documents.payments import StripeEvent
 from gigsta.documents.persisted_queries import PersistedQuery
+from gigsta.documents.reviews import Review
 
 if TYPE_CHECKING:
     from pymongo.asynchronous.collection import AsyncCollection
@@ -21,6 +23,9 @@ DOCUMENT_MODELS = (
     Attachment,
     StripeEvent,
     PersistedQuery,
+    BookingMessage,
+    MessageReadMarker,
+    Review,
 )
 
 
@@ -33,8 +38,11 @@ __all__ = [
     "DOCUMENT_MODELS",
     "Attachment",
     "Booking",
+    "BookingMessage",
     "Customer",
+    "MessageReadMarker",
     "PersistedQuery",
+    "Review",
     "StripeEvent",
     "User",
     "Worker",
