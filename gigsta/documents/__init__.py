@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from gigsta.documents.accounts import Customer, User, Worker
 from gigsta.documents.bookings import Booking
+from gigsta.documents.events import DomainEvent
 from gigsta.documents.files import Attachment
 from gigsta.documents.messages import BookingMessage, MessageReadMarker
 from gigsta.documents.payments import StripeEvent
@@ -23,6 +24,7 @@ DOCUMENT_MODELS = (
     Attachment,
     StripeEvent,
     PersistedQuery,
+    DomainEvent,
     BookingMessage,
     MessageReadMarker,
     Review,
@@ -40,6 +42,7 @@ __all__ = [
     "Booking",
     "BookingMessage",
     "Customer",
+    "DomainEvent",
     "MessageReadMarker",
     "PersistedQuery",
     "Review",

@@ -12,24 +12,37 @@ writers can never lose an update:
   attempt holding the lock's token may finish or release it;
 - payment and payout records change under the same guards.
 
+Every change a party could be told of (a new booking, a transition, a payment
+or payout recorded) is written with its `DomainEvent` in one transaction
+(`gigsta.documents.events.write_with_event`). Lock claims and releases are
+bookkeeping of a transition under way and write no event.
+
 Nothing else in the code base writes to the bookings collection.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from pymongo import ReturnDocument
 
 from gigsta.documents.bookings import Booking, BookingEvent
+from gigsta.documents.events import DomainEvent, EventType, write_with_event
 from gigsta.documents.payments import PaymentLock, PayoutStatus
-from gigsta.domain.bookings.actions import ActionRule, BookingStatus, TimeField
+from gigsta.domain.bookings.actions import (
+    ActionRule,
+    ActorRole,
+    BookingStatus,
+    TimeField,
+)
 from gigsta.domain.bookings.limits import MAX_HISTORY_ENTRIES
 from gigsta.domain.payments.effects import PaymentStatus
 
 if TYPE_CHECKING:
     from beanie import PydanticObjectId
+    from pymongo.asynchronous.client_session import AsyncClientSession
 
     from gigsta.documents.payments import BookingPayment, WorkerPayout
     from gigsta.domain.bookings.actions import Transition
@@ -78,7 +91,8 @@ async def apply_transition(
         {"payment_lock.token": lock_token} if lock_token else {"payment_lock": None}
     )
     history_entry = BookingEvent.model_validate(event, from_attributes=True)
-    raw = await Booking.get_pymongo_collection().find_one_and_update(
+
+    return await _update_with_event(
         {
             "_id": booking.id,
             "version": booking.version,
@@ -95,9 +109,64 @@ async def apply_transition(
                 }
             },
         },
-        return_document=ReturnDocument.AFTER,
+        lambda updated: DomainEvent.about(
+            EventType.BOOKING_STATUS_CHANGED,
+            updated,
+            actor_role=event.actor_role,
+            actor_id=event.actor_id,
+            at=event.at,
+            action=event.action,
+            from_status=event.from_status.value,
+            to_status=to_status.value,
+            note=event.note,
+            reason=event.reason,
+            payment_status=_payment_status(updated),
+        ),
     )
-    return _load(raw)
+
+
+async def _update_with_event(
+    query: dict[str, Any],
+    update: dict[str, Any],
+    event_of: Callable[[Booking], DomainEvent],
+) -> Booking | None:
+    """One conditional update and, when it matched, the event it makes, in one
+    transaction; None (and no event) when the booking did not match."""
+
+    async def write(session: AsyncClientSession) -> Booking | None:
+        raw = await Booking.get_pymongo_collection().find_one_and_update(
+            query, update, return_document=ReturnDocument.AFTER, session=session
+        )
+        return _load(raw)
+
+    return await write_with_event(write, event_of)
+
+
+def _payment_status(booking: Booking) -> str | None:
+    return None if booking.payment is None else booking.payment.status.value
+
+
+async def insert_booking(booking: Booking, *, actor_id: str | None) -> Booking:
+    """Store a new booking with its `booking.requested` event."""
+
+    async def write(session: AsyncClientSession) -> Booking:
+        await booking.insert(session=session)
+        return booking
+
+    def made(inserted: Booking) -> DomainEvent:
+        return DomainEvent.about(
+            EventType.BOOKING_REQUESTED,
+            inserted,
+            actor_role=ActorRole.CUSTOMER,
+            actor_id=actor_id,
+            at=inserted.created_at,
+            status=inserted.status.value,
+            payment_status=_payment_status(inserted),
+        )
+
+    stored = await write_with_event(write, made)
+    assert stored is not None
+    return stored
 
 
 async def claim_lock(
@@ -151,22 +220,43 @@ async def record_payment(
 ) -> Booking | None:
     """Record what Stripe says about the payment, outside any transition (a
     webhook or the reconcile job); None when the booking changed meanwhile."""
-    raw = await Booking.get_pymongo_collection().find_one_and_update(
+
+    return await _update_with_event(
         {"_id": booking.id, "version": booking.version, "payment_lock": None},
         {
             "$set": {"payment": payment.model_dump(mode="python"), "updated_at": now},
             "$inc": {"version": 1},
         },
-        return_document=ReturnDocument.AFTER,
+        lambda updated: DomainEvent.about(
+            EventType.PAYMENT_CHANGED,
+            updated,
+            actor_role=ActorRole.SYSTEM,
+            actor_id=None,
+            at=now,
+            payment_status=_payment_status(updated),
+            previous_payment_status=_payment_status(booking),
+        ),
     )
-    return _load(raw)
 
 
 async def mark_payout_sent(
     booking_id: PydanticObjectId | None, transfer_id: str, now: datetime
 ) -> bool:
     """Record the worker's transfer, once (only a pending payout is sent)."""
-    result = await Booking.get_pymongo_collection().update_one(
+
+    def event_of(updated: Booking) -> DomainEvent:
+        assert updated.payout is not None
+        return DomainEvent.about(
+            EventType.PAYOUT_SENT,
+            updated,
+            actor_role=ActorRole.SYSTEM,
+            actor_id=None,
+            at=now,
+            amount=updated.payout.amount,
+            currency=str(updated.payout.currency),
+        )
+
+    sent = await _update_with_event(
         {"_id": booking_id, "payout.status": PayoutStatus.PENDING.value},
         {
             "$set": {
@@ -175,8 +265,9 @@ async def mark_payout_sent(
                 "payout.sent_at": now,
             }
         },
+        event_of,
     )
-    return result.modified_count == 1
+    return sent is not None
 
 
 async def workers_owed_payouts() -> list[PydanticObjectId]:

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import bson
-from beanie import PydanticObjectId
 
-from gigsta.documents import Booking
 from gigsta.documents.booking_store import apply_transition
 from gigsta.domain.bookings.actions import (
     ACTIONS,
@@ -18,6 +14,7 @@ from gigsta.domain.bookings.actions import (
     decide,
 )
 from gigsta.domain.bookings.limits import MAX_HISTORY_ENTRIES, MAX_REASON_LENGTH
+from tests.documents.factories import new_booking
 
 # Far below MongoDB's 16 MB, whatever the parties send.
 MAX_BOOKING_BYTES = 200_000
@@ -33,17 +30,7 @@ async def test_history_is_capped_so_a_booking_cannot_outgrow_mongodb(
     whatever the table allows.
     """
     now = clock.now
-    booking = Booking(
-        customer_id=PydanticObjectId(),
-        worker_id=PydanticObjectId(),
-        service="cleaning",
-        description="Kitchen",
-        scheduled_start=now + timedelta(days=2),
-        scheduled_end=now + timedelta(days=2, hours=2),
-        created_at=now,
-        updated_at=now,
-        time_zone="Pacific/Auckland",
-    )
+    booking = new_booking(now)
     await booking.insert()
     longest = "r" * MAX_REASON_LENGTH
     for n in range(3 * MAX_HISTORY_ENTRIES):

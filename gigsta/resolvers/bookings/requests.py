@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from beanie import PydanticObjectId
 
 from gigsta.documents import Booking, Customer, Worker
+from gigsta.documents import booking_store as store
 from gigsta.documents.bookings import BookingEvent
 from gigsta.domain.accounts import Role, Viewer
 from gigsta.domain.bookings.actions import ActorRole, BookingStatus
@@ -192,7 +193,7 @@ async def _hold_and_insert(checked: _CheckedRequest) -> BookingResult:
         ),
     )
     try:
-        await booking.insert()
+        booking = await store.insert_booking(booking, actor_id=checked.viewer.user_id)
     except BaseException:
         if payments is not None and hold.payment is not None:
             await holds.abandon_hold(payments.gateway, booking_id, hold.payment)

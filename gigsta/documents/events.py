@@ -1,0 +1,137 @@
+"""Domain events: the log every change to a booking writes, in the same
+transaction as the change (a transactional outbox).
+
+A transition, a payment change, a new booking, a message or a review is
+written together with one `DomainEvent` by `write_with_event`: both commit or
+neither does, so no change is ever without its event and no event describes a
+change that did not happen. Two readers follow the log:
+
+- live updates: each server instance watches this collection's inserts through
+  one change stream and fans the events out to its own subscribers;
+- the outbox dispatcher (in the jobs): it claims events whose `outbox` is
+  pending with a lease, turns each into deliveries (emails, webhooks) and marks
+  it dispatched, so every instance may run it.
+
+The event is the outbox record: there is no second copy to keep in step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from beanie import Document, PydanticObjectId
+from pydantic import BaseModel, Field
+
+from gigsta.domain.bookings.actions import ActorRole
+
+if TYPE_CHECKING:
+    from pymongo.asynchronous.client_session import AsyncClientSession
+
+    from gigsta.documents.bookings import Booking
+
+T = TypeVar("T")
+
+
+class EventType(StrEnum):
+    """What happened. Stable names: partners and consumers key on them."""
+
+    BOOKING_REQUESTED = "booking.requested"
+    BOOKING_STATUS_CHANGED = "booking.status_changed"
+    PAYMENT_CHANGED = "booking.payment_changed"
+    PAYOUT_SENT = "booking.payout_sent"
+    MESSAGE_CREATED = "booking.message_created"
+    REVIEW_SUBMITTED = "booking.review_submitted"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    DISPATCHED = "dispatched"
+    DEAD = "dead"
+
+
+class OutboxState(BaseModel):
+    """Where the dispatcher is with this event (see `gigsta.resolvers.outbox`)."""
+
+    status: OutboxStatus = OutboxStatus.PENDING
+    attempts: int = 0
+    # Set while one dispatcher works on the event; another may take it over
+    # once it has passed (its holder died).
+    lease_until: datetime | None = None
+    next_attempt_at: datetime
+    last_error: str | None = None
+
+
+class DomainEvent(Document):
+    """One change to a booking, with who may hear of it (its parties)."""
+
+    type: EventType
+    booking_id: PydanticObjectId
+    customer_id: PydanticObjectId
+    worker_id: PydanticObjectId
+    # The booking's version after the change (messages and reviews do not
+    # change the booking: they carry the version they were written at).
+    booking_version: int
+    actor_role: ActorRole
+    actor_id: str | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+    at: datetime
+    outbox: OutboxState
+
+    class Settings:
+        name = "events"
+
+    @classmethod
+    def about(
+        cls,
+        type: EventType,
+        booking: Booking,
+        *,
+        actor_role: ActorRole,
+        actor_id: str | None,
+        at: datetime,
+        **data: Any,
+    ) -> DomainEvent:
+        """An event about `booking` as it is after the change."""
+        assert booking.id is not None
+        return cls(
+            type=type,
+            booking_id=booking.id,
+            customer_id=booking.customer_id,
+            worker_id=booking.worker_id,
+            booking_version=booking.version,
+            actor_role=actor_role,
+            actor_id=actor_id,
+            data=data,
+            at=at,
+            outbox=OutboxState(next_attempt_at=at),
+        )
+
+
+async def write_with_event(
+    write: Callable[[AsyncClientSession], Awaitable[T | None]],
+    make_event: Callable[[T], DomainEvent | None],
+) -> T | None:
+    """Run `write` and insert the event it made in one transaction.
+
+    `write` gets the session to pass to every operation and returns what it
+    wrote, or None when it wrote nothing (a conditional update that lost a
+    race): then no event is inserted. The driver retries the whole callback on
+    a transient transaction error (a write conflict on a replica set), so
+    `write` must be safe to run again: a conditional update is.
+    """
+    client = DomainEvent.get_pymongo_collection().database.client
+
+    async def transaction(session: AsyncClientSession) -> T | None:
+        result = await write(session)
+        if result is None:
+            return None
+        event = make_event(result)
+        if event is not None:
+            await event.insert(session=session)
+        return result
+
+    async with client.start_session() as session:
+        return await session.with_transaction(transaction)
