@@ -9,6 +9,7 @@ from beanie import PydanticObjectId
 
 from gigsta.documents import Booking, BookingMessage
 from gigsta.documents import messages as store
+from gigsta.documents.events import DomainEvent, EventType, write_with_event
 from gigsta.domain.accounts import SIGN_IN_FIRST
 from gigsta.domain.core import ErrorCode, UserError
 from gigsta.domain.messages import (
@@ -101,7 +102,21 @@ async def send_message(
         masked=text.masked,
         created_at=now,
     )
-    await store.insert_message(message)
+    # The message and its event commit together (live updates, and an email
+    # to an offline recipient, follow the event).
+    await write_with_event(
+        lambda session: store.insert_message(message, session),
+        lambda sent: DomainEvent.about(
+            EventType.MESSAGE_CREATED,
+            booking,
+            actor_role=role,
+            actor_id=viewer.user_id,
+            at=now,
+            message_id=str(sent.id),
+            body=sent.body,
+            masked=sent.masked,
+        ),
+    )
     if role in PARTIES:  # writing is reading what came before
         await store.mark_read(message.booking_id, role, now)
     return MessageResult(message=message, booking=booking)

@@ -10,6 +10,7 @@ from pymongo.errors import DuplicateKeyError
 
 from gigsta.documents import Booking, Review
 from gigsta.documents import reviews as store
+from gigsta.documents.events import DomainEvent, EventType, write_with_event
 from gigsta.domain.accounts import SIGN_IN_FIRST, Role
 from gigsta.domain.bookings.actions import ActorRole, BookingStatus
 from gigsta.domain.core import ErrorCode, UserError
@@ -73,7 +74,10 @@ async def submit_review(
         period_ends_at=period_end(booking.completed_at),
     )
     try:
-        await store.insert_review(review)
+        await write_with_event(
+            lambda session: store.insert_review(review, session),
+            lambda written: _submitted(booking, written, viewer),
+        )
     except DuplicateKeyError:
         return _refused(
             ErrorCode.ALREADY_REVIEWED, "You have reviewed this booking already."
@@ -81,6 +85,21 @@ async def submit_review(
     if await store.reveal_pair(review.booking_id, now):
         review.revealed_at = review.revealed_at or now
     return ReviewResult(review=review)
+
+
+def _submitted(booking: Booking, review: Review, viewer: Viewer) -> DomainEvent:
+    """The event of a new review. It says who reviewed, not what they wrote:
+    the event reaches both parties at once, and the review itself stays
+    hidden from the other side until it is revealed."""
+    return DomainEvent.about(
+        EventType.REVIEW_SUBMITTED,
+        booking,
+        actor_role=review.author_role,
+        actor_id=viewer.user_id,
+        at=review.created_at,
+        review_id=str(review.id),
+        author_role=review.author_role.value,
+    )
 
 
 async def hide_review(

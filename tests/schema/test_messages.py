@@ -165,3 +165,28 @@ async def test_rate_limited_per_user(gql, clock, setting):
     assert (await send(gql, p.worker_token, booking["id"], "hi"))["errors"] == []
     clock.advance(timedelta(minutes=1))
     assert (await send(gql, p.customer_token, booking["id"], "again"))["errors"] == []
+
+
+async def test_each_message_writes_its_event(gql, setting, raw_db, clock):
+    p, booking = setting
+    sent = await send(gql, p.worker_token, booking["id"], "Ring 021 123 4567")
+    stored = await raw_db["booking_messages"].find_one({})
+    (event,) = (
+        await raw_db["events"].find({"type": "booking.message_created"}).to_list()
+    )
+    assert event["booking_id"] == stored["booking_id"]
+    assert event["actor_role"] == "worker"
+    assert event["actor_id"] == p.worker.user_id
+    assert event["at"] == clock.now
+    # What the event carries is what was stored: masked before acceptance.
+    assert event["data"] == {
+        "message_id": str(stored["_id"]),
+        "body": sent["message"]["body"],
+        "masked": True,
+    }
+    assert event["outbox"]["status"] == "pending"
+    # A refused message writes neither.
+    await send(gql, p.worker_token, booking["id"], " ")
+    assert (
+        await raw_db["events"].count_documents({"type": "booking.message_created"}) == 1
+    )

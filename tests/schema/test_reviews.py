@@ -258,3 +258,23 @@ async def test_workers_deciding_see_the_customers_reviews(gql, clock, done):
     # The worker of the finished booking is not deciding on anything now.
     own = await gql(BOOKING_REVIEWS, {"id": booking["id"]}, token=p.worker_token)
     assert own["booking"]["customer"]["reviews"] is None
+
+
+async def test_each_review_writes_an_event_without_its_content(gql, done, raw_db):
+    p, booking = done
+    mine = await reviewed(gql, p.customer_token, booking["id"], 2, "Late and rude")
+    again = await review(gql, p.customer_token, booking["id"])
+    assert codes(again) == ["ALREADY_REVIEWED"]
+    (event,) = (
+        await raw_db["events"].find({"type": "booking.review_submitted"}).to_list()
+    )
+    stored = await raw_db["reviews"].find_one({})
+    assert event["booking_id"] == stored["booking_id"]
+    assert (event["actor_role"], event["actor_id"]) == (
+        "customer",
+        p.customer.user_id,
+    )
+    # The worker hears that a review came in, not what it says: it stays
+    # hidden from them until it is revealed.
+    assert event["data"] == {"review_id": str(stored["_id"]), "author_role": "customer"}
+    assert mine["id"]
