@@ -190,3 +190,17 @@ async def test_each_message_writes_its_event(gql, setting, raw_db, clock):
     assert (
         await raw_db["events"].count_documents({"type": "booking.message_created"}) == 1
     )
+
+
+async def test_a_message_by_id_only_for_those_who_see_its_booking(gql, clock, setting):
+    p, booking = setting
+    sent = await send(gql, p.customer_token, booking["id"], "hello")
+    message_id = sent["message"]["id"]
+    query = "query($id: ID!) { node(id: $id) { ... on BookingMessage { body } } }"
+    for token in (p.customer_token, p.worker_token, await admin_token(gql, clock)):
+        assert (await gql(query, {"id": message_id}, token=token))["node"] == {
+            "body": "hello"
+        }
+    others = await parties(gql, clock)
+    for token in (others.customer_token, others.worker_token):
+        assert (await gql(query, {"id": message_id}, token=token))["node"] is None
