@@ -26,6 +26,7 @@ from gigsta.resolvers.accounts.sign_in import TokenConfig, create_admin, sign_up
 from gigsta.resolvers.payments.config import Payments, payments_from_settings
 from gigsta.resolvers.payments.holds import HoldResult, prepare_request
 from gigsta.settings import Settings
+from scripts.seed_talk import seed_talk
 from scripts.standins.addressable import demo_place
 
 DEMO_PASSWORD = "gigsta-demo-2026"
@@ -82,6 +83,12 @@ DEMO_ACCOUNTS = (
     ),
 )
 DEMO_ADMIN_EMAIL = "admin@demo.gigsta.nz"
+# Who talks and reviews on the demo bookings.
+DEMO_PARTIES = {
+    "customer": "aroha@demo.gigsta.nz",
+    "worker": "mere@demo.gigsta.nz",
+    "admin": DEMO_ADMIN_EMAIL,
+}
 
 
 async def _ensure_account(
@@ -316,6 +323,7 @@ async def seed_documents(settings: Settings) -> None:
     finally:
         if payments is not None:
             await payments.gateway.close()
+    talk = await seed_talk(now, DEMO_PARTIES)
     print(f"\nDemo accounts (password for all: {DEMO_PASSWORD})")
     for account in DEMO_ACCOUNTS:
         print(f"  {account.role.value:<8} {account.country.value}  {account.email}")
@@ -325,3 +333,5 @@ async def seed_documents(settings: Settings) -> None:
             f"Seeded {created} demo bookings between aroha@demo.gigsta.nz "
             "and mere@demo.gigsta.nz"
         )
+    if talk:
+        print(f"Seeded {talk} demo messages and reviews on those bookings")

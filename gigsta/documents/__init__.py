@@ -8,8 +8,10 @@ from gigsta.documents.accounts import Customer, User, Worker
 from gigsta.documents.bookings import Booking
 from gigsta.documents.events import DomainEvent
 from gigsta.documents.files import Attachment
+from gigsta.documents.messages import BookingMessage, MessageReadMarker
 from gigsta.documents.payments import StripeEvent
 from gigsta.documents.persisted_queries import PersistedQuery
+from gigsta.documents.reviews import Review
 
 if TYPE_CHECKING:
     from pymongo.asynchronous.collection import AsyncCollection
@@ -23,6 +25,9 @@ DOCUMENT_MODELS = (
     StripeEvent,
     PersistedQuery,
     DomainEvent,
+    BookingMessage,
+    MessageReadMarker,
+    Review,
 )
 
 
@@ -35,9 +40,12 @@ __all__ = [
     "DOCUMENT_MODELS",
     "Attachment",
     "Booking",
+    "BookingMessage",
     "Customer",
     "DomainEvent",
+    "MessageReadMarker",
     "PersistedQuery",
+    "Review",
     "StripeEvent",
     "User",
     "Worker",

@@ -21,9 +21,11 @@ from gigsta.schema.core.document_extension import DocumentLimitsExtension
 from gigsta.schema.core.nodes import NodesQuery
 from gigsta.schema.core.persisted_queries import PersistedQueries
 from gigsta.schema.files.mutations import FilesMutation
+from gigsta.schema.messages.mutations import MessagesMutation
 from gigsta.schema.payments.mutations import PaymentsMutation
 from gigsta.schema.payments.queries import PaymentsQuery
 from gigsta.schema.places.queries import PlacesQuery
+from gigsta.schema.reviews.mutations import ReviewsMutation
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -156,6 +158,8 @@ MUTATION_TYPES: tuple[type, ...] = (
     BookingsMutation,
     FilesMutation,
     PaymentsMutation,
+    MessagesMutation,
+    ReviewsMutation,
 )
 
 

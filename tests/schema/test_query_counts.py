@@ -9,6 +9,7 @@ from bson import ObjectId
 
 from gigsta.resolvers.accounts.sign_in import create_admin
 from tests.conftest import PASSWORD
+from tests.ids import raw_id
 
 PAGE = """
 query Page($first: Int) {
@@ -133,3 +134,87 @@ async def test_booking_page_costs_constant_commands(
     # one for the page, then one batched $in each for customers, workers and
     # attachments; price, payment, address and history are embedded
     assert counts[1] == counts[10] == counts[100] == ["find"] * 5
+
+
+TALK = """
+query Page($first: Int) {
+  bookings(first: $first) {
+    edges { node {
+      id unreadCount
+      messages(first: 3) { edges { node { body senderRole createdAt } } }
+      reviews { rating authorRole }
+      worker { rating { average count } reviews(first: 2) { edges { node { id } } } }
+      customer { reviews(first: 2) { edges { node { id } } } }
+    } }
+  }
+}"""
+
+
+async def seed_talk(raw_db, customer_id: ObjectId) -> None:
+    """Every booking belongs to the viewer, with messages and two revealed
+    reviews each."""
+    await raw_db["bookings"].update_many({}, {"$set": {"customer_id": customer_id}})
+    messages, reviews = [], []
+    async for booking in raw_db["bookings"].find({}):
+        at = booking["created_at"]
+        for i, role in enumerate(["customer", "worker", "worker", "admin"]):
+            messages.append(
+                {
+                    "booking_id": booking["_id"],
+                    "sender_id": ObjectId(),
+                    "sender_role": role,
+                    "body": f"m{i}",
+                    "masked": False,
+                    "created_at": at + timedelta(minutes=i),
+                }
+            )
+        reviews.extend(
+            {
+                "booking_id": booking["_id"],
+                "customer_id": customer_id,
+                "worker_id": booking["worker_id"],
+                "author_role": author,
+                "author_id": ObjectId(),
+                "rating": 4,
+                "text": "ok",
+                "created_at": at,
+                "period_ends_at": at + timedelta(days=14),
+                "revealed_at": at,
+                "hidden": False,
+                "moderation": [],
+            }
+            for author in ("customer", "worker")
+        )
+    await raw_db["booking_messages"].insert_many(messages)
+    await raw_db["reviews"].insert_many(reviews)
+
+
+async def test_messages_and_reviews_cost_constant_commands(
+    gql, raw_db, command_counter
+):
+    token, viewer = await gql.sign_up("kim@example.nz")
+    await seed_bookings(raw_db, 60)
+    await seed_talk(raw_db, ObjectId(raw_id(viewer["customer"]["id"])))
+    counts = {}
+    for size in (1, 10, 50):
+        command_counter.reset()
+        data = await gql(TALK, {"first": size}, token=token)
+        edges = data["bookings"]["edges"]
+        assert len(edges) == size
+        node = edges[0]["node"]
+        assert node["unreadCount"] == 3
+        assert [m["node"]["body"] for m in node["messages"]["edges"]] == [
+            "m0",
+            "m1",
+            "m2",
+        ]
+        assert len(node["reviews"]) == 2
+        assert node["worker"]["rating"]["count"] >= 1
+        assert len(node["customer"]["reviews"]["edges"]) == 2
+        counts[size] = sorted(command_counter.commands)
+    # The account, the page, customers and workers (as above); then one
+    # aggregate each for the messages' first pages, the ratings and both
+    # parties' first pages of reviews; for unread counts the read markers
+    # (find) and an aggregate; and one find for the bookings' reviews.
+    assert counts[1] == counts[10] == counts[50]
+    assert counts[1] == sorted(["find"] * 6 + ["aggregate"] * 5)

@@ -51,3 +51,24 @@ async def test_open_demo_bookings_carry_real_holds(app, raw_db, settings):
         assert booking.payment is not None
         held = (booking.payment.status.value, booking.payment.intent_id is not None)
         assert held in {("authorized", True), ("deferred", False)}
+
+
+async def test_demo_bookings_carry_messages_and_reviews(app, raw_db, settings):
+    await seed_documents(settings)
+    messages = await raw_db["booking_messages"].count_documents({})
+    reviews = await raw_db["reviews"].count_documents({})
+    assert await raw_db["booking_messages"].count_documents({"masked": True}) == 2
+    roles = await raw_db["booking_messages"].distinct("sender_role")
+    assert sorted(roles) == ["admin", "customer", "worker"]
+    # One pair revealed, one review still waiting for the worker's.
+    assert reviews == 3
+    assert await raw_db["reviews"].count_documents({"revealed_at": None}) == 1
+    assert (
+        await raw_db["events"].count_documents(
+            {"type": {"$in": ["booking.message_created", "booking.review_submitted"]}}
+        )
+        == messages + reviews
+    )
+    await seed_documents(settings)
+    assert await raw_db["booking_messages"].count_documents({}) == messages
+    assert await raw_db["reviews"].count_documents({}) == reviews

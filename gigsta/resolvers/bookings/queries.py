@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from gigsta.documents import Booking
 from gigsta.domain.accounts import Role, Viewer
 from gigsta.domain.bookings.access import HIDDEN_FROM_WORKER
 from gigsta.resolvers.core.ids import parse_object_id
-from gigsta.resolvers.core.pagination import (
-    InvalidCursorError,
-    ListOrder,
-    Page,
-    Paging,
-    cursor_id,
-    find_page,
-)
+from gigsta.resolvers.core.pagination import ListOrder, Page, Paging, find_page
+from gigsta.resolvers.core.timed_pages import time_order
 
 if TYPE_CHECKING:
     from beanie import PydanticObjectId
@@ -53,23 +46,8 @@ def may_read(viewer: Viewer | None, booking: Booking) -> bool:
     return viewer is not None and booking.visible_role(viewer) is not None
 
 
-def _parse_cursor(values: list[Any]) -> list[Any]:
-    try:
-        created = datetime.fromisoformat(str(values[0]))
-    except ValueError as exc:
-        raise InvalidCursorError("The cursor is not valid.") from exc
-    if created.tzinfo is None:
-        raise InvalidCursorError("The cursor is not valid.")
-    return [created, cursor_id(values[1])]
-
-
 # Newest first; the id breaks ties between bookings made in the same instant.
-BOOKING_ORDER: ListOrder[Booking] = ListOrder(
-    "booking",
-    [("created_at", -1), ("_id", -1)],
-    values=lambda booking: [booking.created_at.isoformat(), str(booking.id)],
-    parse=_parse_cursor,
-)
+BOOKING_ORDER: ListOrder[Booking] = time_order("booking", -1)
 
 
 async def list_bookings(

@@ -197,6 +197,16 @@ async def find_page(
     return request.page(docs, order.cursor)
 
 
+def first_page_size(
+    *, first: int | None, after: str | None, last: int | None, before: str | None
+) -> int | None:
+    """The size of a plain first page (`first` alone), or None for any other
+    request: only first pages are loaded for many parents at once."""
+    if after is not None or last is not None or before is not None:
+        return None
+    return _size("first", first)
+
+
 @dataclass
 class Page(Generic[T]):
     items: list[tuple[T, str]]

@@ -14,6 +14,7 @@ from gigsta.domain.accounts import is_own_account_or_admin, is_self_or_admin
 from gigsta.domain.services import SERVICE_CATALOGUE
 from gigsta.resolvers.accounts import customers
 from gigsta.schema.core import nodes
+from gigsta.schema.core.connections import paged_field
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.dataloaders import (
     CustomerByIdLoader,
@@ -34,6 +35,13 @@ from gigsta.schema.places.types import (
     search_distance_km,
     worker_base_address,
     worker_base_locality,
+)
+from gigsta.schema.reviews.types import (
+    Rating,
+    Review,
+    customer_reviews,
+    worker_rating,
+    worker_reviews,
 )
 
 if TYPE_CHECKING:
@@ -101,6 +109,14 @@ class Customer(nodes.DocumentNode):
         party="customer_id",
     )
 
+    reviews = paged_field(
+        Review,
+        "Workers' reviews of this customer, newest first: for the customer, "
+        "admins, and workers with a request from them to decide on (null for "
+        "anyone else).",
+        customer_reviews,
+    )
+
 
 @nodes.shows(WorkerDoc)
 @strawberry.type(
@@ -151,6 +167,18 @@ class Worker(nodes.DocumentNode):
         LazyBooking,
         "This worker's bookings that the viewer may see.",
         party="worker_id",
+    )
+
+    # --- Reviews ------------------------------------------------------------
+    @strawberry.field(description="The average of the worker's visible reviews.")
+    async def rating(self, info: Info) -> Rating:
+        return await worker_rating(info, self.doc)
+
+    reviews = paged_field(
+        Review,
+        "Customers' reviews of this worker that are revealed and not hidden, "
+        "newest first (admins: all of them).",
+        worker_reviews,
     )
 
     # --- Places and files ---------------------------------------------------

@@ -14,6 +14,7 @@ from gigsta.domain.services import SERVICE_CATALOGUE
 from gigsta.resolvers.bookings import queries as bookings
 from gigsta.schema.accounts.types import Customer, Service, User, Worker
 from gigsta.schema.core import nodes
+from gigsta.schema.core.connections import paged_field
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.dataloaders import (
     BookingByIdLoader,
@@ -23,6 +24,11 @@ from gigsta.schema.core.dataloaders import (
 from gigsta.schema.core.enums import ActorRole, BookingStatus
 from gigsta.schema.core.fields import doc_field, local_time_field
 from gigsta.schema.files.types import Attachment, booking_attachments
+from gigsta.schema.messages.types import (
+    BookingMessage,
+    booking_messages,
+    booking_unread_count,
+)
 from gigsta.schema.payments.types import (
     Payment,
     Price,
@@ -31,6 +37,7 @@ from gigsta.schema.payments.types import (
     payment_note,
 )
 from gigsta.schema.places.types import BookingAddress, booking_address
+from gigsta.schema.reviews.types import Review, booking_reviews
 
 if TYPE_CHECKING:
     from gigsta.domain.accounts import Viewer
@@ -229,3 +236,24 @@ class Booking(nodes.DocumentNode):
     @strawberry.field(description="The card hold and charges (customer, admins).")
     def payment(self, info: Info) -> Payment | None:
         return booking_payment(info, self.doc)
+
+    # --- Messages and reviews -----------------------------------------------
+    messages = paged_field(
+        BookingMessage,
+        "Messages between the customer and the worker, oldest first.",
+        booking_messages,
+    )
+
+    @strawberry.field(
+        description="Messages from the other side the viewer has not read yet "
+        "(see `markBookingMessagesRead`); null for admins."
+    )
+    async def unread_count(self, info: Info) -> int | None:
+        return await booking_unread_count(info, self.doc)
+
+    @strawberry.field(
+        description="The reviews of this booking the viewer may see (at most one "
+        "per side; see `Review`)."
+    )
+    async def reviews(self, info: Info) -> list[Review]:
+        return await booking_reviews(info, self.doc)

@@ -9,7 +9,7 @@ import strawberry
 from gigsta.resolvers.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
 
     from gigsta.resolvers.core.pagination import Page
 
@@ -119,3 +119,39 @@ def connection_from_page(page: Page[D], node: Callable[[D], T]) -> Connection[T]
             end_cursor=page.end_cursor,
         ),
     )
+
+
+def paged_field(
+    node: Any,
+    description: str,
+    page: Callable[..., Awaitable[Connection[Any] | None]],
+) -> Any:
+    """A `(first, after, last, before)` field of `Connection[node]` on a type
+    showing a document: `page(info, root.doc, first=, after=, last=, before=)`
+    makes it. Nullable, like every list, so that a bad cursor fails this
+    field alone."""
+
+    async def resolve(
+        root: Any,
+        info: Any,
+        *,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Any] | None:
+        return await page(
+            info, root.doc, first=first, after=after, last=last, before=before
+        )
+
+    # Strawberry reads argument and return types from the annotations.
+    resolve.__annotations__ = {
+        "root": Any,
+        "info": strawberry.Info,
+        "first": FirstArgument,
+        "after": AfterArgument,
+        "last": LastArgument,
+        "before": BeforeArgument,
+        "return": Connection[node] | None,
+    }
+    return strawberry.field(resolver=resolve, description=description)

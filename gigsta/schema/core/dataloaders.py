@@ -5,8 +5,9 @@ Loaders are built per request through `Context.loader`."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from functools import partial
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from beanie import Document, PydanticObjectId
 from strawberry.dataloader import DataLoader
@@ -14,7 +15,7 @@ from strawberry.dataloader import DataLoader
 from gigsta.documents import Booking, Customer, User, Worker
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Awaitable, Callable, Sequence
 
 D = TypeVar("D", bound=Document)
 
@@ -40,3 +41,20 @@ UserByIdLoader = by_id(User)
 CustomerByIdLoader = by_id(Customer)
 WorkerByIdLoader = by_id(Worker)
 BookingByIdLoader = by_id(Booking)
+
+
+async def load_grouped(
+    keys: Sequence[tuple[PydanticObjectId, Any]],
+    load_group: Callable[[Any, list[PydanticObjectId]], Awaitable[list[Any]]],
+) -> list[Any]:
+    """For keys `(parent id, group)`: one `load_group(group, parents)` call per
+    distinct group (the arguments a nested list was asked with, alike on
+    every item of a page), results in key order."""
+    groups: defaultdict[Any, list[PydanticObjectId]] = defaultdict(list)
+    for parent, group in keys:
+        groups[group].append(parent)
+    found: dict[tuple[PydanticObjectId, Any], Any] = {}
+    for group, parents in groups.items():
+        values = await load_group(group, parents)
+        found.update(zip(((p, group) for p in parents), values, strict=True))
+    return [found[key] for key in keys]

@@ -92,6 +92,11 @@ CODE_DESCRIPTIONS: Mapping[ErrorCode, str] = MappingProxyType(
         "booking cannot be priced.",
         ErrorCode.PAYMENTS_UNAVAILABLE: "Stripe is not configured or did not "
         "answer; nothing was charged. Try again later.",
+        ErrorCode.REVIEW_NOT_OPEN: "The booking cannot be reviewed now: the job "
+        "is not completed yet, or its 14-day review period is over "
+        "(submitBookingReview).",
+        ErrorCode.ALREADY_REVIEWED: "The viewer has reviewed this booking already; "
+        "a review is final (submitBookingReview).",
     }
 )
 

@@ -1,0 +1,1 @@
+"""Booking messages: types, loaders and mutations."""

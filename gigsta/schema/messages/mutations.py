@@ -1,0 +1,124 @@
+"""Messages' mutations: write on a booking, mark its messages read."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from gigsta.domain.messages import MAX_MESSAGE_LENGTH
+from gigsta.resolvers import messages
+from gigsta.schema.core import nodes
+from gigsta.schema.core.context import Info
+from gigsta.schema.core.errors import UserError, user_errors
+from gigsta.schema.messages.types import BookingMessage
+
+if TYPE_CHECKING:
+    # Only for the annotation: `Booking` sits above messages and is built
+    # through the node registry (see `schema.core.nodes`).
+    from gigsta.schema.bookings.types import Booking
+
+LazyBooking = Annotated["Booking", strawberry.lazy("gigsta.schema.bookings.types")]
+
+
+@strawberry.input(description="A message to write on a booking.")
+class SendBookingMessageInput:
+    booking_id: strawberry.ID = strawberry.field(
+        description="The `Booking.id` (INVALID when it is not a booking's id)."
+    )
+    body: str = strawberry.field(
+        description=f"Trimmed; not empty, at most {MAX_MESSAGE_LENGTH} characters."
+    )
+
+
+@strawberry.input(description="The booking whose messages the viewer has read.")
+class MarkBookingMessagesReadInput:
+    booking_id: strawberry.ID = strawberry.field(
+        description="The `Booking.id` (INVALID when it is not a booking's id)."
+    )
+
+
+@strawberry.type(description="The result of `sendBookingMessage`.")
+class SendBookingMessagePayload:
+    message: BookingMessage | None = strawberry.field(
+        description="The message as stored (masked if it had to be); null when "
+        "nothing was sent."
+    )
+    errors: list[UserError] = strawberry.field(
+        description="Why nothing was sent; empty on success."
+    )
+
+
+@strawberry.type(description="The result of `markBookingMessagesRead`.")
+class MarkBookingMessagesReadPayload:
+    booking: LazyBooking | None = strawberry.field(
+        description="The booking, its `unreadCount` now 0; null when not found."
+    )
+    errors: list[UserError] = strawberry.field(
+        description="Why nothing changed; empty on success."
+    )
+
+
+def _wrong_booking_id() -> list[UserError]:
+    return user_errors([nodes.wrong_id("bookingId", "Booking")])
+
+
+@strawberry.type
+class MessagesMutation:
+    @strawberry.mutation(
+        description=(
+            "The booking's customer or worker (or an admin) writes a message, "
+            "while the booking is requested, accepted, in progress, completed "
+            "or disputed. Before the worker accepts, phone numbers, emails and "
+            "links are masked. At most 20 messages a minute per user "
+            "(RATE_LIMITED)."
+        )
+    )
+    async def send_booking_message(
+        self,
+        info: Info,
+        input: Annotated[
+            SendBookingMessageInput, strawberry.argument(description="The message.")
+        ],
+    ) -> SendBookingMessagePayload:
+        booking_id = nodes.local_id(input.booking_id, "Booking")
+        if booking_id is None:
+            return SendBookingMessagePayload(message=None, errors=_wrong_booking_id())
+        result = await messages.send_message(
+            info.context.viewer,
+            booking_id=str(booking_id),
+            body=input.body,
+            now=info.context.now,
+        )
+        zone = result.booking.time_zone if result.booking else "UTC"
+        return SendBookingMessagePayload(
+            message=BookingMessage(doc=result.message, zone=zone)
+            if result.message
+            else None,
+            errors=user_errors(result.errors),
+        )
+
+    @strawberry.mutation(
+        description="The viewer's side (customer or worker) has read the "
+        "booking's messages up to now: its `unreadCount` drops to 0."
+    )
+    async def mark_booking_messages_read(
+        self,
+        info: Info,
+        input: Annotated[
+            MarkBookingMessagesReadInput,
+            strawberry.argument(description="Which booking."),
+        ],
+    ) -> MarkBookingMessagesReadPayload:
+        booking_id = nodes.local_id(input.booking_id, "Booking")
+        if booking_id is None:
+            return MarkBookingMessagesReadPayload(
+                booking=None, errors=_wrong_booking_id()
+            )
+        result = await messages.mark_read(
+            info.context.viewer, booking_id=str(booking_id), now=info.context.now
+        )
+        return MarkBookingMessagesReadPayload(
+            booking=nodes.node_of(result.booking) if result.booking else None,
+            errors=user_errors(result.errors),
+        )

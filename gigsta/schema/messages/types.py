@@ -1,0 +1,101 @@
+"""GraphQL types of booking messages, and the message fields of `Booking`
+(which sits above this domain and calls these helpers)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Self
+
+import strawberry
+
+from gigsta.documents import BookingMessage as MessageDoc
+from gigsta.domain.messages import PARTIES
+from gigsta.resolvers import messages
+from gigsta.resolvers.bookings.queries import may_read
+from gigsta.resolvers.core.pagination import first_page_size
+from gigsta.schema.core import nodes
+from gigsta.schema.core.connections import Connection, connection_from_page
+from gigsta.schema.core.context import Info
+from gigsta.schema.core.dataloaders import BookingByIdLoader
+from gigsta.schema.core.enums import ActorRole
+from gigsta.schema.core.fields import doc_field, local_time_field
+from gigsta.schema.messages.dataloaders import (
+    BookingMessageByIdLoader,
+    FirstMessagePageLoader,
+    UnreadCountLoader,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from beanie import PydanticObjectId
+
+    from gigsta.documents import Booking as BookingDoc
+
+
+@nodes.shows(MessageDoc)
+@strawberry.type(
+    description="A message on a booking, between its customer and worker (admins "
+    "read and may write too). Sent before the worker accepted, its phone "
+    "numbers, emails and links are masked, for both sides."
+)
+class BookingMessage(nodes.DocumentNode):
+    doc: strawberry.Private[MessageDoc]
+    zone: strawberry.Private[str] = "UTC"  # the booking's time zone
+
+    @classmethod
+    async def visible_nodes(
+        cls, info: Info, ids: Sequence[PydanticObjectId]
+    ) -> list[Self | None]:
+        loaded = await info.context.loader(BookingMessageByIdLoader).load_many(ids)
+        present = [doc for doc in loaded if doc is not None]
+        bookings = await info.context.loader(BookingByIdLoader).load_many(
+            [doc.booking_id for doc in present]
+        )
+        found: dict[object, Self] = {}
+        for doc, booking in zip(present, bookings, strict=True):
+            if booking is not None and may_read(info.context.viewer, booking):
+                found[doc.id] = cls(doc=doc, zone=booking.time_zone)
+        return [found.get(oid) for oid in ids]
+
+    body = doc_field(
+        "body", str, description="The text, trimmed, as both sides see it."
+    )
+    masked = doc_field(
+        "masked",
+        bool,
+        description="Contact details in it were replaced by `[phone hidden]`, "
+        "`[email hidden]` or `[link hidden]` (sent before acceptance).",
+    )
+    sender_role = doc_field("sender_role", ActorRole, description="Who wrote it.")
+
+    @strawberry.field(description="The writing `User`'s id.")
+    def sender_id(self) -> strawberry.ID:
+        return nodes.global_id("User", self.doc.sender_id)
+
+    created_at = local_time_field(
+        "created_at", description="When it was sent, in the booking's time zone."
+    )
+
+
+async def booking_messages(
+    info: Info, booking: BookingDoc, **paging: Any
+) -> Connection[BookingMessage]:
+    """A page of the booking's messages, oldest first: first pages through
+    the loader (one command for a page of bookings), other pages directly."""
+    size = first_page_size(**paging)
+    if size is None:
+        page = await messages.message_page(booking.id, **paging)  # type: ignore[arg-type]
+    else:
+        loader = info.context.loader(FirstMessagePageLoader)
+        page = await loader.load((booking.id, size))  # type: ignore[arg-type]
+    zone = booking.time_zone
+    return connection_from_page(page, lambda doc: BookingMessage(doc=doc, zone=zone))
+
+
+async def booking_unread_count(info: Info, booking: BookingDoc) -> int | None:
+    """Messages by others since the viewer's side last read (parties only)."""
+    role = booking.role_of(info.context.viewer)
+    if role not in PARTIES:  # admins read without a marker of their own
+        return None
+    loader = info.context.loader(UnreadCountLoader)
+    return await loader.load((booking.id, role))  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Reviews after a booking: types, loaders and mutations."""
