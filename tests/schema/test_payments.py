@@ -230,6 +230,8 @@ async def test_cancellation_at_exactly_24_hours_is_late(gql, clock, stripe_harne
     p = await parties(gql, clock)
     start = clock.now + timedelta(days=3)
     booking = (await request(gql, p, "pm_card_visa", start))["booking"]
+    # The fee is owed only once the worker has accepted (a request is free).
+    booking = await must(gql, p.worker_token, booking, "accept")
     clock.now = start - timedelta(hours=24)
     booking = await must(gql, p.customer_token, booking, "cancel")
     assert booking["payment"]["capturedAmount"] == LATE_FEE
