@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from gigsta.documents.accounts import Customer, User, Worker
+from gigsta.documents.availability import WorkerCalendar
 from gigsta.documents.bookings import Booking
 from gigsta.documents.files import Attachment
 from gigsta.documents.payments import StripeEvent
@@ -21,6 +22,7 @@ DOCUMENT_MODELS = (
     Attachment,
     StripeEvent,
     PersistedQuery,
+    WorkerCalendar,
 )
 
 
@@ -38,5 +40,6 @@ __all__ = [
     "StripeEvent",
     "User",
     "Worker",
+    "WorkerCalendar",
     "raw_collection",
 ]

@@ -10,7 +10,10 @@ writers can never lose an update:
 - a payment call in flight holds the booking's `payment_lock`: while it is set
   no other transition applies (their filter requires no lock), and only the
   attempt holding the lock's token may finish or release it;
-- payment and payout records change under the same guards.
+- payment and payout records change under the same guards;
+- a transition out of the statuses that hold the worker's time releases the
+  booking's claim on the worker's calendar (`documents.availability`) right
+  after the transition is written.
 
 Nothing else in the code base writes to the bookings collection.
 """
@@ -22,8 +25,10 @@ from typing import TYPE_CHECKING, Any
 
 from pymongo import ReturnDocument
 
+from gigsta.documents.availability import release_claim
 from gigsta.documents.bookings import Booking, BookingEvent
 from gigsta.documents.payments import PaymentLock, PayoutStatus
+from gigsta.domain.availability import HOLDING_STATUSES
 from gigsta.domain.bookings.actions import ActionRule, BookingStatus, TimeField
 from gigsta.domain.bookings.limits import MAX_HISTORY_ENTRIES
 from gigsta.domain.payments.effects import PaymentStatus
@@ -97,7 +102,21 @@ async def apply_transition(
         },
         return_document=ReturnDocument.AFTER,
     )
-    return _load(raw)
+    updated = _load(raw)
+    if updated is not None:
+        await _free_time_if_released(updated, transition)
+    return updated
+
+
+async def _free_time_if_released(booking: Booking, transition: Transition) -> None:
+    """A booking leaving the statuses that hold the worker's time gives it
+    back. A second write: should it not happen, the claim is a leftover that
+    the next claim on this time finds and drops (its booking holds nothing)."""
+    event = transition.event
+    if event.from_status in HOLDING_STATUSES and event.to_status not in (
+        HOLDING_STATUSES
+    ):
+        await release_claim(booking.worker_id, booking.id)
 
 
 async def claim_lock(

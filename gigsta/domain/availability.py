@@ -26,11 +26,12 @@ availability existed bookable, as they were.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import IntEnum, StrEnum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, available_timezones
 
 from gigsta.domain.bookings.rules import BookingStatus
 from gigsta.domain.core import ErrorCode, UserError
@@ -56,6 +57,9 @@ MAX_WEEKLY_INTERVALS = 50
 MAX_EXCEPTIONS = 100
 MAX_EXCEPTION_LENGTH = timedelta(days=62)
 MAX_NOTE_LENGTH = 200
+# How far from now any time given to availability may be (bookings reach a
+# year ahead); further is refused rather than computed.
+MAX_REACH = timedelta(days=800)
 _WALL_TIME = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 
 
@@ -255,6 +259,16 @@ def slot_starts(
     return starts
 
 
+def moment_errors(field: str, moment: datetime, now: datetime) -> list[UserError]:
+    """A time from a client: it needs a UTC offset and must be within reach."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        message = "Give times with a UTC offset, e.g. 2026-12-01T09:00:00+13:00."
+        return [UserError(field, ErrorCode.INVALID, message)]
+    if abs(moment - now) > MAX_REACH:
+        return [UserError(field, ErrorCode.INVALID, "That time is too far away.")]
+    return []
+
+
 def slot_window_errors(window: Interval, duration_minutes: int) -> list[UserError]:
     """`availableSlots` arguments that cannot be answered."""
     errors: list[UserError] = []
@@ -322,18 +336,23 @@ def format_wall_time(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
+@functools.cache
+def _known_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
 def time_zone_errors(time_zone: str) -> list[UserError]:
-    try:
-        ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return [
-            UserError(
-                "timeZone",
-                ErrorCode.INVALID,
-                "Give an IANA time zone, e.g. Pacific/Auckland.",
-            )
-        ]
-    return []
+    """Only names of the IANA database (as `zoneinfo` has it) are zones; a
+    path, a directory of the database or an over-long name is not."""
+    if time_zone in _known_zones():
+        return []
+    return [
+        UserError(
+            "timeZone",
+            ErrorCode.INVALID,
+            "Give an IANA time zone, e.g. Pacific/Auckland.",
+        )
+    ]
 
 
 def exception_errors(span: Interval, *, now: datetime, count: int) -> list[UserError]:

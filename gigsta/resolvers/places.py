@@ -175,13 +175,18 @@ NEAR_ORDER: list[SortKey] = [("distance_m", 1), ("_id", 1)]
 
 
 def _near_stages(
-    point: NearPoint, service: str | None, request: PageRequest
+    point: NearPoint,
+    service: str | None,
+    request: PageRequest,
+    excluded: list[PydanticObjectId] | None = None,
 ) -> list[dict[str, Any]]:
     """`$geoNear` within the largest radius, then each worker's own radius,
     then the page's bounds in `(distance, _id)`."""
     candidates: dict[str, Any] = {"service_radius_km": {"$gt": 0}}
     if service is not None:
         candidates["services"] = service
+    if excluded is not None:
+        candidates["_id"] = {"$nin": excluded}
     stages: list[dict[str, Any]] = [
         {
             "$geoNear": {
@@ -216,6 +221,7 @@ async def search_workers_near(
     after: str | None,
     last: int | None = None,
     before: str | None = None,
+    excluded: list[PydanticObjectId] | None = None,
 ) -> Page[tuple[Worker, float]]:
     """Workers whose service area covers `point`, nearest first, with distances.
 
@@ -240,7 +246,7 @@ async def search_workers_near(
     request = page_request(
         first=first, after=after, last=last, before=before, decode=_decode_cursor
     )
-    stages = _near_stages(point, service, request)
+    stages = _near_stages(point, service, request, excluded)
     stages += [
         {"$sort": {name: int(way) for name, way in request.sort(NEAR_ORDER)}},
         {"$limit": request.size + 1},

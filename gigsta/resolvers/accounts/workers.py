@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gigsta.documents import Worker
 from gigsta.domain.accounts import Role, Viewer, own_profile_id, profile_changes
@@ -20,6 +20,9 @@ from gigsta.resolvers.core.pagination import (
     encode_cursor,
     page_request,
 )
+
+if TYPE_CHECKING:
+    from beanie import PydanticObjectId
 
 
 @dataclass
@@ -58,14 +61,18 @@ async def list_workers(
     last: int | None = None,
     before: str | None = None,
     service: str | None = None,
+    excluded: list[PydanticObjectId] | None = None,
 ) -> Page[Worker]:
-    """Workers in a stable order (by id), a page capped at 100."""
+    """Workers in a stable order (by id), a page capped at 100, leaving out
+    `excluded` (those unavailable at a searched time)."""
     request = page_request(
         first=first, after=after, last=last, before=before, decode=_decode_worker_cursor
     )
     clauses: list[dict[str, Any]] = request.bounds(WORKER_ORDER)
     if service is not None:
         clauses.append({"services": service})
+    if excluded is not None:
+        clauses.append({"_id": {"$nin": excluded}})
     query = {"$and": clauses} if clauses else {}
     docs = (
         await Worker.find(query)
