@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gigsta.documents import Booking, User
+from gigsta.documents import Booking, User, Worker
 from gigsta.domain.bookings.actions import ActorRole, available_actions
 from gigsta.runtime import utc_now
 from scripts.seed_demo import DEMO_ACCOUNTS, seed_documents
@@ -51,3 +51,16 @@ async def test_open_demo_bookings_carry_real_holds(app, raw_db, settings):
         assert booking.payment is not None
         held = (booking.payment.status.value, booking.payment.intent_id is not None)
         assert held in {("authorized", True), ("deferred", False)}
+
+
+async def test_demo_workers_have_a_week_in_their_own_zone(app, raw_db, settings):
+    await seed_documents(settings)
+    workers = await Worker.find_all().to_list()
+    zones = {w.name: w.availability and w.availability.time_zone for w in workers}
+    assert zones == {
+        "Mere Tipene": "Pacific/Auckland",
+        "Sam Patel": "Pacific/Auckland",
+        "Chloe Nguyen": "Australia/Sydney",
+    }
+    chloe = next(w for w in workers if w.name == "Chloe Nguyen")
+    assert any(i.end_minute <= i.start_minute for i in chloe.availability.weekly)
