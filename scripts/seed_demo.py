@@ -1,5 +1,6 @@
 """Idempotent demo data for `make run`: accounts in NZ and AU, bookings in
-several statuses so each demo role sees different `availableActions`."""
+several statuses so each demo role sees different `availableActions`, and a
+weekly schedule for each demo worker."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from gigsta.database import connect, init_documents
 from gigsta.documents import Booking, Customer, User, Worker
 from gigsta.documents.bookings import BookingEvent
 from gigsta.documents.places import PlaceAddress
-from gigsta.domain.accounts import Country, Role, normalize_email
+from gigsta.domain.accounts import Country, Role, Viewer, normalize_email
 from gigsta.domain.bookings.actions import (
     ACTIONS,
     TERMINAL_STATUSES,
@@ -23,6 +24,7 @@ from gigsta.domain.services import SERVICE_CATALOGUE
 from gigsta.domain.time_zones import booking_time_zone
 from gigsta.resolvers.accounts.credentials import PasswordHashing
 from gigsta.resolvers.accounts.sign_in import TokenConfig, create_admin, sign_up
+from gigsta.resolvers.availability import set_weekly_schedule
 from gigsta.resolvers.payments.config import Payments, payments_from_settings
 from gigsta.resolvers.payments.holds import HoldResult, prepare_request
 from gigsta.settings import Settings
@@ -88,6 +90,22 @@ DEMO_PARTIES = {
     "customer": "aroha@demo.gigsta.nz",
     "worker": "mere@demo.gigsta.nz",
     "admin": DEMO_ADMIN_EMAIL,
+}
+# Each demo worker's week in their own zone: (weekday, 0 = Monday, start, end).
+# Chloe's Friday pet-sitting runs past midnight into Saturday.
+DEMO_SCHEDULES: dict[str, tuple[str, list[tuple[int, str, str]]]] = {
+    "mere@demo.gigsta.nz": (
+        "Pacific/Auckland",
+        [*((day, "08:00", "18:00") for day in range(5)), (5, "09:00", "13:00")],
+    ),
+    "sam@demo.gigsta.nz": (
+        "Pacific/Auckland",
+        [(day, "07:00", "19:00") for day in range(6)],
+    ),
+    "chloe@demo.gigsta.au": (
+        "Australia/Sydney",
+        [*((day, "09:00", "17:00") for day in range(1, 7)), (4, "20:00", "02:00")],
+    ),
 }
 
 
@@ -179,6 +197,21 @@ async def _ensure_service_areas() -> None:
                     Worker.service_radius_km: account.service_radius_km,
                 }
             )
+
+
+async def _ensure_schedules(now: datetime) -> None:
+    """Demo workers get their week once (a worker's own edits are kept)."""
+    for email, (zone, week) in DEMO_SCHEDULES.items():
+        user = await User.find_one(User.email == normalize_email(email))
+        worker = user and await Worker.find_one(Worker.user_id == user.id)
+        if user is None or not worker or worker.availability is not None:
+            continue
+        viewer = Viewer(str(user.id), Role.WORKER, str(worker.id))
+        result = await set_weekly_schedule(
+            viewer, time_zone=zone, intervals=week, now=now
+        )
+        if result.errors:
+            raise RuntimeError(f"could not seed {email}'s week: {result.errors}")
 
 
 async def _seed_bookings(now: datetime, payments: Payments | None) -> int:
@@ -317,6 +350,7 @@ async def seed_documents(settings: Settings) -> None:
     if not await User.find_one(User.email == DEMO_ADMIN_EMAIL):
         await create_admin(email=DEMO_ADMIN_EMAIL, password=DEMO_PASSWORD, now=now)
     await _ensure_service_areas()
+    await _ensure_schedules(now)
     payments = payments_from_settings(settings)
     try:
         created = await _seed_bookings(now, payments)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import signal
@@ -256,6 +257,9 @@ class Sample:
     seconds: float
 
 
+_BOOKING_SLOTS = itertools.count(1)
+
+
 @dataclass
 class ClientLoop:
     """Runs every feature, round after round, until stopped; tags each answer
@@ -308,7 +312,9 @@ class ClientLoop:
         return _outcome(response, None)[0]
 
     async def book(self) -> str:
-        self.slot += 1
+        # Slots are numbered across every loop of the module (its rows share
+        # one worker), so no request overlaps an earlier one's time.
+        self.slot = next(_BOOKING_SLOTS)
         start = datetime.now(UTC).replace(microsecond=0) + timedelta(
             days=2, hours=self.slot
         )

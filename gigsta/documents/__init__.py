@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from gigsta.documents.accounts import Customer, User, Worker
+from gigsta.documents.availability import WorkerCalendar
 from gigsta.documents.bookings import Booking
 from gigsta.documents.events import DomainEvent
 from gigsta.documents.files import Attachment
@@ -28,6 +29,7 @@ DOCUMENT_MODELS = (
     BookingMessage,
     MessageReadMarker,
     Review,
+    WorkerCalendar,
 )
 
 
@@ -49,5 +51,6 @@ __all__ = [
     "StripeEvent",
     "User",
     "Worker",
+    "WorkerCalendar",
     "raw_collection",
 ]

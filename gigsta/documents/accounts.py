@@ -7,6 +7,7 @@ from datetime import datetime
 from beanie import Document, PydanticObjectId
 from pydantic import Field
 
+from gigsta.documents.availability import WorkerAvailability
 from gigsta.documents.places import PlaceAddress
 from gigsta.domain.accounts import Country, Currency, Role
 
@@ -64,6 +65,9 @@ class Worker(Profile):
     base_address: PlaceAddress | None = None
     service_radius_km: float | None = None
     avatar_key: str | None = None
+    # Availability: None until the worker sets a schedule, and then always
+    # available (see `gigsta.domain.availability`).
+    availability: WorkerAvailability | None = None
 
     class Settings:
         name = "workers"

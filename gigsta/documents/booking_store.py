@@ -10,7 +10,10 @@ writers can never lose an update:
 - a payment call in flight holds the booking's `payment_lock`: while it is set
   no other transition applies (their filter requires no lock), and only the
   attempt holding the lock's token may finish or release it;
-- payment and payout records change under the same guards.
+- payment and payout records change under the same guards;
+- a transition out of the statuses that hold the worker's time releases the
+  booking's claim on the worker's calendar (`documents.availability`) right
+  after the transition is written.
 
 Every change a party could be told of (a new booking, a transition, a payment
 or payout recorded) is written with its `DomainEvent` in one transaction
@@ -28,9 +31,11 @@ from typing import TYPE_CHECKING, Any
 
 from pymongo import ReturnDocument
 
+from gigsta.documents.availability import release_claim
 from gigsta.documents.bookings import Booking, BookingEvent
 from gigsta.documents.events import DomainEvent, EventType, write_with_event
 from gigsta.documents.payments import PaymentLock, PayoutStatus
+from gigsta.domain.availability import HOLDING_STATUSES
 from gigsta.domain.bookings.actions import (
     ActionRule,
     ActorRole,
@@ -92,7 +97,7 @@ async def apply_transition(
     )
     history_entry = BookingEvent.model_validate(event, from_attributes=True)
 
-    return await _update_with_event(
+    updated = await _update_with_event(
         {
             "_id": booking.id,
             "version": booking.version,
@@ -123,6 +128,20 @@ async def apply_transition(
             payment_status=_payment_status(updated),
         ),
     )
+    if updated is not None:
+        await _free_time_if_released(updated, transition)
+    return updated
+
+
+async def _free_time_if_released(booking: Booking, transition: Transition) -> None:
+    """A booking leaving the statuses that hold the worker's time gives it
+    back. A second write: should it not happen, the claim is a leftover that
+    the next claim on this time finds and drops (its booking holds nothing)."""
+    event = transition.event
+    if event.from_status in HOLDING_STATUSES and event.to_status not in (
+        HOLDING_STATUSES
+    ):
+        await release_claim(booking.worker_id, booking.id)
 
 
 async def _update_with_event(

@@ -28,6 +28,8 @@ class ErrorCode(StrEnum):
     REASON_REQUIRED = "REASON_REQUIRED"
     VERSION_CONFLICT = "VERSION_CONFLICT"
     SERVICE_NOT_OFFERED = "SERVICE_NOT_OFFERED"
+    # Availability: outside the worker's schedule, or their time is taken.
+    WORKER_UNAVAILABLE = "WORKER_UNAVAILABLE"
     UNKNOWN_SERVICE = "UNKNOWN_SERVICE"
     # Places and files
     QUERY_TOO_SHORT = "QUERY_TOO_SHORT"

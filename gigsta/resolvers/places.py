@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from beanie import PydanticObjectId
+
 from gigsta.documents import Worker
 from gigsta.documents.places import GeoPoint, PlaceAddress
 from gigsta.domain.core import ClientError, ErrorCode, UserError, too_long
@@ -169,13 +171,18 @@ NEAR_ORDER: ListOrder[tuple[Worker, float]] = ListOrder(
 
 
 def _near_stages(
-    point: NearPoint, service: str | None, request: PageRequest
+    point: NearPoint,
+    service: str | None,
+    request: PageRequest,
+    excluded: list[PydanticObjectId] | None = None,
 ) -> list[dict[str, Any]]:
     """`$geoNear` within the largest radius, then each worker's own radius,
     then the page's bounds in `(distance, _id)`."""
     candidates: dict[str, Any] = {"service_radius_km": {"$gt": 0}}
     if service is not None:
         candidates["services"] = service
+    if excluded is not None:
+        candidates["_id"] = {"$nin": excluded}
     stages: list[dict[str, Any]] = [
         {
             "$geoNear": {
@@ -203,7 +210,11 @@ def _near_stages(
 
 
 async def search_workers_near(
-    point: NearPoint, paging: Paging, *, service: str | None
+    point: NearPoint,
+    paging: Paging,
+    *,
+    service: str | None,
+    excluded: list[PydanticObjectId] | None = None,
 ) -> Page[tuple[Worker, float]]:
     """Workers whose service area covers `point`, nearest first, with distances.
 
@@ -226,7 +237,7 @@ async def search_workers_near(
             "Unknown service. Choose one from the `services` query.",
         )
     request = paging.request(NEAR_ORDER.decode)
-    stages = _near_stages(point, service, request)
+    stages = _near_stages(point, service, request, excluded)
     stages += [
         {"$sort": {name: int(way) for name, way in request.sort(NEAR_ORDER.keys)}},
         {"$limit": request.size + 1},

@@ -15,6 +15,7 @@ from gigsta.database import is_unavailable
 from gigsta.domain.core import ClientError, ErrorCode
 from gigsta.schema.accounts.mutations import AccountsMutation
 from gigsta.schema.accounts.queries import AccountsQuery
+from gigsta.schema.availability.mutations import AvailabilityMutation
 from gigsta.schema.bookings.mutations import BookingsMutation
 from gigsta.schema.bookings.queries import BookingsQuery
 from gigsta.schema.core.document_extension import DocumentLimitsExtension
@@ -155,6 +156,7 @@ QUERY_TYPES: tuple[type, ...] = (
 )
 MUTATION_TYPES: tuple[type, ...] = (
     AccountsMutation,
+    AvailabilityMutation,
     BookingsMutation,
     FilesMutation,
     PaymentsMutation,

@@ -28,8 +28,8 @@ from gigsta.domain.payments.effects import (
     PaymentFacts,
     PaymentStatus,
     Policy,
-    payment_effect,
 )
+from gigsta.domain.payments.effects import payment_effect as _payment_effect
 
 S = BookingStatus
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -52,6 +52,13 @@ def payment(status: PaymentStatus = PaymentStatus.AUTHORIZED, **kw) -> PaymentFa
         late_cancellation_payout=3825,
         worker_payout=7650,
     )
+
+
+def payment_effect(*args, **kw):
+    """The effect for an accepted booking unless a case names another status
+    (only the customer's cancellation depends on it)."""
+    kw.setdefault("booking_status", S.ACCEPTED)
+    return _payment_effect(*args, **kw)
 
 
 def test_every_action_has_a_payment_policy():
@@ -226,3 +233,16 @@ def test_bookings_without_payment_move_no_money():
 def test_unknown_action_is_a_bug():
     with pytest.raises(KeyError):
         payment_effect("teleport", payment(), scheduled_start=START, now=NOW)
+
+
+@pytest.mark.parametrize("hours_before", [23, 2, 0])
+def test_cancelling_a_request_not_yet_accepted_is_free_even_late(hours_before):
+    effect = payment_effect(
+        "cancel",
+        payment(),
+        scheduled_start=START,
+        now=START - timedelta(hours=hours_before),
+        booking_status=S.REQUESTED,
+    )
+    assert (effect.kind, effect.capture_amount) == (EffectKind.RELEASE, 0)
+    assert effect.fee_waived

@@ -421,7 +421,9 @@ async def test_booking_attachments_are_loaded_in_one_query(
     one = await gql(query, token=booking["customer"])
     commands_for_one = list(command_counter.commands)
     for _ in range(3):
-        clock.advance(timedelta(hours=1))  # a new slot: the same one is a retry
+        # A new slot after the last (two hours long): the same one would be a
+        # retry, an overlapping one refused.
+        clock.advance(timedelta(hours=2))
         data = await gql(
             REQUEST,
             {"input": booking_input(booking["worker_id"], clock)},

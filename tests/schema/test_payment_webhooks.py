@@ -242,11 +242,13 @@ async def test_capture_whose_answer_was_lost_is_not_repeated(
 
 
 async def test_a_transition_in_flight_blocks_others(gql, clock, stripe_harness):
-    """While a late cancellation's capture is in flight, the worker cannot accept."""
+    """While a late cancellation's capture is in flight, the worker cannot withdraw."""
     s = stripe_harness
     p = await parties(gql, clock)
     start = clock.now + timedelta(days=3)
     booking = (await request(gql, p, "pm_card_visa", start))["booking"]
+    # Only an accepted booking owes the late fee whose capture is interrupted.
+    booking = await must(gql, p.worker_token, booking, "accept")
     clock.now = start - timedelta(hours=2)
     s.recorder.fail_next("POST", "/capture", after_forwarding=True)
     payload = await act(gql, p.customer_token, booking, "cancel")
@@ -271,13 +273,13 @@ async def test_a_transition_in_flight_blocks_others(gql, clock, stripe_harness):
     await Booking.get_pymongo_collection().update_one(
         {"_id": doc.id}, {"$set": {"payment_lock": lock.model_dump(mode="python")}}
     )
-    payload = await act(gql, p.worker_token, booking, "accept")
+    payload = await act(gql, p.worker_token, booking, "withdraw", reason="Sick")
     assert [e["code"] for e in payload["errors"]] == ["VERSION_CONFLICT"]
     # The holder might still be talking to Stripe: a retry waits its turn...
     payload = await act(gql, p.customer_token, booking, "cancel")
     assert [e["code"] for e in payload["errors"]] == ["VERSION_CONFLICT"]
     assert "being processed" in payload["errors"][0]["message"]
-    assert payload["booking"]["status"] == "REQUESTED"
+    assert payload["booking"]["status"] == "ACCEPTED"
     # ...and once the holder must be dead, the customer's retry (same key)
     # finishes it, without a second capture and with the fee decided then.
     clock.advance(timedelta(minutes=3))

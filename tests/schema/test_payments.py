@@ -230,6 +230,8 @@ async def test_cancellation_at_exactly_24_hours_is_late(gql, clock, stripe_harne
     p = await parties(gql, clock)
     start = clock.now + timedelta(days=3)
     booking = (await request(gql, p, "pm_card_visa", start))["booking"]
+    # The fee is owed only once the worker has accepted (a request is free).
+    booking = await must(gql, p.worker_token, booking, "accept")
     clock.now = start - timedelta(hours=24)
     booking = await must(gql, p.customer_token, booking, "cancel")
     assert booking["payment"]["capturedAmount"] == LATE_FEE
@@ -268,14 +270,15 @@ async def test_admin_cancel_and_dispute_outcomes(gql, clock, stripe_harness):
     cancelled = await must(gql, admin, cancelled, "admin_cancel", reason="Fraud")
     assert cancelled["payment"]["status"] == "RELEASED"
 
-    # Different windows: an identical request would be taken for a retry.
+    # Different windows: an identical request would be taken for a retry, and
+    # one overlapping a held booking is refused (WORKER_UNAVAILABLE).
     one_hour, two_hours = timedelta(hours=1), timedelta(hours=2)
     for_worker = (await request(gql, p, "pm_card_visa", start, duration=one_hour))[
         "booking"
     ]
-    for_customer = (await request(gql, p, "pm_card_visa", start, duration=two_hours))[
-        "booking"
-    ]
+    for_customer = (
+        await request(gql, p, "pm_card_visa", start + one_hour, duration=two_hours)
+    )["booking"]
     for_worker = await deliver_to_completion(gql, p, for_worker, clock)
     clock.now = start - timedelta(minutes=30)
     for_customer = await must(gql, p.worker_token, for_customer, "accept")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gigsta.documents import Booking, User
+from gigsta.documents import Booking, User, Worker
 from gigsta.domain.bookings.actions import ActorRole, available_actions
 from gigsta.runtime import utc_now
 from scripts.seed_demo import DEMO_ACCOUNTS, seed_documents
@@ -72,3 +72,16 @@ async def test_demo_bookings_carry_messages_and_reviews(app, raw_db, settings):
     await seed_documents(settings)
     assert await raw_db["booking_messages"].count_documents({}) == messages
     assert await raw_db["reviews"].count_documents({}) == reviews
+
+
+async def test_demo_workers_have_a_week_in_their_own_zone(app, raw_db, settings):
+    await seed_documents(settings)
+    workers = await Worker.find_all().to_list()
+    zones = {w.name: w.availability and w.availability.time_zone for w in workers}
+    assert zones == {
+        "Mere Tipene": "Pacific/Auckland",
+        "Sam Patel": "Pacific/Auckland",
+        "Chloe Nguyen": "Australia/Sydney",
+    }
+    chloe = next(w for w in workers if w.name == "Chloe Nguyen")
+    assert any(i.end_minute <= i.start_minute for i in chloe.availability.weekly)

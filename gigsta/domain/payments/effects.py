@@ -10,13 +10,19 @@ and moves only the difference. That, plus an idempotency key per
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from gigsta.domain.bookings.actions import ACTION_TABLE, ACTIONS, MoneyPolicy
+from gigsta.domain.bookings.actions import (
+    ACTION_TABLE,
+    ACTIONS,
+    BookingStatus,
+    MoneyPolicy,
+)
 from gigsta.domain.payments.pricing import cancellation_terms
 
 if TYPE_CHECKING:
@@ -80,6 +86,9 @@ class PaymentEffect:
     refunded_total: int = 0
     # What the worker is owed once this effect is done (0: nothing new).
     worker_payout: int = 0
+    # A cancellation inside the late window that is free only because the
+    # worker never accepted (the note says so).
+    fee_waived: bool = False
 
 
 NO_EFFECT = PaymentEffect(EffectKind.NONE)
@@ -124,8 +133,15 @@ def payment_effect(
     *,
     scheduled_start: datetime,
     now: datetime,
+    booking_status: BookingStatus,
 ) -> PaymentEffect:
-    """The money movement `action` needs now. Raises KeyError for unknown actions."""
+    """The money movement `action` needs now. Raises KeyError for unknown actions.
+
+    `booking_status` is the status the action is taken from. The customer's
+    late-cancellation fee is owed only for an `ACCEPTED` booking: a worker who
+    never committed to the job has lost nothing, so cancelling a request is
+    always free and releases the hold, however close the start is.
+    """
     policy = ACTIONS[action].money
     if payment is None or policy is MoneyPolicy.NONE:
         return NO_EFFECT
@@ -136,6 +152,18 @@ def payment_effect(
         return PaymentEffect(EffectKind.HOLD) if deferred else NO_EFFECT
     if policy is MoneyPolicy.RELEASE:
         return _release(payment)
+    return _customer_cancel(
+        payment, scheduled_start=scheduled_start, now=now, booking_status=booking_status
+    )
+
+
+def _customer_cancel(
+    payment: PaymentFacts,
+    *,
+    scheduled_start: datetime,
+    now: datetime,
+    booking_status: BookingStatus,
+) -> PaymentEffect:
     terms = cancellation_terms(
         scheduled_start=scheduled_start,
         late_cancellation_fee=payment.late_cancellation_fee,
@@ -144,6 +172,8 @@ def payment_effect(
     )
     if terms.is_free:
         return _release(payment)
+    if booking_status is not BookingStatus.ACCEPTED:
+        return dataclasses.replace(_release(payment), fee_waived=True)
     # Cancellation comes before any capture, so a late one captures the fee
     # from the hold (nothing to do if the hold was never placed).
     return _capture(payment, terms.fee, terms.worker_payout)

@@ -24,7 +24,12 @@ def money_note(
             )
         return f"{format_money(effect.capture_amount, currency)} is charged."
     if effect.kind is EffectKind.RELEASE:
-        return "The card hold is released in full; nothing is charged."
+        return (
+            "The worker has not accepted yet, so cancelling is free: "
+            "the card hold is released in full."
+            if effect.fee_waived
+            else "The card hold is released in full; nothing is charged."
+        )
     if effect.kind is EffectKind.REFUND:
         return f"{format_money(effect.refunded_total, currency)} is refunded."
     if action == "cancel":

@@ -180,7 +180,11 @@ def cancellation_terms(
     late_cancellation_payout: int,
     now: datetime,
 ) -> CancellationTerms:
-    """Free until 24 h before the start; from then on, the late-cancellation fee."""
+    """Free until 24 h before the start; from then on, the late-cancellation fee.
+
+    Timing only: whether the fee is owed at all (only for an accepted booking)
+    is decided in `payments.effects.payment_effect`.
+    """
     free_until = scheduled_start - FREE_CANCELLATION_BEFORE_START
     if now < free_until:
         return CancellationTerms(0, 0, free_until)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gigsta.documents import Worker
 from gigsta.domain.accounts import Role, Viewer, own_profile_id, profile_changes
@@ -19,6 +19,9 @@ from gigsta.resolvers.core.pagination import (
     cursor_id,
     find_page,
 )
+
+if TYPE_CHECKING:
+    from beanie import PydanticObjectId
 
 
 @dataclass
@@ -47,12 +50,20 @@ WORKER_ORDER: ListOrder[Worker] = ListOrder(
 )
 
 
-async def list_workers(paging: Paging, *, service: str | None = None) -> Page[Worker]:
-    """Workers in a stable order (by id), a page capped at 100."""
+async def list_workers(
+    paging: Paging,
+    *,
+    service: str | None = None,
+    excluded: list[PydanticObjectId] | None = None,
+) -> Page[Worker]:
+    """Workers in a stable order (by id), a page capped at 100, leaving out
+    `excluded` (those unavailable at a searched time)."""
     request = paging.request(WORKER_ORDER.decode)
     clauses: list[dict[str, Any]] = request.bounds(WORKER_ORDER.keys)
     if service is not None:
         clauses.append({"services": service})
+    if excluded is not None:
+        clauses.append({"_id": {"$nin": excluded}})
     query = {"$and": clauses} if clauses else {}
     return await find_page(Worker, query, WORKER_ORDER, request)
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gigsta.documents import Booking
+from gigsta.documents import Booking, Worker
 from gigsta.domain.accounts import SIGN_IN_FIRST
-from gigsta.domain.bookings.actions import Rejection, decide
+from gigsta.domain.availability import Interval
+from gigsta.domain.bookings.actions import BookingStatus, Rejection, decide
 from gigsta.domain.core import ErrorCode, UserError
+from gigsta.resolvers.availability import hold_time
 from gigsta.resolvers.bookings.queries import get_booking
 from gigsta.resolvers.bookings.requests import BookingResult, booking_error
 from gigsta.resolvers.payments.executor import run_transition
@@ -56,6 +58,10 @@ async def perform_booking_action(  # noqa: PLR0911 - one return per expected fai
             f"The booking changed (now version {booking.version}). "
             "Reload it and try again.",
         )
+    if decision.event.to_status is BookingStatus.ACCEPTED:
+        refusal = await _hold_for_accept(booking, now)
+        if refusal is not None:
+            return BookingResult(booking=booking, errors=[refusal])
     outcome = await run_transition(
         payments.gateway if payments else None, booking, decision, now
     )
@@ -68,3 +74,26 @@ async def perform_booking_action(  # noqa: PLR0911 - one return per expected fai
             "Reload it and try again.",
         )
     return BookingResult(booking=outcome.booking)
+
+
+async def _hold_for_accept(booking: Booking, now: datetime) -> UserError | None:
+    """A worker commits to one job at a time: accepting claims the booking's
+    time (a request normally holds its claim already; one stored before
+    availability existed may not, and two such requests may overlap)."""
+    worker = await Worker.get(booking.worker_id)
+    if worker is None or booking.id is None:
+        return None
+    refusal = await hold_time(
+        worker,
+        booking.id,
+        Interval(booking.scheduled_start, booking.scheduled_end),
+        now=now,
+        check_schedule=False,
+    )
+    if refusal is None:
+        return None
+    return UserError(
+        "bookingId",
+        ErrorCode.WORKER_UNAVAILABLE,
+        "You already have a booking that overlaps this one.",
+    )

@@ -10,8 +10,10 @@ from beanie import PydanticObjectId
 
 from gigsta.documents import Booking, Customer, Worker
 from gigsta.documents import booking_store as store
+from gigsta.documents.availability import release_claim
 from gigsta.documents.bookings import BookingEvent
 from gigsta.domain.accounts import Role, Viewer
+from gigsta.domain.availability import Interval
 from gigsta.domain.bookings.actions import ActorRole, BookingStatus
 from gigsta.domain.bookings.requests import (
     request_errors,
@@ -21,7 +23,7 @@ from gigsta.domain.bookings.requests import (
 from gigsta.domain.core import ErrorCode, UserError
 from gigsta.domain.services import SERVICE_CATALOGUE
 from gigsta.domain.time_zones import booking_time_zone
-from gigsta.resolvers import places
+from gigsta.resolvers import availability, places
 from gigsta.resolvers.accounts.workers import worker_offer
 from gigsta.resolvers.core.critical import run_to_completion
 from gigsta.resolvers.core.ids import parse_object_id
@@ -150,11 +152,48 @@ async def _request_once(checked: _CheckedRequest) -> BookingResult:
 
 
 async def _hold_and_insert(checked: _CheckedRequest) -> BookingResult:
+    """Claim the worker's time, then store the booking (see `_insert`); the
+    claim is released if no booking comes of it."""
+    request, worker = checked.request, checked.worker
+    assert checked.customer.id is not None and worker.id is not None
+    booking_id = PydanticObjectId()
+    refusal = await availability.hold_time(
+        worker,
+        booking_id,
+        Interval(request.scheduled_start, request.scheduled_end),
+        now=checked.now,
+    )
+    if refusal is not None:
+        # The same request sent again finds its own booking in the way.
+        retried = (
+            await holds.find_retried_request(
+                checked.customer.id,
+                worker.id,
+                request.scheduled_start,
+                request.scheduled_end,
+                request.payment_method_id,
+            )
+            if checked.payments is not None and request.payment_method_id
+            else None
+        )
+        return BookingResult(booking=retried, errors=[] if retried else [refusal])
+    try:
+        result = await _insert(checked, booking_id)
+    except BaseException:
+        await release_claim(worker.id, booking_id)
+        raise
+    if result.booking is None or result.booking.id != booking_id:
+        await release_claim(worker.id, booking_id)
+    return result
+
+
+async def _insert(
+    checked: _CheckedRequest, booking_id: PydanticObjectId
+) -> BookingResult:
     """Secure the card (when payments are on), then store the booking."""
     request, customer, worker = checked.request, checked.customer, checked.worker
     payments, now = checked.payments, checked.now
     assert customer.id is not None and worker.id is not None
-    booking_id = PydanticObjectId()
     hold = holds.HoldResult(status=BookingStatus.REQUESTED)
     if payments is not None:
         hold = await holds.prepare_request(

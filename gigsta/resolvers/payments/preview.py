@@ -21,7 +21,11 @@ def effect_for(booking: Booking, action: str, now: datetime) -> PaymentEffect:
         else None
     )
     return payment_effect(
-        action, facts, scheduled_start=booking.scheduled_start, now=now
+        action,
+        facts,
+        scheduled_start=booking.scheduled_start,
+        now=now,
+        booking_status=booking.status,
     )
 
 

@@ -3,6 +3,7 @@ service-area search) and customers."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -10,7 +11,7 @@ import strawberry
 from gigsta.domain.core import ClientError, ErrorCode, length_errors
 from gigsta.domain.places import Address
 from gigsta.domain.services import MAX_SERVICE_KEY_LENGTH, SERVICE_CATALOGUE
-from gigsta.resolvers import places
+from gigsta.resolvers import availability, places
 from gigsta.resolvers.accounts import customers, workers
 from gigsta.resolvers.core.ids import parse_object_id
 from gigsta.resolvers.core.pagination import Paging
@@ -53,6 +54,12 @@ class WorkerFilter:
     address_token: str | None = strawberry.field(
         default=None, description="A token from `addressSuggestions`."
     )
+    available_at: datetime | None = strawberry.field(
+        default=None,
+        description="Only workers who could start a job at this instant: within "
+        "their schedule (or with none set) and with no requested, accepted or "
+        "in-progress booking then.",
+    )
 
 
 async def filtered_workers(
@@ -80,10 +87,21 @@ async def filtered_workers(
         if not isinstance(address, Address):
             raise ClientError(address.code, address.message)
         point = places.NearPoint(address.latitude, address.longitude)
+    excluded = (
+        await availability.unavailable_worker_ids(
+            filter.available_at, now=info.context.now
+        )
+        if filter.available_at is not None
+        else None
+    )
     if point is None:
-        page = await workers.list_workers(paging, service=filter.service)
+        page = await workers.list_workers(
+            paging, service=filter.service, excluded=excluded
+        )
         return connection_from_page(page, _worker)
-    found = await places.search_workers_near(point, paging, service=filter.service)
+    found = await places.search_workers_near(
+        point, paging, service=filter.service, excluded=excluded
+    )
     return connection_from_page(found, lambda hit: Worker(doc=hit[0], distance=hit[1]))
 
 

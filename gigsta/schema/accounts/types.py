@@ -13,6 +13,14 @@ from gigsta.documents import Worker as WorkerDoc
 from gigsta.domain.accounts import is_own_account_or_admin, is_self_or_admin
 from gigsta.domain.services import SERVICE_CATALOGUE
 from gigsta.resolvers.accounts import customers
+from gigsta.schema.availability.types import (
+    Availability,
+    SlotDuration,
+    SlotFrom,
+    SlotTo,
+    worker_availability,
+    worker_available_slots,
+)
 from gigsta.schema.core import nodes
 from gigsta.schema.core.connections import paged_field
 from gigsta.schema.core.context import Info
@@ -209,6 +217,29 @@ class Worker(nodes.DocumentNode):
     @strawberry.field(description="Identity and licence files: worker and admins.")
     async def documents(self, info: Info) -> list[Attachment] | None:
         return await worker_documents(info, self.doc)
+
+    # --- Availability ---------------------------------------------------------
+    @strawberry.field(
+        description="When the worker works; null until they set a schedule "
+        "(until then they can be booked at any time they have no booking)."
+    )
+    def availability(self, info: Info) -> Availability | None:
+        return worker_availability(info, self.doc)
+
+    @strawberry.field(
+        description="Bookable starts in [`from`, `to`), on the half hour of the "
+        "worker's clock, at the worker's offset: within their schedule and free "
+        "of their requested, accepted and in-progress bookings for the whole "
+        "`durationMinutes` (at most 500)."
+    )
+    async def available_slots(
+        self,
+        info: Info,
+        from_: SlotFrom,
+        to: SlotTo,
+        duration_minutes: SlotDuration,
+    ) -> list[datetime]:
+        return await worker_available_slots(info, self.doc, from_, to, duration_minutes)
 
 
 @nodes.shows(UserDoc)

@@ -59,6 +59,11 @@ CODE_DESCRIPTIONS: Mapping[ErrorCode, str] = MappingProxyType(
         "(`expectedVersion` is stale, or another change won a race); nothing was "
         "written. Reload the booking and try again.",
         ErrorCode.SERVICE_NOT_OFFERED: "The worker does not offer this service.",
+        ErrorCode.WORKER_UNAVAILABLE: "The worker cannot take a job then: the "
+        "time is outside their schedule, or one of their requested, accepted or "
+        "in-progress bookings overlaps it (requestBooking; and accept, for a "
+        "worker who already holds an overlapping job). `Worker.availableSlots` "
+        "lists the starts that can be booked.",
         ErrorCode.UNKNOWN_SERVICE: "Not a key of the `services` catalogue.",
         ErrorCode.QUERY_TOO_SHORT: "An address search needs at least 3 characters "
         "(addressSuggestions, so in query errors' `extensions.code`).",

@@ -1,0 +1,1 @@
+"""Availability: worker schedules, their exceptions and bookable slots."""
