@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from gigsta.documents.accounts import Customer, User, Worker
 from gigsta.documents.bookings import Booking
+from gigsta.documents.deliveries import Delivery
 from gigsta.documents.events import DomainEvent
 from gigsta.documents.files import Attachment
 from gigsta.documents.payments import StripeEvent
@@ -23,6 +24,7 @@ DOCUMENT_MODELS = (
     StripeEvent,
     PersistedQuery,
     DomainEvent,
+    Delivery,
 )
 
 
@@ -36,6 +38,7 @@ __all__ = [
     "Attachment",
     "Booking",
     "Customer",
+    "Delivery",
     "DomainEvent",
     "PersistedQuery",
     "StripeEvent",
