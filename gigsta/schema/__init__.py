@@ -14,6 +14,7 @@ from strawberry.types.base import get_object_definition
 from gigsta.database import is_unavailable
 from gigsta.domain.core import ClientError, ErrorCode
 from gigsta.schema.accounts.mutations import AccountsMutation
+from gigsta.schema.accounts.notifications import NotificationsMutation
 from gigsta.schema.accounts.queries import AccountsQuery
 from gigsta.schema.bookings.mutations import BookingsMutation
 from gigsta.schema.bookings.queries import BookingsQuery
@@ -153,6 +154,7 @@ QUERY_TYPES: tuple[type, ...] = (
 )
 MUTATION_TYPES: tuple[type, ...] = (
     AccountsMutation,
+    NotificationsMutation,
     BookingsMutation,
     FilesMutation,
     PaymentsMutation,
