@@ -5,6 +5,7 @@ send. Bookings are made through the GraphQL API, as clients make them."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import signal
@@ -13,8 +14,10 @@ from datetime import timedelta
 
 from gigsta.documents import Delivery, DomainEvent
 from gigsta.domain.notifications.retries import MAX_ATTEMPTS, retry_delay
+from gigsta.jobs.sweeper import run_sweeper
 from gigsta.resolvers.outbox import dispatch
 from scripts.processes import free_port, start_process, wait_until
+from tests.conftest import run_cli
 from tests.fixtures_smtp import Mailbox, smtp_standin
 from tests.schema.payments_helpers import must, parties, request
 
@@ -155,3 +158,40 @@ async def test_a_dispatcher_killed_mid_send_still_delivers_exactly_once(
         assert (delivery.status, delivery.attempts) == ("sent", 2)
         (event,) = await DomainEvent.find_all().to_list()
         assert event.outbox.status == "dispatched"
+
+
+async def test_the_sweeper_loop_dispatches_the_outbox(
+    gql, clock, stripe_harness, settings, mailbox
+):
+    await _one_request(gql, clock)
+    task = asyncio.create_task(run_sweeper(clock, 0.01, None, mailbox.outbox(settings)))
+    try:
+        for _ in range(500):  # bounded: at most ~5 s
+            if mailbox.messages():
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        task.cancel()
+    (message,) = mailbox.messages()
+    assert message["Subject"].startswith("New booking request from Kim")
+
+
+async def test_the_one_shot_command_reports_what_it_did(
+    gql, clock, stripe_harness, settings, mailbox, project_root
+):
+    await _one_request(gql, clock)
+    database = {"MONGODB_URI": settings.mongodb_uri, "MONGODB_DB": settings.mongodb_db}
+    command = [sys.executable, "-m", "gigsta.jobs", "outbox"]
+
+    # No SMTP server configured: nothing is sent and the event keeps waiting.
+    idle = run_cli(command, env={**database, "SMTP_HOST": ""}, cwd=project_root)
+    assert idle.returncode == 1
+    assert "SMTP_HOST" in idle.stderr
+    (event,) = await DomainEvent.find_all().to_list()
+    assert event.outbox.status == "pending"
+
+    result = run_cli(command, env={**database, **mailbox.env()}, cwd=project_root)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (report["events_dispatched"], report["sent"]) == (1, 1)
+    assert len(mailbox.messages()) == 1
