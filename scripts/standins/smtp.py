@@ -9,7 +9,8 @@ name and renamed, so a reader never sees half a message). Read them with
     python -m scripts.standins.smtp show N [--store DIR]    # one in full
 
 For tests it can misbehave on purpose: `--fail-first N` answers the first N
-messages with a temporary failure (451), and `--stall-first N` holds the reply
+messages with a temporary failure (451), `--reject-all` refuses every
+message for good (550), and `--stall-first N` holds the reply
 to the first N messages' DATA for `--stall-seconds` (writing
 `.stalled-NNNNNN` first, so a test can see the stall began). A client that
 disconnects during a stall has not had its message accepted, and it is not
@@ -42,9 +43,16 @@ class KeepingHandler:
     """aiosmtpd's handler: keep each message, or fail or stall on purpose."""
 
     def __init__(
-        self, store: Path, *, fail_first: int, stall_first: int, stall_seconds: float
+        self,
+        store: Path,
+        *,
+        fail_first: int,
+        stall_first: int,
+        stall_seconds: float,
+        reject_all: bool = False,
     ) -> None:
         self.store = store
+        self.reject_all = reject_all
         self.fail_first = fail_first
         self.stall_first = stall_first
         self.stall_seconds = stall_seconds
@@ -53,6 +61,8 @@ class KeepingHandler:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
         self.attempts += 1
+        if self.reject_all:
+            return "550 5.7.1 Message rejected"
         if self.attempts <= self.fail_first:
             return "451 4.3.0 Temporarily unable to accept mail; try again later"
         if self.attempts <= self.fail_first + self.stall_first:
@@ -91,6 +101,7 @@ async def _serve(args: argparse.Namespace) -> None:
         fail_first=args.fail_first,
         stall_first=args.stall_first,
         stall_seconds=args.stall_seconds,
+        reject_all=args.reject_all,
     )
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
@@ -150,6 +161,7 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=2525)
     serve.add_argument("--fail-first", type=int, default=0)
+    serve.add_argument("--reject-all", action="store_true")
     serve.add_argument("--stall-first", type=int, default=0)
     serve.add_argument("--stall-seconds", type=float, default=60.0)
     listing = commands.add_parser("list", help="one line per message kept")

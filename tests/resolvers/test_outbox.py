@@ -91,6 +91,19 @@ async def test_a_delivery_is_dead_after_the_last_attempt(
     assert (await _only_delivery()).attempts == MAX_ATTEMPTS
 
 
+async def test_a_permanent_refusal_is_dead_at_once(
+    gql, clock, stripe_harness, settings, tmp_path
+):
+    await _one_request(gql, clock)
+    with smtp_standin(tmp_path / "mail", "--reject-all") as refusing:
+        report = await dispatch(clock, refusing.outbox(settings))
+        assert (report["dead"], report["retried"]) == (1, 0)
+        delivery = await _only_delivery()
+        assert (delivery.status, delivery.attempts) == ("dead", 1)
+        assert "550" in delivery.last_error
+        assert refusing.messages() == []
+
+
 async def test_two_dispatchers_at_once_send_each_message_once(
     gql, clock, stripe_harness, settings, mailbox
 ):

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from beanie import PydanticObjectId
+
 from gigsta.documents import Delivery, User
+from gigsta.documents.booking_store import mark_payout_sent
 from gigsta.resolvers.outbox import dispatch
 from tests.fixtures_smtp import text
 from tests.ids import raw_id
@@ -45,10 +48,15 @@ async def test_the_booking_flow_emails_each_party_once_with_local_times_and_amou
     payload = await request(gql, p, "pm_card_visa", clock.now + START_AFTER)
     booking = await deliver_to_completion(gql, p, payload["booking"], clock)
     await must(gql, p.customer_token, booking, "confirm")
+    # The worker's share goes out (what the payouts job records once Stripe
+    # Connect has made the transfer).
+    assert await mark_payout_sent(
+        PydanticObjectId(raw_id(booking["id"])), "tr_test", clock.now
+    )
     outbox = mailbox.outbox(settings)
 
     report = await dispatch(clock, outbox)
-    assert report["sent"] == 4 and report["retried"] == report["dead"] == 0
+    assert report["sent"] == 5 and report["retried"] == report["dead"] == 0
     # A second pass finds nothing left to do.
     assert (await dispatch(clock, outbox))["sent"] == 0
 
@@ -59,6 +67,7 @@ async def test_the_booking_flow_emails_each_party_once_with_local_times_and_amou
             (customer, f"Mere accepted your booking ({ref})"),
             (customer, f"Mere has finished the job ({ref})"),
             (customer, f"Receipt: $94.50 NZD for cleaning ({ref})"),
+            (worker, f"You've been paid $76.50 NZD ({ref})"),
         ]
     )
     messages = {m["Subject"].split(" (")[0]: m for m in mailbox.messages()}
@@ -74,7 +83,7 @@ async def test_the_booking_flow_emails_each_party_once_with_local_times_and_amou
     assert "You get this email whatever your settings" in receipt
     # One Message-ID per message, the one its delivery was given.
     ids = [m["Message-ID"] for m in mailbox.messages()]
-    assert len(set(ids)) == 4
+    assert len(set(ids)) == 5
     stored = {d.payload["message_id"] async for d in Delivery.find()}
     assert stored == set(ids)
 
