@@ -25,6 +25,7 @@ from gigsta.observability import RequestLogMiddleware
 from gigsta.resolvers.accounts.credentials import PasswordHashing
 from gigsta.resolvers.core import critical
 from gigsta.resolvers.core.persisted_queries import PersistedQueryStore
+from gigsta.resolvers.outbox import outbox_from_settings
 from gigsta.resolvers.payments.config import payments_from_settings
 from gigsta.resolvers.payments.webhooks import stripe_webhook
 from gigsta.runtime import Clock, Runtime, utc_now
@@ -114,7 +115,10 @@ def _lifespan(
         if sweeper_on:
             sweeper = asyncio.create_task(
                 run_sweeper(
-                    runtime.clock, settings.sweep_interval_seconds, runtime.payments
+                    runtime.clock,
+                    settings.sweep_interval_seconds,
+                    runtime.payments,
+                    outbox_from_settings(settings),
                 ),
                 name="sweeper",
             )

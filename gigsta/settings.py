@@ -213,6 +213,23 @@ class Settings(BaseSettings):
         "GIGSTA_PAYOUT_REFRESH_URL", "http://localhost:5173/payouts/retry"
     )
 
+    # Email (SMTP). No SMTP_HOST: no email is sent and domain events wait in
+    # the outbox. `make run` points it at the local stand-in.
+    smtp_host: str | None = _from_env("SMTP_HOST", None)
+    smtp_port: int = _from_env("SMTP_PORT", 587, ge=1, le=65535)
+    smtp_username: str | None = _from_env("SMTP_USERNAME", None)
+    smtp_password: SecretStr | None = _from_env("SMTP_PASSWORD", None)
+    # `starttls` (port 587), `tls` (implicit TLS, port 465) or `none` (only
+    # for a local stand-in).
+    smtp_security: Literal["starttls", "tls", "none"] = _from_env(
+        "SMTP_SECURITY", "starttls"
+    )
+    smtp_timeout_seconds: float = _from_env("SMTP_TIMEOUT_SECONDS", 30.0, gt=0)
+    email_from: str = _from_env("GIGSTA_EMAIL_FROM", "GigSta <bookings@gigsta.nz>")
+    # How long a dispatcher holds an event or delivery it works on before
+    # another may take it over; must exceed SMTP_TIMEOUT_SECONDS.
+    outbox_lease_seconds: float = _from_env("GIGSTA_OUTBOX_LEASE_SECONDS", 120.0, gt=0)
+
     def require_mongodb_uri(self) -> str:
         if not self.mongodb_uri:
             raise RuntimeError(

@@ -1,9 +1,10 @@
 """`make run`: the embedded defaults, for a developer's machine.
 
 Starts each local stand-in the environment does not configure as a child
-process (SecantusDB for MONGODB_URI, localstripe for STRIPE_SECRET_KEY; for
-R2 and Addressable see `start_places_standins`), waits for it, applies
-migrations, seeds the demo data, then serves the API. Ctrl-C stops the server
+process (SecantusDB for MONGODB_URI, localstripe for STRIPE_SECRET_KEY, the
+SMTP stand-in for SMTP_HOST; for R2 and Addressable see
+`start_places_standins`), waits for it, applies migrations, seeds the demo
+data, then serves the API. Ctrl-C stops the server
 first and the children after it. Nothing under `gigsta/` imports any stand-in.
 """
 
@@ -25,6 +26,7 @@ from scripts.standins.s3 import (
     create_bucket,
     start_s3,
 )
+from scripts.standins.smtp import start_smtp
 from scripts.standins.stripe import start_embedded_stripe
 
 # The web app's dev server (Vite) may call the API unless GIGSTA_CORS_ORIGINS
@@ -66,6 +68,21 @@ def start_places_standins(data_dir: Path) -> list[Process]:
     return started
 
 
+def start_mail_standin(data_dir: Path) -> list[Process]:
+    """The SMTP stand-in, keeping mail under `data_dir/mail`, unless SMTP_HOST
+    points at a real server."""
+    if os.environ.get("SMTP_HOST"):
+        return []
+    store = data_dir / "mail"
+    proc, port = start_smtp(store, data_dir / "logs" / "smtp.log")
+    os.environ.update(SMTP_HOST="127.0.0.1", SMTP_PORT=str(port), SMTP_SECURITY="none")
+    print(
+        f"email: SMTP stand-in on port {port}, keeping mail in {store} "
+        "(list it: python -m scripts.standins.smtp list)"
+    )
+    return [proc]
+
+
 def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
@@ -92,6 +109,7 @@ def main() -> int:
             os.environ["MONGODB_URI"] = uri
             print(f"embedded database at {uri} (data in {data_dir / 'mongo'})")
         children += start_places_standins(data_dir)
+        children += start_mail_standin(data_dir)
         if not os.environ.get("STRIPE_SECRET_KEY"):
             children.append(start_embedded_stripe(data_dir))
         get_settings.cache_clear()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from gigsta.documents.accounts import Customer, User, Worker
 from gigsta.documents.availability import WorkerCalendar
 from gigsta.documents.bookings import Booking
+from gigsta.documents.deliveries import Delivery
 from gigsta.documents.events import DomainEvent
 from gigsta.documents.files import Attachment
 from gigsta.documents.messages import BookingMessage, MessageReadMarker
@@ -30,6 +31,7 @@ DOCUMENT_MODELS = (
     MessageReadMarker,
     Review,
     WorkerCalendar,
+    Delivery,
 )
 
 
@@ -44,6 +46,7 @@ __all__ = [
     "Booking",
     "BookingMessage",
     "Customer",
+    "Delivery",
     "DomainEvent",
     "MessageReadMarker",
     "PersistedQuery",

@@ -5,11 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from beanie import Document, PydanticObjectId
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from gigsta.documents.availability import WorkerAvailability
 from gigsta.documents.places import PlaceAddress
 from gigsta.domain.accounts import Country, Currency, Role
+
+
+class NotificationPreferences(BaseModel):
+    """What the account wants to be emailed about. Essential emails (money
+    and cancellations, `gigsta.domain.notifications.rules`) always go."""
+
+    booking_updates: bool = True
 
 
 class User(Document):
@@ -23,6 +30,10 @@ class User(Document):
     # Carried in every token issued; incremented to revoke them all at once
     # (every request compares the two). Migration 0007 sets 0 where missing.
     token_version: int = 0
+    # Absent on accounts made before notifications: the defaults apply.
+    notification_preferences: NotificationPreferences = Field(
+        default_factory=NotificationPreferences
+    )
     created_at: datetime
     updated_at: datetime
 

@@ -60,6 +60,8 @@ class OutboxState(BaseModel):
     # Set while one dispatcher works on the event; another may take it over
     # once it has passed (its holder died).
     lease_until: datetime | None = None
+    # Who holds the lease: only that claim may record the outcome.
+    lease_token: str | None = None
     next_attempt_at: datetime
     last_error: str | None = None
 

@@ -4,6 +4,7 @@ import asyncio
 import logging
 
 from gigsta.resolvers.bookings.timers import sweep
+from gigsta.resolvers.outbox import Outbox, dispatch
 from gigsta.resolvers.payments.config import Payments
 from gigsta.runtime import Clock
 
@@ -11,11 +12,16 @@ log = logging.getLogger(__name__)
 
 
 async def run_sweeper(
-    clock: Clock, interval_seconds: float, payments: Payments | None = None
+    clock: Clock,
+    interval_seconds: float,
+    payments: Payments | None = None,
+    outbox: Outbox | None = None,
 ) -> None:
-    """Sweep due system transitions every `interval_seconds`, until cancelled.
+    """Sweep due system transitions, then dispatch the outbox (when a channel
+    is configured), every `interval_seconds`, until cancelled.
 
-    Several instances may run this at once: moves are conditional updates.
+    Several instances may run this at once: moves are conditional updates and
+    the outbox claims each record with a lease.
     """
     while True:
         try:
@@ -26,4 +32,12 @@ async def run_sweeper(
             # A failed pass (database hiccup) must not kill the loop; the next
             # pass retries, since due bookings stay due until moved.
             log.exception("sweep failed; retrying in %.0f s", interval_seconds)
+        if outbox is not None:
+            try:
+                await dispatch(clock, outbox)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # Claimed records go back to others when their lease passes.
+                log.exception("outbox dispatch failed; retrying next pass")
         await asyncio.sleep(interval_seconds)

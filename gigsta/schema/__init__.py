@@ -14,6 +14,7 @@ from strawberry.types.base import get_object_definition
 from gigsta.database import is_unavailable
 from gigsta.domain.core import ClientError, ErrorCode
 from gigsta.schema.accounts.mutations import AccountsMutation
+from gigsta.schema.accounts.notifications import NotificationsMutation
 from gigsta.schema.accounts.queries import AccountsQuery
 from gigsta.schema.availability.mutations import AvailabilityMutation
 from gigsta.schema.bookings.mutations import BookingsMutation
@@ -157,6 +158,7 @@ QUERY_TYPES: tuple[type, ...] = (
 MUTATION_TYPES: tuple[type, ...] = (
     AccountsMutation,
     AvailabilityMutation,
+    NotificationsMutation,
     BookingsMutation,
     FilesMutation,
     PaymentsMutation,

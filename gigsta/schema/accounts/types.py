@@ -13,6 +13,7 @@ from gigsta.documents import Worker as WorkerDoc
 from gigsta.domain.accounts import is_own_account_or_admin, is_self_or_admin
 from gigsta.domain.services import SERVICE_CATALOGUE
 from gigsta.resolvers.accounts import customers
+from gigsta.schema.accounts.notifications import NotificationPreferences
 from gigsta.schema.availability.types import (
     Availability,
     SlotDuration,
@@ -260,6 +261,15 @@ class User(nodes.DocumentNode):
     created_at = doc_field(
         "created_at", datetime, description="When the account was made (UTC)."
     )
+
+    @strawberry.field(
+        description="Which emails the account gets; only the account itself and "
+        "admins see them (null for anyone else)."
+    )
+    def notification_preferences(self, info: Info) -> NotificationPreferences | None:
+        if not is_own_account_or_admin(info.context.viewer, self.doc.id):
+            return None
+        return NotificationPreferences.of(self.doc.notification_preferences)
 
     @strawberry.field(description="The customer profile, for a CUSTOMER account.")
     async def customer(self, info: Info) -> Customer | None:

@@ -1,0 +1,47 @@
+"""Deliveries: one message of one event to one recipient over one channel.
+
+The outbox dispatcher fans each domain event out into deliveries (stage 1)
+and sends them (stage 2). A unique index on (event_id, channel, recipient)
+(migration 0013) makes the fan-out idempotent: a dispatcher that dies halfway
+through an event and the one that takes it over write each delivery once.
+
+What a delivery sends is fixed when it is made (`payload`: for email the
+rendered message), so a retry sends the same bytes with the same Message-ID.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from beanie import Document, PydanticObjectId
+from pydantic import Field
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    DEAD = "dead"
+
+
+class Delivery(Document):
+    event_id: PydanticObjectId
+    booking_id: PydanticObjectId
+    # The channel's name (`email`; partner webhooks later) and, within it, who
+    # receives it (email: `user:<id>`, so a changed address is not a new one).
+    channel: str
+    recipient: str
+    notice: str
+    payload: dict[str, Any] = Field(default_factory=dict)
+    status: DeliveryStatus = DeliveryStatus.PENDING
+    attempts: int = 0
+    lease_until: datetime | None = None
+    lease_token: str | None = None
+    next_attempt_at: datetime
+    last_error: str | None = None
+    created_at: datetime
+    sent_at: datetime | None = None
+
+    class Settings:
+        name = "deliveries"

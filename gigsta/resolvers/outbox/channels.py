@@ -1,0 +1,134 @@
+"""Channels: how a domain event reaches people outside the API.
+
+A channel turns an event into drafts (one per recipient, with everything it
+will send) and later sends one stored delivery. Email is the first; a partner
+webhook channel would draft one delivery per subscribed partner (recipient
+`partner:<id>`, payload the event as JSON) and send it with a signed POST:
+the dispatcher, leases, retries and idempotent fan-out stay as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.utils import formataddr
+from typing import TYPE_CHECKING, Any, Protocol
+
+from gigsta.domain.bookings.actions import ActorRole
+from gigsta.domain.notifications.rules import Addressed, notices_for, wanted
+from gigsta.domain.notifications.templates import EmailFacts, render
+from gigsta.domain.services import SERVICE_CATALOGUE
+from gigsta.integrations.smtp import (
+    PermanentSmtpError,
+    build_message,
+    message_id,
+)
+
+if TYPE_CHECKING:
+    from gigsta.documents import Delivery
+    from gigsta.integrations.smtp import SmtpMailer
+    from gigsta.resolvers.outbox.context import EventContext
+
+
+class PermanentDeliveryError(Exception):
+    """Sending can never succeed (the address was refused): no retry."""
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A delivery to make: to whom, for which notice, with what payload."""
+
+    recipient: str
+    notice: str
+    payload: dict[str, Any]
+
+
+class Channel(Protocol):
+    name: str
+
+    async def drafts(self, context: EventContext) -> list[Draft]:
+        """The deliveries this event makes on this channel (maybe none)."""
+        ...
+
+    async def send(self, delivery: Delivery) -> None:
+        """Send one delivery; raise `PermanentDeliveryError` when retrying is
+        pointless, any other exception when a later attempt may succeed."""
+        ...
+
+
+def email_facts(context: EventContext, role: ActorRole) -> EmailFacts:
+    booking, event = context.booking, context.event
+    price, payment = booking.price, booking.payment
+    recipient = context.party(role).profile
+    amount = event.data.get("amount")
+    return EmailFacts(
+        recipient_name=recipient.name,
+        recipient_country=recipient.country,
+        customer_name=context.customer.profile.name,
+        worker_name=context.worker.profile.name,
+        service=SERVICE_CATALOGUE.get(booking.service, booking.service),
+        description=booking.description,
+        scheduled_start=booking.scheduled_start,
+        scheduled_end=booking.scheduled_end,
+        time_zone=booking.time_zone,
+        booking_ref=f"GS-{str(booking.id)[-8:].upper()}",
+        currency=price.currency if price else None,
+        total=price.total if price else None,
+        gst_included=price.gst_included if price else None,
+        worker_payout=price.worker_payout if price else None,
+        captured=payment.captured_amount if payment else None,
+        refunded=payment.refunded_amount if payment else None,
+        payout_amount=amount if isinstance(amount, int) else None,
+        reason=event.data.get("reason"),
+    )
+
+
+class EmailChannel:
+    """Email over SMTP, to each party the notification rules name, unless
+    the notice is not essential and they turned booking updates off."""
+
+    name = "email"
+
+    def __init__(self, mailer: SmtpMailer) -> None:
+        self.mailer = mailer
+
+    async def drafts(self, context: EventContext) -> list[Draft]:
+        event = context.event
+        found = []
+        for addressed in notices_for(event.type.value, event.data):
+            party = context.party(addressed.role)
+            prefs = party.user.notification_preferences
+            if wanted(addressed, booking_updates=prefs.booking_updates):
+                found.append(self._draft(context, addressed))
+        return found
+
+    def _draft(self, context: EventContext, addressed: Addressed) -> Draft:
+        party = context.party(addressed.role)
+        recipient = f"user:{party.user.id}"
+        email = render(addressed, email_facts(context, addressed.role))
+        domain = self.mailer.config.sender_domain
+        return Draft(
+            recipient=recipient,
+            notice=addressed.notice.value,
+            payload={
+                "to": formataddr((party.profile.name, party.user.email)),
+                "subject": email.subject,
+                "body": email.body,
+                "message_id": message_id(str(context.event.id), recipient, domain),
+                "date": context.event.at,
+            },
+        )
+
+    async def send(self, delivery: Delivery) -> None:
+        p = delivery.payload
+        message = build_message(
+            sender=self.mailer.config.sender,
+            to=p["to"],
+            subject=p["subject"],
+            body=p["body"],
+            msg_id=p["message_id"],
+            date=p["date"],
+        )
+        try:
+            await self.mailer.send(message)
+        except PermanentSmtpError as error:
+            raise PermanentDeliveryError(str(error)) from error
