@@ -17,6 +17,7 @@ The event is the outbox record: there is no second copy to keep in step.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import StrEnum
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from beanie import Document, PydanticObjectId
 from pydantic import BaseModel, Field
+from pymongo.errors import ConnectionFailure, PyMongoError
 
 from gigsta.domain.bookings.actions import ActorRole
 
@@ -33,6 +35,8 @@ if TYPE_CHECKING:
     from gigsta.documents.bookings import Booking
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 
 class EventType(StrEnum):
@@ -112,6 +116,14 @@ class DomainEvent(Document):
         )
 
 
+# A write conflict between two transactions is retried at once, a few times:
+# the loser's conditional update then sees the winner's write and matches
+# nothing. Unbounded retries (the driver's `with_transaction` keeps at it for
+# 120 s) would hold a request through a database outage that must be
+# answered DATABASE_UNAVAILABLE within the server selection timeout.
+TRANSACTION_ATTEMPTS = 3
+
+
 async def write_with_event(
     write: Callable[[AsyncClientSession], Awaitable[T | None]],
     make_event: Callable[[T], DomainEvent | None],
@@ -120,20 +132,35 @@ async def write_with_event(
 
     `write` gets the session to pass to every operation and returns what it
     wrote, or None when it wrote nothing (a conditional update that lost a
-    race): then no event is inserted. The driver retries the whole callback on
-    a transient transaction error (a write conflict on a replica set), so
-    `write` must be safe to run again: a conditional update is.
+    race): then no event is inserted. A transient transaction error (a write
+    conflict on a replica set) runs the whole of `write` again, at most
+    `TRANSACTION_ATTEMPTS` times in all, so `write` must be safe to run again:
+    a conditional update is. A lost connection is not retried here.
     """
     client = DomainEvent.get_pymongo_collection().database.client
 
-    async def transaction(session: AsyncClientSession) -> T | None:
-        result = await write(session)
-        if result is None:
-            return None
-        event = make_event(result)
-        if event is not None:
-            await event.insert(session=session)
+    async def attempt(session: AsyncClientSession) -> T | None:
+        async with await session.start_transaction():
+            result = await write(session)
+            if result is None:
+                return None
+            event = make_event(result)
+            if event is not None:
+                await event.insert(session=session)
         return result
 
     async with client.start_session() as session:
-        return await session.with_transaction(transaction)
+        for attempts in range(1, TRANSACTION_ATTEMPTS):
+            try:
+                return await attempt(session)
+            except PyMongoError as exc:
+                if not _retryable(exc):
+                    raise
+                log.info("transaction conflict (attempt %d); retrying", attempts)
+        return await attempt(session)
+
+
+def _retryable(error: PyMongoError) -> bool:
+    return error.has_error_label("TransientTransactionError") and not isinstance(
+        error, ConnectionFailure
+    )

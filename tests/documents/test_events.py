@@ -6,10 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pymongo.errors import AutoReconnect, OperationFailure, PyMongoError
 
 from gigsta.documents import Booking, DomainEvent
 from gigsta.documents.booking_store import apply_transition, insert_booking
-from gigsta.documents.events import EventType, write_with_event
+from gigsta.documents.events import (
+    TRANSACTION_ATTEMPTS,
+    EventType,
+    write_with_event,
+)
 from gigsta.domain.bookings.actions import ActorRole, BookingStatus, Transition, decide
 from tests.documents.factories import new_booking
 
@@ -77,3 +82,60 @@ async def test_a_failed_event_write_rolls_the_change_back(app, raw_db, clock):
     stored = await raw_db.bookings.find_one({"_id": booking.id})
     assert stored["description"] == "Kitchen"
     assert len(await _events(raw_db, booking)) == 1
+
+
+def _labelled(error: PyMongoError) -> PyMongoError:
+    error._add_error_label("TransientTransactionError")
+    return error
+
+
+async def test_a_write_conflict_runs_the_write_again_a_bounded_number_of_times(
+    app, raw_db, clock
+):
+    booking = await insert_booking(new_booking(clock.now), actor_id=None)
+    calls = 0
+
+    async def conflicting(session: Any) -> bool:
+        nonlocal calls
+        calls += 1
+        raise _labelled(OperationFailure("Write conflict", code=112))
+
+    with pytest.raises(OperationFailure):
+        await write_with_event(conflicting, lambda _: None)
+    assert calls == TRANSACTION_ATTEMPTS
+
+    calls = 0
+
+    async def conflicts_once(session: Any) -> bool:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise _labelled(OperationFailure("Write conflict", code=112))
+        await Booking.get_pymongo_collection().update_one(
+            {"_id": booking.id},
+            {"$set": {"description": "second try"}},
+            session=session,
+        )
+        return True
+
+    assert await write_with_event(conflicts_once, lambda _: None) is True
+    assert calls == 2
+    stored = await raw_db.bookings.find_one({"_id": booking.id})
+    assert stored["description"] == "second try"
+
+
+async def test_a_lost_connection_is_not_retried_inside_the_transaction(
+    app, raw_db, clock
+):
+    """An outage must reach the request's DATABASE_UNAVAILABLE at once, not
+    after the driver's 120 s of transaction retries."""
+    calls = 0
+
+    async def disconnected(session: Any) -> bool:
+        nonlocal calls
+        calls += 1
+        raise _labelled(AutoReconnect("connection closed"))
+
+    with pytest.raises(AutoReconnect):
+        await write_with_event(disconnected, lambda _: None)
+    assert calls == 1

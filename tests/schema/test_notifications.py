@@ -56,7 +56,7 @@ async def test_the_booking_flow_emails_each_party_once_with_local_times_and_amou
     outbox = mailbox.outbox(settings)
 
     report = await dispatch(clock, outbox)
-    assert report["sent"] == 5 and report["retried"] == report["dead"] == 0
+    assert report["sent"] == 5 and report["retried"] == report["dead"] == 0, report
     # A second pass finds nothing left to do.
     assert (await dispatch(clock, outbox))["sent"] == 0
 
