@@ -63,7 +63,7 @@ def test_every_notice_the_rules_send_has_a_template(addressed):
 
 def test_every_template_is_used_by_some_event():
     used = {(a.notice, a.role) for group in ON_ACTION.values() for a in group}
-    used |= {(Notice.PAYOUT_SENT, W)}
+    used |= {(Notice.PAYOUT_SENT, W), (Notice.NEW_MESSAGE, C), (Notice.NEW_MESSAGE, W)}
     assert used == set(WRITERS)
 
 
@@ -81,7 +81,19 @@ def test_who_is_told_of_each_event():
         Addressed(Notice.PAYOUT_SENT, W),
     )
     assert notices_for("booking.payment_changed", {}) == ()
-    assert notices_for("booking.message_created", {}) == ()
+    # A message tells the other side; an admin's tells both. A review tells
+    # nobody while it is hidden.
+    assert notices_for("booking.message_created", {}, C) == (
+        Addressed(Notice.NEW_MESSAGE, W),
+    )
+    assert notices_for("booking.message_created", {}, W) == (
+        Addressed(Notice.NEW_MESSAGE, C),
+    )
+    assert notices_for("booking.message_created", {}, ActorRole.ADMIN) == (
+        Addressed(Notice.NEW_MESSAGE, C),
+        Addressed(Notice.NEW_MESSAGE, W),
+    )
+    assert notices_for("booking.review_submitted", {}, C) == ()
 
 
 def test_only_booking_updates_can_be_turned_off():

@@ -12,6 +12,7 @@ from gigsta.documents.booking_store import mark_payout_sent
 from gigsta.resolvers.outbox import dispatch
 from tests.fixtures_smtp import text
 from tests.ids import raw_id
+from tests.schema.messages_helpers import send
 from tests.schema.payments_helpers import (
     deliver_to_completion,
     must,
@@ -86,6 +87,34 @@ async def test_the_booking_flow_emails_each_party_once_with_local_times_and_amou
     assert len(set(ids)) == 5
     stored = {d.payload["message_id"] async for d in Delivery.find()}
     assert stored == set(ids)
+
+
+async def test_a_message_is_emailed_to_the_other_party_as_stored(
+    gql, clock, stripe_harness, settings, mailbox
+):
+    p = await parties(gql, clock)
+    customer, worker = await _emails(p)
+    payload = await request(gql, p, "pm_card_visa", clock.now + START_AFTER)
+    booking = payload["booking"]
+    sent = await send(
+        gql, p.customer_token, booking["id"], "Gate code 1234?\nCall 021 555 0123"
+    )
+    assert sent["errors"] == []
+    outbox = mailbox.outbox(settings)
+
+    await dispatch(clock, outbox)
+
+    ref = _ref(booking)
+    to_worker = [
+        m for m in mailbox.to(worker) if m["Subject"].startswith("New message")
+    ]
+    assert [m["Subject"] for m in to_worker] == [f"New message from Kim ({ref})"]
+    assert mailbox.to(customer) == []  # the sender is not told of their own
+    body = text(to_worker[0])
+    # Before acceptance the number is masked in the email as in the API.
+    assert "> Gate code 1234?\n> Call [phone hidden]\n" in body
+    assert "021 555 0123" not in body
+    assert "You can turn off booking update emails" in body
 
 
 def _ref(booking):

@@ -30,6 +30,7 @@ class Notice(StrEnum):
     REFUNDED = "refunded"
     PAYMENT_FAILED = "payment_failed"
     PAYOUT_SENT = "payout_sent"
+    NEW_MESSAGE = "new_message"
 
 
 ESSENTIAL_NOTICES: frozenset[Notice] = frozenset(
@@ -84,13 +85,23 @@ ON_ACTION: Mapping[str, tuple[Addressed, ...]] = MappingProxyType(
 SILENT_ACTIONS: frozenset[str] = frozenset({"start", "authorize"})
 
 
-def notices_for(event_type: str, data: Mapping[str, Any]) -> tuple[Addressed, ...]:
-    """The notices one domain event makes (`event_type` is its stable name).
+def notices_for(
+    event_type: str, data: Mapping[str, Any], actor_role: ActorRole | None = None
+) -> tuple[Addressed, ...]:
+    """The notices one domain event makes (`event_type` is its stable name;
+    `actor_role` is who made it).
 
     A payment change reported outside a transition (a webhook, the reconcile
-    job) tells nobody: the transitions that move money already do. Messages
-    and reviews make none yet.
+    job) tells nobody: the transitions that move money already do. A message
+    tells the other party (both, when an admin writes); a review tells nobody
+    (it stays hidden until both are in, so an email could only tease it).
     """
+    if event_type == "booking.message_created":
+        return tuple(
+            Addressed(Notice.NEW_MESSAGE, role)
+            for role in (C, W)
+            if role is not actor_role
+        )
     if event_type == "booking.requested":
         # A request waiting for 3-D Secure reaches the worker once authorized.
         if data.get("status") == "requested":

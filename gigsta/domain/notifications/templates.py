@@ -48,6 +48,8 @@ class EmailFacts:
     refunded: int | None = None
     payout_amount: int | None = None
     reason: str | None = None
+    # A message's text, as stored (contact details masked before acceptance).
+    message: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +214,20 @@ def _payout_sent(f: EmailFacts) -> tuple[str, list[str]]:
     ]
 
 
+def _new_message(sender: str) -> Writer:
+    def write(f: EmailFacts) -> tuple[str, list[str]]:
+        name = getattr(f, sender)
+        return f"New message from {name}", [
+            f"{name} wrote about the {f.service.lower()} booking:",
+            "",
+            *(f"> {line}" for line in (f.message or "").splitlines()),
+            "",
+            "Reply in GigSta: replies by email are not read.",
+        ]
+
+    return write
+
+
 C, W = ActorRole.CUSTOMER, ActorRole.WORKER
 WRITERS: MappingProxyType[tuple[Notice, ActorRole], Writer] = MappingProxyType(
     {
@@ -227,6 +243,8 @@ WRITERS: MappingProxyType[tuple[Notice, ActorRole], Writer] = MappingProxyType(
         (Notice.REFUNDED, C): _refunded,
         (Notice.PAYMENT_FAILED, C): _payment_failed,
         (Notice.PAYOUT_SENT, W): _payout_sent,
+        (Notice.NEW_MESSAGE, C): _new_message("worker_name"),
+        (Notice.NEW_MESSAGE, W): _new_message("customer_name"),
     }
 )
 # Prices are shown to the party who pays (the customer) only; a worker's

@@ -79,6 +79,7 @@ def email_facts(context: EventContext, role: ActorRole) -> EmailFacts:
         refunded=payment.refunded_amount if payment else None,
         payout_amount=amount if isinstance(amount, int) else None,
         reason=event.data.get("reason"),
+        message=event.data.get("body"),
     )
 
 
@@ -94,7 +95,7 @@ class EmailChannel:
     async def drafts(self, context: EventContext) -> list[Draft]:
         event = context.event
         found = []
-        for addressed in notices_for(event.type.value, event.data):
+        for addressed in notices_for(event.type.value, event.data, event.actor_role):
             party = context.party(addressed.role)
             prefs = party.user.notification_preferences
             if wanted(addressed, booking_updates=prefs.booking_updates):
