@@ -26,8 +26,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from pymongo import ReturnDocument
-
 from gigsta.documents.bookings import Booking, BookingEvent
 from gigsta.documents.events import DomainEvent, EventType, write_with_event
 from gigsta.documents.payments import PaymentLock, PayoutStatus
@@ -134,12 +132,34 @@ async def _update_with_event(
     transaction; None (and no event) when the booking did not match."""
 
     async def write(session: AsyncClientSession) -> Booking | None:
-        raw = await Booking.get_pymongo_collection().find_one_and_update(
-            query, update, return_document=ReturnDocument.AFTER, session=session
-        )
-        return _load(raw)
+        return await _update_and_read(query, update, session=session)
 
     return await write_with_event(write, event_of)
+
+
+async def _update_and_read(
+    query: dict[str, Any],
+    update: dict[str, Any],
+    *,
+    read: dict[str, Any] | None = None,
+    session: AsyncClientSession | None = None,
+) -> Booking | None:
+    """A conditional `update_one`, then the booking as it now is (found by
+    `read`, default its `_id`); None when the update matched nothing.
+
+    Not `findAndModify`: SecantusDB answers it by scanning the collection
+    (56 ms at 5,000 bookings against 2.8 ms for `update_one` on the same
+    filter, growing with the collection), while `update` and `find` use the
+    `_id` index. Inside a transaction the read sees the transaction's own
+    write and nothing later; outside one, `read` must pin what only this
+    writer can have set (a lock's token)."""
+    collection = Booking.get_pymongo_collection()
+    result = await collection.update_one(query, update, session=session)
+    if result.matched_count == 0:
+        return None
+    return _load(
+        await collection.find_one(read or {"_id": query["_id"]}, session=session)
+    )
 
 
 def _payment_status(booking: Booking) -> str | None:
@@ -177,7 +197,7 @@ async def claim_lock(
     A retry with the same key may take over a lock older than `takeover_after`
     (its holder must be dead). None when the booking moved on or is locked.
     """
-    raw = await Booking.get_pymongo_collection().find_one_and_update(
+    return await _update_and_read(
         {
             "_id": booking.id,
             "version": booking.version,
@@ -191,9 +211,8 @@ async def claim_lock(
             ],
         },
         {"$set": {"payment_lock": lock.model_dump(mode="python")}},
-        return_document=ReturnDocument.AFTER,
+        read={"_id": booking.id, "payment_lock.token": lock.token},
     )
-    return _load(raw)
 
 
 async def release_lock(booking_id: PydanticObjectId | None, token: str) -> None:
