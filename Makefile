@@ -79,6 +79,8 @@ sweep: $(STAMP)
 	$(BIN)/python -m gigsta.jobs sweep
 
 bench: $(STAMP)
+	$(BIN)/python -m bench.side_by_side
+	$(BIN)/python -m bench.field_cost
 	$(BIN)/python -m bench.booking_page
 	$(BIN)/python -m bench.sign_in_load
 

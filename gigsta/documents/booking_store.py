@@ -29,8 +29,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from pymongo import ReturnDocument
-
 from gigsta.documents.availability import release_claim
 from gigsta.documents.bookings import Booking, BookingEvent
 from gigsta.documents.events import DomainEvent, EventType, write_with_event
@@ -81,17 +79,7 @@ async def apply_transition(
     """
     event = transition.event
     to_status = transition.event.to_status
-    set_fields: dict[str, Any] = {
-        "status": to_status.value,
-        "updated_at": event.at,
-        "payment_lock": None,
-    }
-    if payment is not None:
-        set_fields["payment"] = payment.model_dump(mode="python")
-    if payout is not None:
-        set_fields["payout"] = payout.model_dump(mode="python")
-    if to_status is BookingStatus.COMPLETED:
-        set_fields["completed_at"] = event.at
+    set_fields = _fields_after(transition, payment, payout)
     lock_filter: dict[str, Any] = (
         {"payment_lock.token": lock_token} if lock_token else {"payment_lock": None}
     )
@@ -133,6 +121,27 @@ async def apply_transition(
     return updated
 
 
+def _fields_after(
+    transition: Transition,
+    payment: BookingPayment | None,
+    payout: WorkerPayout | None,
+) -> dict[str, Any]:
+    """What a transition sets: the status, and the records it carries."""
+    event = transition.event
+    fields: dict[str, Any] = {
+        "status": event.to_status.value,
+        "updated_at": event.at,
+        "payment_lock": None,
+    }
+    if payment is not None:
+        fields["payment"] = payment.model_dump(mode="python")
+    if payout is not None:
+        fields["payout"] = payout.model_dump(mode="python")
+    if event.to_status is BookingStatus.COMPLETED:
+        fields["completed_at"] = event.at
+    return fields
+
+
 async def _free_time_if_released(booking: Booking, transition: Transition) -> None:
     """A booking leaving the statuses that hold the worker's time gives it
     back. A second write: should it not happen, the claim is a leftover that
@@ -153,12 +162,34 @@ async def _update_with_event(
     transaction; None (and no event) when the booking did not match."""
 
     async def write(session: AsyncClientSession) -> Booking | None:
-        raw = await Booking.get_pymongo_collection().find_one_and_update(
-            query, update, return_document=ReturnDocument.AFTER, session=session
-        )
-        return _load(raw)
+        return await _update_and_read(query, update, session=session)
 
     return await write_with_event(write, event_of)
+
+
+async def _update_and_read(
+    query: dict[str, Any],
+    update: dict[str, Any],
+    *,
+    read: dict[str, Any] | None = None,
+    session: AsyncClientSession | None = None,
+) -> Booking | None:
+    """A conditional `update_one`, then the booking as it now is (found by
+    `read`, default its `_id`); None when the update matched nothing.
+
+    Not `findAndModify`: SecantusDB answers it by scanning the collection
+    (56 ms at 5,000 bookings against 2.8 ms for `update_one` on the same
+    filter, growing with the collection), while `update` and `find` use the
+    `_id` index. Inside a transaction the read sees the transaction's own
+    write and nothing later; outside one, `read` must pin what only this
+    writer can have set (a lock's token)."""
+    collection = Booking.get_pymongo_collection()
+    result = await collection.update_one(query, update, session=session)
+    if result.matched_count == 0:
+        return None
+    return _load(
+        await collection.find_one(read or {"_id": query["_id"]}, session=session)
+    )
 
 
 def _payment_status(booking: Booking) -> str | None:
@@ -196,7 +227,7 @@ async def claim_lock(
     A retry with the same key may take over a lock older than `takeover_after`
     (its holder must be dead). None when the booking moved on or is locked.
     """
-    raw = await Booking.get_pymongo_collection().find_one_and_update(
+    return await _update_and_read(
         {
             "_id": booking.id,
             "version": booking.version,
@@ -210,9 +241,8 @@ async def claim_lock(
             ],
         },
         {"$set": {"payment_lock": lock.model_dump(mode="python")}},
-        return_document=ReturnDocument.AFTER,
+        read={"_id": booking.id, "payment_lock.token": lock.token},
     )
-    return _load(raw)
 
 
 async def release_lock(booking_id: PydanticObjectId | None, token: str) -> None:

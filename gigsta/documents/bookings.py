@@ -59,6 +59,10 @@ class Booking(Document):
     # The IANA zone of where the job is (`gigsta.domain.time_zones`): every time
     # is stored in UTC and shown at this zone's offset.
     time_zone: str
+    # Whether the booking's time was claimed on the worker's calendar when it
+    # was requested (`gigsta.resolvers.availability`). Accepting one that was
+    # claims it then (bookings stored before availability existed were not).
+    time_claimed: bool = False
 
     class Settings:
         name = "bookings"

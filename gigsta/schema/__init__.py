@@ -175,8 +175,8 @@ def _root(name: str, types: tuple[type, ...], description: str) -> type:
     return merged
 
 
-def build_schema(*, introspection: bool = True) -> strawberry.Schema:
-    """The schema; production turns `introspection` off."""
+def schema_extensions(*, introspection: bool = True) -> list[type[SchemaExtension]]:
+    """What runs around every operation, in order."""
     extensions: list[type[SchemaExtension]] = [
         # First: a hash-only request gets its document before anything reads it.
         PersistedQueries,
@@ -190,6 +190,11 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
+    return extensions
+
+
+def build_schema(*, introspection: bool = True) -> strawberry.Schema:
+    """The schema; production turns `introspection` off."""
     return GigstaSchema(
         query=_root(
             "Query",
@@ -206,8 +211,15 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
             "list the expected failures (empty on success); GraphQL errors mean "
             "the request itself failed.",
         ),
-        extensions=extensions,
+        extensions=schema_extensions(introspection=introspection),
     )
 
 
-__all__ = ["OUTAGE_MESSAGES", "build_schema", "is_unexpected", "outage"]
+__all__ = [
+    "OUTAGE_MESSAGES",
+    "GigstaSchema",
+    "build_schema",
+    "is_unexpected",
+    "outage",
+    "schema_extensions",
+]

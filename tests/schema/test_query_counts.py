@@ -218,3 +218,52 @@ async def test_messages_and_reviews_cost_constant_commands(
     # (find) and an aggregate; and one find for the bookings' reviews.
     assert counts[1] == counts[10] == counts[50]
     assert counts[1] == sorted(["find"] * 6 + ["aggregate"] * 5)
+
+
+NESTED = """
+query Nested($first: Int) {
+  bookings(first: $first) { edges { node {
+    id
+    customer { id bookings(first: 5) { edges { node { id customer { id } } } } }
+    worker { id bookings(first: 5, status: REQUESTED) { edges { node { status } } } }
+  } } }
+}"""
+
+
+async def test_nested_connections_cost_constant_commands(
+    gql, raw_db, admin_token, command_counter
+):
+    """Each nested list is one batched query for all its parents."""
+    await seed_bookings(raw_db, 120)
+    counts = {}
+    for size in (10, 20, 50, 100):
+        command_counter.reset()
+        data = await gql(NESTED, {"first": size}, token=admin_token)
+        counts[size] = list(command_counter.commands)
+        for edge in data["bookings"]["edges"]:
+            customer = edge["node"]["customer"]
+            nested = customer["bookings"]["edges"]
+            assert len(nested) == 5
+            assert {n["node"]["customer"]["id"] for n in nested} == {customer["id"]}
+            worker = edge["node"]["worker"]["bookings"]["edges"]
+            assert {n["node"]["status"] for n in worker} == {"REQUESTED"}
+    # the account, the page, customers and workers, then one aggregate for
+    # each nested list (their bookings' customers are already loaded)
+    assert counts[10] == counts[20] == counts[50] == counts[100]
+    assert counts[100] == ["find"] * 4 + ["aggregate"] * 2
+
+
+async def test_nested_pages_match_the_unbatched_list(gql, raw_db, admin_token):
+    """A customer's nested page is the same as the customer's own list."""
+    await seed_bookings(raw_db, 60)
+    nested = await gql(NESTED, {"first": 3}, token=admin_token)
+    for edge in nested["bookings"]["edges"]:
+        customer = edge["node"]["customer"]
+        alone = await gql(
+            "query($id: ID!) { node(id: $id) { ... on Customer { "
+            "bookings(first: 5) { edges { node { id } } } } } }",
+            {"id": customer["id"]},
+            token=admin_token,
+        )
+        expected = [e["node"]["id"] for e in alone["node"]["bookings"]["edges"]]
+        assert [e["node"]["id"] for e in customer["bookings"]["edges"]] == expected

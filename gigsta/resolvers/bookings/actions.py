@@ -58,7 +58,7 @@ async def perform_booking_action(  # noqa: PLR0911 - one return per expected fai
             f"The booking changed (now version {booking.version}). "
             "Reload it and try again.",
         )
-    if decision.event.to_status is BookingStatus.ACCEPTED:
+    if decision.event.to_status is BookingStatus.ACCEPTED and not booking.time_claimed:
         refusal = await _hold_for_accept(booking, now)
         if refusal is not None:
             return BookingResult(booking=booking, errors=[refusal])
@@ -78,8 +78,9 @@ async def perform_booking_action(  # noqa: PLR0911 - one return per expected fai
 
 async def _hold_for_accept(booking: Booking, now: datetime) -> UserError | None:
     """A worker commits to one job at a time: accepting claims the booking's
-    time (a request normally holds its claim already; one stored before
-    availability existed may not, and two such requests may overlap)."""
+    time. Only for a booking whose request did not (one stored before
+    availability existed: two such requests may overlap); a request's own
+    claim stays while it holds time, so accepting it writes nothing more."""
     worker = await Worker.get(booking.worker_id)
     if worker is None or booking.id is None:
         return None

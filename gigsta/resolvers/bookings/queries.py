@@ -7,14 +7,21 @@ from typing import TYPE_CHECKING, Any
 from gigsta.documents import Booking
 from gigsta.domain.accounts import Role, Viewer
 from gigsta.domain.bookings.access import HIDDEN_FROM_WORKER
+from gigsta.domain.bookings.actions import BookingStatus
 from gigsta.resolvers.core.ids import parse_object_id
-from gigsta.resolvers.core.pagination import ListOrder, Page, Paging, find_page
+from gigsta.resolvers.core.pagination import (
+    ListOrder,
+    Page,
+    PageRequest,
+    Paging,
+    find_page,
+)
 from gigsta.resolvers.core.timed_pages import time_order
 
 if TYPE_CHECKING:
-    from beanie import PydanticObjectId
+    from collections.abc import Sequence
 
-    from gigsta.domain.bookings.actions import BookingStatus
+    from beanie import PydanticObjectId
 
 
 def visibility_filter(viewer: Viewer) -> dict[str, Any]:
@@ -26,10 +33,52 @@ def visibility_filter(viewer: Viewer) -> dict[str, Any]:
         return {"_id": {"$exists": False}}
     if viewer.role is Role.CUSTOMER:
         return {"customer_id": oid}
-    return {
-        "worker_id": oid,
-        "status": {"$nin": sorted(s.value for s in HIDDEN_FROM_WORKER)},
-    }
+    # The statuses the worker sees, listed (`$in`) rather than the hidden
+    # ones excluded (`$nin`): an exclusion makes SecantusDB scan.
+    return {"worker_id": oid, "status": {"$in": WORKER_VISIBLE}}
+
+
+WORKER_VISIBLE = sorted(s.value for s in BookingStatus if s not in HIDDEN_FROM_WORKER)
+
+
+def _all_of(clauses: list[dict[str, Any]]) -> dict[str, Any]:
+    """The conjunction of `clauses` as one flat filter where no field repeats.
+
+    An `$and` at the top makes SecantusDB ignore every index and scan the
+    collection (measured: a worker's page 407 ms at 5,000 bookings with
+    `$and`, 16 ms flat); MongoDB plans both alike. Only clauses on a field
+    already constrained stay under `$and`."""
+    flat: dict[str, Any] = {}
+    rest: list[dict[str, Any]] = []
+    for clause in clauses:
+        merged = dict(flat)
+        for name, value in clause.items():
+            both = _both(merged[name], value) if name in merged else value
+            if both is None:
+                rest.append(clause)
+                break
+            merged[name] = both
+        else:
+            flat = merged
+    return {"$and": [flat, *rest]} if rest else flat
+
+
+def _both(first: Any, second: Any) -> Any:
+    """One condition on a field meaning both `first` and `second` (each a
+    value or an `$in`), or None when they are not of that kind."""
+    allowed = [_values(first), _values(second)]
+    if allowed[0] is None or allowed[1] is None:
+        return None
+    common = [value for value in allowed[0] if value in allowed[1]]
+    return common[0] if len(common) == 1 else {"$in": common}
+
+
+def _values(condition: Any) -> list[Any] | None:
+    if isinstance(condition, dict):
+        if condition.keys() == {"$in"}:
+            return list(condition["$in"])
+        return None
+    return None if isinstance(condition, list) else [condition]
 
 
 async def get_booking(viewer: Viewer | None, booking_id: str) -> Booking | None:
@@ -60,13 +109,64 @@ async def list_bookings(
 ) -> Page[Booking]:
     """Bookings the viewer may see, newest first (`createdAt`, then id)."""
     request = paging.request(BOOKING_ORDER.decode)
-    clauses: list[dict[str, Any]] = [visibility_filter(viewer)]
+    owner: dict[str, Any] = {}
+    if worker_id is not None:
+        owner["worker_id"] = worker_id
+    if customer_id is not None:
+        owner["customer_id"] = customer_id
+    query = page_filter(viewer, request, status, owner)
+    return await find_page(Booking, query, BOOKING_ORDER, request)
+
+
+def booking_page_request(
+    *, first: int | None, after: str | None, last: int | None, before: str | None
+) -> PageRequest:
+    """The page the arguments ask for (`InvalidCursorError` if they cannot)."""
+    paging = Paging(first=first, after=after, last=last, before=before)
+    return paging.request(BOOKING_ORDER.decode)
+
+
+def page_filter(
+    viewer: Viewer,
+    request: PageRequest,
+    status: BookingStatus | None,
+    owner: dict[str, Any],
+) -> dict[str, Any]:
+    clauses: list[dict[str, Any]] = [visibility_filter(viewer), owner]
     if status is not None:
         clauses.append({"status": status.value})
-    if worker_id is not None:
-        clauses.append({"worker_id": worker_id})
-    if customer_id is not None:
-        clauses.append({"customer_id": customer_id})
     clauses += request.bounds(BOOKING_ORDER.keys)
-    query = {"$and": clauses} if len(clauses) > 1 else clauses[0]
-    return await find_page(Booking, query, BOOKING_ORDER, request)
+    return _all_of(clauses)
+
+
+async def list_party_bookings(
+    viewer: Viewer,
+    party: str,
+    owners: Sequence[PydanticObjectId],
+    request: PageRequest,
+    status: BookingStatus | None,
+) -> list[Page[Booking]]:
+    """`list_bookings` of each of `owners` (profile ids of one `party`,
+    `worker_id` or `customer_id`) with the same arguments, in one query: the
+    newest `size + 1` of each, grouped on the server."""
+    query = page_filter(viewer, request, status, {party: {"$in": list(owners)}})
+    order = request.sort(BOOKING_ORDER.keys)
+    pipeline: list[dict[str, Any]] = [
+        {"$match": query},
+        {"$sort": {party: 1, **{name: int(way) for name, way in order}}},
+        {
+            "$group": {
+                "_id": f"${party}",
+                "docs": {"$firstN": {"input": "$$ROOT", "n": request.size + 1}},
+            }
+        },
+    ]
+    collection = Booking.get_pymongo_collection()
+    groups = await (await collection.aggregate(pipeline)).to_list()
+    by_owner = {
+        group["_id"]: [Booking.model_validate(raw) for raw in group["docs"]]
+        for group in groups
+    }
+    return [
+        request.page(by_owner.get(owner, []), BOOKING_ORDER.cursor) for owner in owners
+    ]

@@ -230,6 +230,7 @@ async def _insert(
             checked.address.to_domain() if checked.address else None,
             customer.country,
         ),
+        time_claimed=True,
     )
     try:
         booking = await store.insert_booking(booking, actor_id=checked.viewer.user_id)

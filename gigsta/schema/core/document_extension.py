@@ -17,6 +17,7 @@ from graphql.language.parser import Parser
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from gigsta.schema.core.document_cache import DocumentCache
 from gigsta.schema.core.document_limits import (
     TOO_LARGE,
     DocumentLimits,
@@ -94,11 +95,18 @@ class DocumentLimitsExtension(SchemaExtension):
     off the event loop."""
 
     limits = DocumentLimits()
+    # Shared by every request of the process (see `document_cache`).
+    cache = DocumentCache()
 
     async def on_parse(self) -> AsyncIterator[None]:
         context = self.execution_context
         query = context.query
         if query is not None and context.graphql_document is None:
+            known = self.cache.parsed(context.schema._schema, query)
+            if known is not None:
+                context.graphql_document = known
+                yield
+                return
             check_source(query, self.limits)
             try:
                 # Counts comments too, so a comment-padded document is bounded.
@@ -123,11 +131,29 @@ class DocumentLimitsExtension(SchemaExtension):
             schema = context.schema._schema
             variables = context.variables
             lists = PagedLists(schema, variables if isinstance(variables, dict) else {})
+            query = context.query or ""
             # Set before strawberry's own validation step, which then skips.
-            context.pre_execution_errors = await _off_loop(
-                partial(self._check_and_validate, schema, document, rules, lists)
-            )
+            if self.cache.is_valid(schema, query, rules):
+                # Valid once, valid again: only the limits that depend on the
+                # variables are left, a walk too short to leave the loop for.
+                context.pre_execution_errors = self._check(document, lists)
+            else:
+                context.pre_execution_errors = await _off_loop(
+                    partial(self._check_and_validate, schema, document, rules, lists)
+                )
+                if not context.pre_execution_errors and query:
+                    self.cache.keep(schema, query, document, rules)
         yield
+
+    def _check(self, document: DocumentNode, lists: PagedLists) -> list[GraphQLError]:
+        try:
+            check_document(document, self.limits, lists)
+        except DocumentTooExpensiveError as refused:
+            # Without its traceback: the frames in it hold the document, and
+            # the frame that caught it holds the error, a cycle that would
+            # keep every refused document alive until a full collection.
+            return [refused.with_traceback(None)]
+        return []
 
     def _check_and_validate(
         self,
@@ -136,11 +162,6 @@ class DocumentLimitsExtension(SchemaExtension):
         rules: tuple[type[ASTValidationRule], ...],
         lists: PagedLists,
     ) -> list[GraphQLError]:
-        try:
-            check_document(document, self.limits, lists)
-        except DocumentTooExpensiveError as refused:
-            # Without its traceback: the frames in it hold the document, and
-            # the frame that caught it holds the error, a cycle that would
-            # keep every refused document alive until a full collection.
-            return [refused.with_traceback(None)]
-        return validate_document(schema, document, rules)
+        return self._check(document, lists) or validate_document(
+            schema, document, rules
+        )

@@ -1,15 +1,26 @@
 """The bookings connections (`Query.bookings`, `Worker.bookings`,
 `Customer.bookings`): the nodes are built through the node registry, since
-accounts sit below bookings in the schema's layers."""
+accounts sit below bookings in the schema's layers.
+
+A party's bookings on each item of a list (`workers { bookings }`) go through
+one DataLoader keyed by viewer, party, owner and arguments, so a page of
+parents costs one query for all their nested pages, not one each."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
-from gigsta.resolvers.bookings.queries import list_bookings
-from gigsta.resolvers.core.pagination import Paging
+from gigsta.resolvers.bookings.queries import (
+    booking_page_request,
+    list_bookings,
+    list_party_bookings,
+)
+from gigsta.resolvers.core.pagination import Page, Paging
 from gigsta.schema.core import nodes
 from gigsta.schema.core.connections import (
     PAGING_ARGUMENTS,
@@ -18,6 +29,48 @@ from gigsta.schema.core.connections import (
 )
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import BookingStatus
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from beanie import PydanticObjectId
+
+    from gigsta.domain.accounts import Viewer
+
+
+@dataclass(frozen=True)
+class PartyPageKey:
+    """One party's page of bookings: whose, and the connection's arguments."""
+
+    viewer: Viewer
+    party: str  # `worker_id` or `customer_id`
+    owner: PydanticObjectId
+    arguments: tuple[int | None, str | None, int | None, str | None, Any]
+
+
+async def _party_pages(keys: Sequence[PartyPageKey]) -> list[Page[Any]]:
+    """One query for all the keys that differ only in their owner."""
+    batches: defaultdict[tuple[Any, ...], list[PartyPageKey]] = defaultdict(list)
+    for key in keys:
+        batches[key.viewer, key.party, key.arguments].append(key)
+    pages: dict[PartyPageKey, Page[Any]] = {}
+    for (viewer, party, arguments), batch in batches.items():
+        first, after, last, before, status = arguments
+        request = booking_page_request(
+            first=first, after=after, last=last, before=before
+        )
+        owners = [key.owner for key in batch]
+        found = await list_party_bookings(viewer, party, owners, request, status)
+        pages.update(zip(batch, found, strict=True))
+    return [pages[key] for key in keys]
+
+
+class PartyBookingsLoader(DataLoader[PartyPageKey, Page[Any]]):
+    """`Worker.bookings` and `Customer.bookings` of every parent in a list,
+    batched by their arguments: one query however many parents."""
+
+    def __init__(self) -> None:
+        super().__init__(load_fn=_party_pages)
 
 
 def bookings_field(node: Any, description: str, *, party: str | None = None) -> Any:
@@ -36,14 +89,22 @@ def bookings_field(node: Any, description: str, *, party: str | None = None) -> 
         before: str | None = None,
         status: BookingStatus | None = None,
     ) -> Connection[Any]:
-        owner = {} if party is None else {party: root.doc.id}
-        page = await list_bookings(
-            info.context.signed_in("bookings"),
-            Paging(first, after, last, before),
-            status=status,
-            **owner,
+        viewer = info.context.signed_in("bookings")
+        if party is None:
+            page = await list_bookings(
+                viewer, Paging(first, after, last, before), status=status
+            )
+            return connection_from_page(page, nodes.node_of)
+        # Checked here, so a bad cursor fails this field before any batching.
+        booking_page_request(first=first, after=after, last=last, before=before)
+        key = PartyPageKey(
+            viewer=viewer,
+            party=party,
+            owner=root.doc.id,
+            arguments=(first, after, last, before, status),
         )
-        return connection_from_page(page, nodes.node_of)
+        loader = info.context.loader(PartyBookingsLoader)
+        return connection_from_page(await loader.load(key), nodes.node_of)
 
     # Strawberry reads argument and return types from the annotations.
     resolve.__annotations__ = {
