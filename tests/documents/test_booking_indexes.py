@@ -71,7 +71,7 @@ async def test_list_queries_read_an_index(raw_db, name):
             "explain": {
                 "find": "bookings",
                 "filter": query,
-                "sort": dict(request.sort(BOOKING_ORDER)),
+                "sort": dict(request.sort(BOOKING_ORDER.keys)),
                 "limit": request.size + 1,
             }
         }
