@@ -8,6 +8,7 @@ from gigsta.documents.accounts import Customer, User, Worker
 from gigsta.documents.bookings import Booking
 from gigsta.documents.events import DomainEvent
 from gigsta.documents.files import Attachment
+from gigsta.documents.partners import ApiKey, Partner
 from gigsta.documents.payments import StripeEvent
 from gigsta.documents.persisted_queries import PersistedQuery
 
@@ -23,6 +24,8 @@ DOCUMENT_MODELS = (
     StripeEvent,
     PersistedQuery,
     DomainEvent,
+    Partner,
+    ApiKey,
 )
 
 
@@ -33,10 +36,12 @@ def raw_collection(name: str) -> AsyncCollection[dict[str, Any]]:
 
 __all__ = [
     "DOCUMENT_MODELS",
+    "ApiKey",
     "Attachment",
     "Booking",
     "Customer",
     "DomainEvent",
+    "Partner",
     "PersistedQuery",
     "StripeEvent",
     "User",

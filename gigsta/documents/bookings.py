@@ -59,6 +59,8 @@ class Booking(Document):
     # The IANA zone of where the job is (`gigsta.domain.time_zones`): every time
     # is stored in UTC and shown at this zone's offset.
     time_zone: str
+    # Partners: the partner whose API key requested the booking, if any.
+    partner_id: PydanticObjectId | None = None
 
     class Settings:
         name = "bookings"

@@ -33,11 +33,13 @@ from strawberry.types.unset import UNSET
 
 from gigsta.database import is_unavailable
 from gigsta.domain.core import ClientError, ErrorCode
+from gigsta.domain.partners import is_api_key
 from gigsta.graphiql import graphiql_page
 from gigsta.http_guards import error_body
 from gigsta.observability import LOG_STATE_KEY, record_error_codes
 from gigsta.resolvers.accounts.credentials import InvalidTokenError
 from gigsta.resolvers.accounts.sessions import Session, authenticate
+from gigsta.resolvers.partners import authenticate_key
 from gigsta.schema import OUTAGE_MESSAGES, is_unexpected, outage
 from gigsta.schema.client_address import client_address
 from gigsta.schema.core.context import Context
@@ -62,6 +64,8 @@ log = logging.getLogger("gigsta.graphql")
 MAX_VARIABLE_DEPTH = 32
 
 _HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+# Request-level refusals with a status of their own (else 400).
+_REFUSAL_STATUS = {"INSUFFICIENT_SCOPE": 403, "THROTTLED": 429}
 _NOT_JSON = (
     "Send the operation as a JSON object with `Content-Type: application/json`, "
     "or as a GET with a `query` parameter."
@@ -170,6 +174,8 @@ class GigstaGraphQL(GraphQL[Context, None]):
         if scheme.lower() != "bearer" or not token.strip():
             raise InvalidTokenError("Use `Authorization: Bearer <token>`.")
         runtime: Runtime = request.app.state.runtime
+        if is_api_key(token.strip()):
+            return await authenticate_key(token.strip(), now=runtime.clock())
         return await authenticate(
             token.strip(),
             secret=runtime.settings.require_jwt_secret(),
@@ -407,7 +413,8 @@ class GigstaGraphQL(GraphQL[Context, None]):
         if result.data is None and all(e.path is None for e in result.errors):
             sub_response: Response | None = state.get("sub_response")
             if sub_response is not None:
-                sub_response.status_code = 400
+                code = (result.errors[0].extensions or {}).get("code")
+                sub_response.status_code = _REFUSAL_STATUS.get(str(code), 400)
             log_fields["outcome"] = "invalid_request"
         return data
 
