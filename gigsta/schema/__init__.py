@@ -20,7 +20,11 @@ from gigsta.schema.bookings.queries import BookingsQuery
 from gigsta.schema.core.document_extension import DocumentLimitsExtension
 from gigsta.schema.core.nodes import NodesQuery
 from gigsta.schema.core.persisted_queries import PersistedQueries
+from gigsta.schema.core.query_cost import QueryCostExtension
 from gigsta.schema.files.mutations import FilesMutation
+from gigsta.schema.partners.mutations import PartnersMutation
+from gigsta.schema.partners.queries import PartnersQuery
+from gigsta.schema.partners.scopes import ScopeExtension
 from gigsta.schema.payments.mutations import PaymentsMutation
 from gigsta.schema.payments.queries import PaymentsQuery
 from gigsta.schema.places.queries import PlacesQuery
@@ -150,12 +154,14 @@ QUERY_TYPES: tuple[type, ...] = (
     BookingsQuery,
     PlacesQuery,
     PaymentsQuery,
+    PartnersQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     AccountsMutation,
     BookingsMutation,
     FilesMutation,
     PaymentsMutation,
+    PartnersMutation,
 )
 
 
@@ -179,6 +185,10 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
         # and alias fan-out cost database work; fragment doubling costs CPU
         # before any resolver runs), in time linear in the document.
         DocumentLimitsExtension,
+        # After validation, in this order: an API key's scopes, then the
+        # operation's cost against its maximum and the caller's bucket.
+        ScopeExtension,
+        QueryCostExtension,
     ]
     if not introspection:
         extensions.append(DisableIntrospection)

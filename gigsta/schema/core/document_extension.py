@@ -17,6 +17,7 @@ from graphql.language.parser import Parser
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from gigsta.schema.core.context import Context
 from gigsta.schema.core.document_limits import (
     TOO_LARGE,
     DocumentLimits,
@@ -124,9 +125,11 @@ class DocumentLimitsExtension(SchemaExtension):
             variables = context.variables
             lists = PagedLists(schema, variables if isinstance(variables, dict) else {})
             # Set before strawberry's own validation step, which then skips.
-            context.pre_execution_errors = await _off_loop(
+            errors, costs = await _off_loop(
                 partial(self._check_and_validate, schema, document, rules, lists)
             )
+            context.pre_execution_errors = errors
+            _record_cost(context.context, costs, context.operation_name)
         yield
 
     def _check_and_validate(
@@ -135,12 +138,22 @@ class DocumentLimitsExtension(SchemaExtension):
         document: DocumentNode,
         rules: tuple[type[ASTValidationRule], ...],
         lists: PagedLists,
-    ) -> list[GraphQLError]:
+    ) -> tuple[list[GraphQLError], dict[str | None, int]]:
         try:
-            check_document(document, self.limits, lists)
+            costs = check_document(document, self.limits, lists)
         except DocumentTooExpensiveError as refused:
             # Without its traceback: the frames in it hold the document, and
             # the frame that caught it holds the error, a cycle that would
             # keep every refused document alive until a full collection.
-            return [refused.with_traceback(None)]
-        return validate_document(schema, document, rules)
+            return [refused.with_traceback(None)], {}
+        return validate_document(schema, document, rules), costs
+
+
+def _record_cost(
+    context: object, costs: dict[str | None, int], operation: str | None
+) -> None:
+    """The executed operation's cost, for `QueryCostExtension`."""
+    if not isinstance(context, Context):
+        return
+    if operation in costs:
+        context.query_cost = costs[operation]

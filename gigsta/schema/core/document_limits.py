@@ -34,6 +34,7 @@ from graphql import (
 )
 
 from gigsta.schema.core.errors import CodedGraphQLError
+from gigsta.schema.core.query_cost import mutation_surcharge
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -85,6 +86,9 @@ class _Summary:
     aliases: int = 0
     # Objects of paged lists, for one object of the type the selection is on.
     objects: int = 0
+    # Its static cost (`query_cost.py`): each field once per object it is
+    # selected on, so a paged list multiplies what it selects.
+    cost: int = 0
 
 
 class DocumentTooExpensiveError(CodedGraphQLError):
@@ -102,8 +106,9 @@ def check_source(query: str, limits: DocumentLimits) -> None:
 
 def check_document(
     document: DocumentNode, limits: DocumentLimits, lists: PagedLists
-) -> None:
-    """Raise `DocumentTooExpensiveError` if any operation exceeds a bound."""
+) -> dict[str | None, int]:
+    """Raise `DocumentTooExpensiveError` if any operation exceeds a bound;
+    else the static cost of each operation, by its name."""
     fragments: dict[str, FragmentDefinitionNode] = {}
     operations: list[OperationDefinitionNode] = []
     for definition in document.definitions:
@@ -136,13 +141,17 @@ def check_document(
         raise _too_many_fields(limits)
     summaries = _fragment_summaries(fragments, spreads_of, limits, lists)
     total_fields = 0
+    costs: dict[str | None, int] = {}
     for operation in operations:
         root = lists.root(operation)
         summary = _summarise(operation.selection_set, root, summaries, limits, lists)
         _check_summary(summary, limits)
         total_fields += summary.fields
+        name = operation.name.value if operation.name else None
+        costs[name] = summary.cost + mutation_surcharge(operation)
     if total_fields > limits.max_fields:
         raise _too_many_fields(limits)
+    return costs
 
 
 def _too_many_fields(limits: DocumentLimits) -> DocumentTooExpensiveError:
@@ -236,7 +245,7 @@ def _summarise(
     `on`), its named fragments taken from their (already computed) summaries.
     A spread of an unknown or cyclic fragment counts as nothing: validation
     reports it."""
-    depth = fields = aliases = objects = 0
+    depth = fields = aliases = objects = cost = 0
     # (selection set, its type, nesting level, objects of that type per one
     # of `on`, inside an introspection field)
     stack: list[tuple[SelectionSetNode, GraphQLNamedType | None, int, int, bool]] = [
@@ -248,6 +257,7 @@ def _summarise(
             if isinstance(selection, FieldNode):
                 fields += 1
                 aliases += selection.alias is not None
+                cost = min(cost + each, _SATURATED)
                 inside = introspection or selection.name.value in {
                     "__schema",
                     "__type",
@@ -281,7 +291,10 @@ def _summarise(
                     fields = min(fields + found.fields, _SATURATED)
                     aliases = min(aliases + found.aliases, _SATURATED)
                     objects = min(objects + each * found.objects, _SATURATED)
-    return _Summary(depth=depth, fields=fields, aliases=aliases, objects=objects)
+                    cost = min(cost + each * found.cost, _SATURATED)
+    return _Summary(
+        depth=depth, fields=fields, aliases=aliases, objects=objects, cost=cost
+    )
 
 
 def _fragment_summaries(
