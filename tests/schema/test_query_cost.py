@@ -129,3 +129,17 @@ async def test_each_api_key_and_account_has_its_own_bucket(gql, clock):
     await _throttled_after_three(gql, first)
     assert (await gql.raw(HEAVY, token=second)).status_code == 200
     assert (await gql.raw(HEAVY, token=admin)).status_code == 200
+
+
+async def test_over_the_maximum_is_refused_before_validation_and_not_charged(gql):
+    token, _ = await gql.sign_up("kim@example.nz")
+    unknown = (
+        "{ workers(first: 40) { edges { node { nope bookings(first: 100) "
+        "{ edges { node { id status description version } } } } } } }"
+    )
+    response = await gql.raw(unknown, token=token)
+    assert response.status_code == 400
+    body = response.json()
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["MAX_COST_EXCEEDED"]
+    status = body["extensions"]["cost"]["throttleStatus"]
+    assert status["currentlyAvailable"] == status["maximumAvailable"]

@@ -22,6 +22,7 @@ from gigsta.schema.core.document_limits import (
     TOO_LARGE,
     DocumentLimits,
     DocumentTooExpensiveError,
+    MaxCostExceededError,
     check_document,
     check_source,
 )
@@ -125,11 +126,14 @@ class DocumentLimitsExtension(SchemaExtension):
             variables = context.variables
             lists = PagedLists(schema, variables if isinstance(variables, dict) else {})
             # Set before strawberry's own validation step, which then skips.
+            operation = context.operation_name
             errors, costs = await _off_loop(
-                partial(self._check_and_validate, schema, document, rules, lists)
+                partial(
+                    self._check_and_validate, schema, document, rules, lists, operation
+                )
             )
             context.pre_execution_errors = errors
-            _record_cost(context.context, costs, context.operation_name)
+            _record_cost(context.context, costs, operation)
         yield
 
     def _check_and_validate(
@@ -138,6 +142,7 @@ class DocumentLimitsExtension(SchemaExtension):
         document: DocumentNode,
         rules: tuple[type[ASTValidationRule], ...],
         lists: PagedLists,
+        operation: str | None,
     ) -> tuple[list[GraphQLError], dict[str | None, int]]:
         try:
             costs = check_document(document, self.limits, lists)
@@ -145,7 +150,10 @@ class DocumentLimitsExtension(SchemaExtension):
             # Without its traceback: the frames in it hold the document, and
             # the frame that caught it holds the error, a cycle that would
             # keep every refused document alive until a full collection.
-            return [refused.with_traceback(None)], {}
+            costs = {}
+            if isinstance(refused, MaxCostExceededError):
+                costs = {operation: refused.cost}
+            return [refused.with_traceback(None)], costs
         return validate_document(schema, document, rules), costs
 
 

@@ -34,7 +34,7 @@ from graphql import (
 )
 
 from gigsta.schema.core.errors import CodedGraphQLError
-from gigsta.schema.core.query_cost import mutation_surcharge
+from gigsta.schema.core.query_cost import MAX_COST_EXCEEDED, mutation_surcharge
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -71,6 +71,11 @@ class DocumentLimits:
     # each (50,500) held a process for seconds; an admin's 40 workers with
     # 100 bookings each (4,040) stays under.
     max_objects: int = 5_000
+    # The operation's static cost (`query_cost.py`): each field once per
+    # object it is selected on. 40 workers x 100 bookings with a few fields
+    # each (about 16,000) stays under; on SecantusDB such an operation costs
+    # the server about 0.7 s of CPU (`python -m bench.partner_load`).
+    max_cost: int = 20_000
 
 
 TOO_LARGE = "QUERY_TOO_LARGE"
@@ -93,6 +98,24 @@ class _Summary:
 
 class DocumentTooExpensiveError(CodedGraphQLError):
     """A document refused by a bound; `code` becomes `extensions.code`."""
+
+
+class MaxCostExceededError(DocumentTooExpensiveError):
+    """An operation over the most one may cost; says what it would cost."""
+
+    def __init__(self, cost: int, limits: DocumentLimits) -> None:
+        super().__init__(
+            f"The operation would cost {cost} points, more than the "
+            f"{limits.max_cost} one operation may cost: ask for smaller pages "
+            "or fewer fields.",
+            MAX_COST_EXCEEDED,
+        )
+        self.cost = cost
+        self.extensions = {
+            **(self.extensions or {}),
+            "cost": cost,
+            "maximumCost": limits.max_cost,
+        }
 
 
 def check_source(query: str, limits: DocumentLimits) -> None:
@@ -149,6 +172,8 @@ def check_document(
         total_fields += summary.fields
         name = operation.name.value if operation.name else None
         costs[name] = summary.cost + mutation_surcharge(operation)
+        if costs[name] > limits.max_cost:
+            raise MaxCostExceededError(costs[name], limits)
     if total_fields > limits.max_fields:
         raise _too_many_fields(limits)
     return costs

@@ -35,10 +35,8 @@ if TYPE_CHECKING:
     from gigsta.schema.core.context import Context
 
 MUTATION_COST = 10
-# The most one operation may cost, and each caller's bucket: full, it admits
-# one such operation; it refills in 10 s. A maximal operation (40 workers x
-# 100 bookings with a few fields each) runs in well under a second.
-MAX_COST = 20_000
+# Each caller's bucket: full, it admits one operation of the most one may
+# cost (`DocumentLimits.max_cost`, 20,000), and refills in 10 s.
 BUCKET = LeakyBucket(capacity=20_000, restore_rate=2_000)
 MAX_COST_EXCEEDED = "MAX_COST_EXCEEDED"
 THROTTLED = "THROTTLED"
@@ -83,10 +81,11 @@ class QueryCostError(CodedGraphQLError):
 
 
 class QueryCostExtension(SchemaExtension):
-    """Refuses an operation over `MAX_COST` (`MAX_COST_EXCEEDED`) or over what
-    the caller's bucket holds (`THROTTLED`, HTTP 429 with `Retry-After`);
-    reports the cost in `extensions.cost`. Runs after the document limits,
-    which measured the cost, and after validation."""
+    """Charges an operation's cost to the caller's bucket, refusing it when
+    the bucket does not hold it (`THROTTLED`, HTTP 429 with `Retry-After`),
+    and reports the cost in `extensions.cost`. Runs after the document
+    limits, which measured the cost (and refused it over the maximum,
+    `MAX_COST_EXCEEDED`), and after validation."""
 
     def __init__(self, *, execution_context: Any = None) -> None:
         super().__init__(execution_context=execution_context)
@@ -97,30 +96,22 @@ class QueryCostExtension(SchemaExtension):
         execution = self.execution_context
         context: Context | None = getattr(execution, "context", None)
         cost = getattr(context, "query_cost", None)
-        admissible = cost is not None and not execution.pre_execution_errors
-        if context is not None and cost is not None and admissible:
+        if context is not None and cost is not None:
             self._requested = cost
-            refusal = await self._admit(context, cost)
-            if refusal is not None:
-                execution.pre_execution_errors = [refusal]
+            owner = bucket_id(context)
+            now = context.now.timestamp()
+            if execution.pre_execution_errors:  # over the maximum: not charged
+                if owner is not None:
+                    self._available = await query_buckets.level(owner, BUCKET, now=now)
+            elif owner is not None:
+                refusal = await self._charge(context, owner, cost, now)
+                if refusal is not None:
+                    execution.pre_execution_errors = [refusal]
         yield
 
-    async def _admit(self, context: Context, cost: int) -> QueryCostError | None:
-        owner = bucket_id(context)
-        now = context.now.timestamp()
-        if cost > MAX_COST:
-            if owner is not None:
-                self._available = await query_buckets.level(owner, BUCKET, now=now)
-            return QueryCostError(
-                f"The operation would cost {cost} points, more than the "
-                f"{MAX_COST} one operation may cost: ask for smaller pages or "
-                "fewer fields.",
-                MAX_COST_EXCEEDED,
-                cost=cost,
-                maximumCost=MAX_COST,
-            )
-        if owner is None:
-            return None
+    async def _charge(
+        self, context: Context, owner: str, cost: int, now: float
+    ) -> QueryCostError | None:
         charged = await query_buckets.charge(owner, cost, BUCKET, now=now)
         self._available = charged.available
         if charged.allowed:

@@ -78,6 +78,10 @@ def _key_payload(result: partners.KeyResult) -> ApiKeyPayload:
     )
 
 
+def _wrong_id(field: str, expected: type) -> partners.KeyResult:
+    return partners.KeyResult(errors=[nodes.wrong_id(field, expected)])
+
+
 @strawberry.type
 class PartnersMutation:
     @strawberry.mutation(description="Add a partner organisation (admins only).")
@@ -112,8 +116,7 @@ class PartnersMutation:
     ) -> ApiKeyPayload:
         oid = nodes.local_id(input.partner_id, Partner)
         if oid is None:
-            wrong = nodes.wrong_id("partnerId", Partner)
-            return ApiKeyPayload(api_key=None, key=None, errors=user_errors([wrong]))
+            return _key_payload(_wrong_id("partnerId", Partner))
         result = await partners.create_key(
             info.context.viewer,
             partner_id=oid,
@@ -137,8 +140,7 @@ class PartnersMutation:
     ) -> ApiKeyPayload:
         oid = nodes.local_id(input.id, ApiKey)
         if oid is None:
-            wrong = nodes.wrong_id("id", ApiKey)
-            return ApiKeyPayload(api_key=None, key=None, errors=user_errors([wrong]))
+            return _key_payload(_wrong_id("id", ApiKey))
         result = await partners.revoke_key(
             info.context.viewer, key_id=oid, now=info.context.now
         )
