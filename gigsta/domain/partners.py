@@ -93,12 +93,24 @@ class LeakyBucket:
     capacity: int
     restore_rate: int
 
+    def horizon(self, now: float) -> float:
+        """The latest `tat` a bucket can honestly have: full use ends there.
+        A later one was written by a clock that was ahead (another instance's,
+        or ours before it was set back) and counts as a full bucket, so clock
+        skew never locks a client out."""
+        return now + self.capacity / self.restore_rate
+
     def limit(self, cost: int, now: float) -> float:
         """The latest stored `tat` at which a request of `cost` still fits."""
         return now + (self.capacity - cost) / self.restore_rate
 
+    def fits(self, tat: float, cost: int, now: float) -> bool:
+        return tat <= self.limit(cost, now) or tat > self.horizon(now)
+
     def available(self, tat: float, now: float) -> int:
         """Points left, for a bucket whose `tat` is stored."""
+        if tat > self.horizon(now):
+            return self.capacity
         used = max(0.0, tat - now) * self.restore_rate
         return max(0, int(self.capacity - used))
 

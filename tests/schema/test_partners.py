@@ -122,3 +122,25 @@ async def test_a_partner_books_and_sees_only_its_own_bookings(
     node = "query($id: ID!) { node(id: $id) { id } }"
     assert (await gql(node, {"id": booking}, theirs["key"]))["node"] is None
     assert (await gql(node, {"id": booking}, mine["key"]))["node"] == {"id": booking}
+
+
+async def test_partner_and_key_bounds(gql, clock):
+    admin = await admin_token(gql, clock)
+    data = await gql(CREATE_PARTNER, {"i": {"name": "x" * 121, "country": "NZ"}}, admin)
+    assert [(e["field"], e["code"]) for e in data["createPartner"]["errors"]] == [
+        ("name", "TOO_LONG")
+    ]
+    partner = await make_partner(gql, admin)
+    long_name = {"partnerId": partner, "name": "k" * 81, "scopes": ALL}
+    data = await gql(CREATE_KEY, {"i": long_name}, admin)
+    assert [(e["field"], e["code"]) for e in data["createApiKey"]["errors"]] == [
+        ("name", "TOO_LONG")
+    ]
+    for _ in range(10):
+        await make_key(gql, admin, partner, ALL)
+    data = await gql(
+        CREATE_KEY, {"i": {"partnerId": partner, "name": "k", "scopes": ALL}}, admin
+    )
+    assert [(e["field"], e["code"]) for e in data["createApiKey"]["errors"]] == [
+        ("partnerId", "TOO_LONG")
+    ]

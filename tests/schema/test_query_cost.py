@@ -143,3 +143,15 @@ async def test_over_the_maximum_is_refused_before_validation_and_not_charged(gql
     assert [e["extensions"]["code"] for e in body["errors"]] == ["MAX_COST_EXCEEDED"]
     status = body["extensions"]["cost"]["throttleStatus"]
     assert status["currentlyAvailable"] == status["maximumAvailable"]
+
+
+async def test_a_clock_set_back_does_not_lock_a_client_out(gql, clock):
+    """A bucket written by a clock that was ahead (another instance's) counts
+    as full once it lies beyond what any honest use could leave."""
+    token, _ = await gql.sign_up("kim@example.nz")
+    await _throttled_after_three(gql, token)
+    clock.advance(timedelta(hours=-1))
+    response = await gql.raw(HEAVY, token=token)
+    assert response.status_code == 200
+    status = response.json()["extensions"]["cost"]["throttleStatus"]
+    assert status["currentlyAvailable"] == 20_000 - 6_501

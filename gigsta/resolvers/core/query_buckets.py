@@ -34,7 +34,8 @@ async def charge(
 ) -> Charge:
     """Take `cost` points from the bucket if it holds them.
 
-    The filter admits the update only while the cost fits; the update then
+    The filter admits the update only while the cost fits (or the stored
+    `tat` is beyond the horizon, from a clock that was ahead); the update then
     moves the bucket's `tat` in the same atomic step, so concurrent requests
     on any number of instances can never overdraw it. A bucket that does not
     fit fails the filter, and the upsert collides with the existing document
@@ -43,18 +44,22 @@ async def charge(
     """
     buckets = raw_collection(QUERY_BUCKETS)
     step = cost / bucket.restore_rate
+    horizon = bucket.horizon(now)
+    fits = {"tat": {"$lte": bucket.limit(cost, now)}}
+    skewed = {"tat": {"$gt": horizon}}  # see `LeakyBucket.horizon`
+    start = {"$cond": [{"$gt": ["$tat", horizon]}, now, {"$max": ["$tat", now]}]}
     for _ in range(2):  # a first use racing another's insert: retry once
         try:
             doc = await buckets.find_one_and_update(
-                {"_id": bucket_id, "tat": {"$lte": bucket.limit(cost, now)}},
-                [{"$set": {"tat": {"$add": [{"$max": ["$tat", now]}, step]}}}],
+                {"_id": bucket_id, "$or": [fits, skewed]},
+                [{"$set": {"tat": {"$add": [start, step]}}}],
                 upsert=True,
                 return_document=ReturnDocument.AFTER,
             )
         except DuplicateKeyError:
             current = await buckets.find_one({"_id": bucket_id})
             tat = float(current["tat"]) if current else now
-            if tat <= bucket.limit(cost, now):
+            if bucket.fits(tat, cost, now):
                 continue
             return Charge(
                 allowed=False,
