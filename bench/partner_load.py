@@ -53,10 +53,12 @@ def nested_aliases(workers: int, bookings: int) -> str:
 DOCUMENTS = {
     # 50,500 objects: past the document limits' bound on objects.
     "5 x 100 workers x 100 bookings": nested_aliases(100, 100),
-    # 4,040 objects, within the bounds; cost 5 x 8,057 = 40,285.
-    "5 x 8 workers x 100 bookings": nested_aliases(8, 100),
-    # Cost 5 x (1 + 4 x 7 + 4 x 95 x 10) = 19,145: just under the maximum.
+    # 1,920 objects, within the bounds; cost 5 x (1 + 4 x 7 + 4 x 95 x 10) =
+    # 19,145: over the maximum cost.
     "5 x 4 workers x 95 bookings": nested_aliases(4, 95),
+    # Cost 5 x (1 + 2 x 7 + 2 x 95 x 10) = 9,575: just under the maximum, so
+    # the bucket admits one at a time.
+    "5 x 2 workers x 95 bookings": nested_aliases(2, 95),
 }
 
 
@@ -120,8 +122,8 @@ async def run(base: str, pid: int) -> None:
             print(
                 f"  {caller:<12} {name:<32} {await burst(base, token, document, pid)}"
             )
-            await asyncio.sleep(11)  # the bucket refills (20,000 at 2,000/s)
-    alone = _json({"query": DOCUMENTS["5 x 4 workers x 95 bookings"]})
+            await asyncio.sleep(11)  # the bucket refills (10,000 at 1,000/s)
+    alone = _json({"query": DOCUMENTS["5 x 2 workers x 95 bookings"]})
     async with httpx.AsyncClient(
         base_url=base, headers={"Authorization": f"Bearer {admin}"}, timeout=120
     ) as client:

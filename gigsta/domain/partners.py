@@ -112,7 +112,8 @@ class LeakyBucket:
         if tat > self.horizon(now):
             return self.capacity
         used = max(0.0, tat - now) * self.restore_rate
-        return max(0, int(self.capacity - used))
+        # Rounded: epoch seconds as floats carry about 1e-7 s of error.
+        return max(0, round(self.capacity - used))
 
     def retry_after(self, tat: float, cost: int, now: float) -> float:
         """Seconds until a request of `cost` fits."""

@@ -59,9 +59,9 @@ async def test_cost_is_reported_with_the_bucket_s_state(gql):
             "requestedQueryCost": 2,
             "actualQueryCost": 1 + services,
             "throttleStatus": {
-                "maximumAvailable": 20_000,
-                "currentlyAvailable": 20_000 - 2,
-                "restoreRate": 2_000,
+                "maximumAvailable": 10_000,
+                "currentlyAvailable": 10_000 - 2,
+                "restoreRate": 1_000,
             },
         }
     }
@@ -88,14 +88,13 @@ HEAVY = (
 )
 
 
-async def _throttled_after_three(gql, token: str) -> int:
-    """Three heavy operations drain the bucket to 497; the fourth is refused:
+async def _throttled_after_one(gql, token: str) -> int:
+    """A heavy operation leaves 3,499 in the bucket; the next is refused:
     the seconds it is told to wait."""
-    for left in (20_000 - 6_501, 20_000 - 2 * 6_501, 20_000 - 3 * 6_501):
-        response = await gql.raw(HEAVY, token=token)
-        assert response.status_code == 200, response.json()
-        status = response.json()["extensions"]["cost"]["throttleStatus"]
-        assert status["currentlyAvailable"] == left
+    response = await gql.raw(HEAVY, token=token)
+    assert response.status_code == 200, response.json()
+    status = response.json()["extensions"]["cost"]["throttleStatus"]
+    assert status["currentlyAvailable"] == 10_000 - 6_501
     response = await gql.raw(HEAVY, token=token)
     assert response.status_code == 429
     error = response.json()["errors"][0]
@@ -107,15 +106,15 @@ async def _throttled_after_three(gql, token: str) -> int:
 
 async def test_a_signed_in_account_is_throttled_and_refilled(gql, clock):
     token, _ = await gql.sign_up("kim@example.nz")
-    wait = await _throttled_after_three(gql, token)
-    assert wait == 4  # (6,501 - 497) / 2,000 a second = 3.002 s, rounded up
+    wait = await _throttled_after_one(gql, token)
+    assert wait == 4  # (6,501 - 3,499) / 1,000 a second = 3.002 s, rounded up
     clock.advance(timedelta(seconds=3))
     assert (await gql.raw(HEAVY, token=token)).status_code == 429
     clock.advance(timedelta(seconds=1))
     response = await gql.raw(HEAVY, token=token)
     assert response.status_code == 200
     cost = response.json()["extensions"]["cost"]
-    assert cost["throttleStatus"]["currentlyAvailable"] == 497 + 8_000 - 6_501
+    assert cost["throttleStatus"]["currentlyAvailable"] == 3_499 + 4_000 - 6_501
 
 
 READ = ["WORKERS_READ", "BOOKINGS_READ"]
@@ -126,7 +125,7 @@ async def test_each_api_key_and_account_has_its_own_bucket(gql, clock):
     partner = await make_partner(gql, admin)
     first = (await make_key(gql, admin, partner, READ))["key"]
     second = (await make_key(gql, admin, partner, READ))["key"]
-    await _throttled_after_three(gql, first)
+    await _throttled_after_one(gql, first)
     assert (await gql.raw(HEAVY, token=second)).status_code == 200
     assert (await gql.raw(HEAVY, token=admin)).status_code == 200
 
@@ -149,9 +148,9 @@ async def test_a_clock_set_back_does_not_lock_a_client_out(gql, clock):
     """A bucket written by a clock that was ahead (another instance's) counts
     as full once it lies beyond what any honest use could leave."""
     token, _ = await gql.sign_up("kim@example.nz")
-    await _throttled_after_three(gql, token)
+    await _throttled_after_one(gql, token)
     clock.advance(timedelta(hours=-1))
     response = await gql.raw(HEAVY, token=token)
     assert response.status_code == 200
     status = response.json()["extensions"]["cost"]["throttleStatus"]
-    assert status["currentlyAvailable"] == 20_000 - 6_501
+    assert status["currentlyAvailable"] == 10_000 - 6_501

@@ -69,13 +69,15 @@ class DocumentLimits:
     # number of ids; nested lists multiply, as
     # GitHub's node limit does. Five aliases of 100 workers with 100 bookings
     # each (50,500) held a process for seconds; an admin's 40 workers with
-    # 100 bookings each (4,040) stays under.
+    # 100 bookings each (4,040) stays under (and is refused by its cost).
     max_objects: int = 5_000
     # The operation's static cost (`query_cost.py`): each field once per
-    # object it is selected on. 40 workers x 100 bookings with a few fields
-    # each (about 16,000) stays under; on SecantusDB such an operation costs
-    # the server about 0.7 s of CPU (`python -m bench.partner_load`).
-    max_cost: int = 20_000
+    # object it is selected on. 20 workers x 100 bookings with two fields
+    # each (8,081) stays under; five aliases of 2 workers x 95 bookings with
+    # their history and parties (9,575) cost the server about 0.35 s of CPU
+    # on SecantusDB and keep /healthz near 50 ms at p99, where twice that
+    # cost took 0.9 s and 60 ms (`python -m bench.partner_load`).
+    max_cost: int = 10_000
 
 
 TOO_LARGE = "QUERY_TOO_LARGE"

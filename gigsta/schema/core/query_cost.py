@@ -36,8 +36,8 @@ if TYPE_CHECKING:
 
 MUTATION_COST = 10
 # Each caller's bucket: full, it admits one operation of the most one may
-# cost (`DocumentLimits.max_cost`, 20,000), and refills in 10 s.
-BUCKET = LeakyBucket(capacity=20_000, restore_rate=2_000)
+# cost (`DocumentLimits.max_cost`, 10,000), and refills in 10 s.
+BUCKET = LeakyBucket(capacity=10_000, restore_rate=1_000)
 MAX_COST_EXCEEDED = "MAX_COST_EXCEEDED"
 THROTTLED = "THROTTLED"
 
