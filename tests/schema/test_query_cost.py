@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -154,3 +155,14 @@ async def test_a_clock_set_back_does_not_lock_a_client_out(gql, clock):
     assert response.status_code == 200
     status = response.json()["extensions"]["cost"]["throttleStatus"]
     assert status["currentlyAvailable"] == 10_000 - 6_501
+
+
+async def test_concurrent_requests_each_draw_once(gql):
+    token, _ = await gql.sign_up("kim@example.nz")
+    responses = await asyncio.gather(
+        *(gql.raw("{ services { key } }", token=token) for _ in range(20))
+    )
+    assert [r.status_code for r in responses] == [200] * 20
+    last = await gql.raw("{ services { key } }", token=token)
+    status = last.json()["extensions"]["cost"]["throttleStatus"]
+    assert status["currentlyAvailable"] == 10_000 - 21 * 2

@@ -36,8 +36,9 @@ if TYPE_CHECKING:
 
 MUTATION_COST = 10
 # Each caller's bucket: full, it admits one operation of the most one may
-# cost (`DocumentLimits.max_cost`, 10,000), and refills in 10 s.
-BUCKET = LeakyBucket(capacity=10_000, restore_rate=1_000)
+# cost (`DocumentLimits.max_cost`, 10,000); by default it refills in 10 s
+# (`GIGSTA_QUERY_COST_RESTORE_RATE`, 1,000 a second).
+BUCKET_SIZE = 10_000
 MAX_COST_EXCEEDED = "MAX_COST_EXCEEDED"
 THROTTLED = "THROTTLED"
 
@@ -91,6 +92,7 @@ class QueryCostExtension(SchemaExtension):
         super().__init__(execution_context=execution_context)
         self._requested: int | None = None
         self._available: int | None = None
+        self._bucket = LeakyBucket(BUCKET_SIZE, 1_000)
 
     async def on_validate(self) -> AsyncIterator[None]:
         execution = self.execution_context
@@ -98,11 +100,16 @@ class QueryCostExtension(SchemaExtension):
         cost = getattr(context, "query_cost", None)
         if context is not None and cost is not None:
             self._requested = cost
+            self._bucket = LeakyBucket(
+                BUCKET_SIZE, context.runtime.settings.query_cost_restore_rate
+            )
             owner = bucket_id(context)
             now = context.now.timestamp()
             if execution.pre_execution_errors:  # over the maximum: not charged
                 if owner is not None:
-                    self._available = await query_buckets.level(owner, BUCKET, now=now)
+                    self._available = await query_buckets.level(
+                        owner, self._bucket, now=now
+                    )
             elif owner is not None:
                 refusal = await self._charge(context, owner, cost, now)
                 if refusal is not None:
@@ -112,7 +119,7 @@ class QueryCostExtension(SchemaExtension):
     async def _charge(
         self, context: Context, owner: str, cost: int, now: float
     ) -> QueryCostError | None:
-        charged = await query_buckets.charge(owner, cost, BUCKET, now=now)
+        charged = await query_buckets.charge(owner, cost, self._bucket, now=now)
         self._available = charged.available
         if charged.allowed:
             return None
@@ -120,7 +127,7 @@ class QueryCostExtension(SchemaExtension):
         context.response.headers["Retry-After"] = str(seconds)
         return QueryCostError(
             f"Throttled: the operation costs {cost} points and {charged.available} "
-            f"are available, restored at {BUCKET.restore_rate} a second. "
+            f"are available, restored at {self._bucket.restore_rate} a second. "
             f"Try again in {seconds} s.",
             THROTTLED,
             cost=cost,
@@ -140,9 +147,9 @@ class QueryCostExtension(SchemaExtension):
         throttle = None
         if self._available is not None:
             throttle = {
-                "maximumAvailable": BUCKET.capacity,
+                "maximumAvailable": self._bucket.capacity,
                 "currentlyAvailable": self._available,
-                "restoreRate": BUCKET.restore_rate,
+                "restoreRate": self._bucket.restore_rate,
             }
         return {
             "cost": {
