@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     sign_in_failures_per_client: int = _from_env(
         "GIGSTA_SIGN_IN_FAILURES_PER_CLIENT", 30, ge=1
     )
+    # Query-cost points each caller's bucket (10,000) gets back a second.
+    query_cost_restore_rate: int = _from_env(
+        "GIGSTA_QUERY_COST_RESTORE_RATE", 1_000, ge=1
+    )
     # Peers whose `X-Forwarded-For` is believed (comma-separated addresses or
     # CIDR networks: the load balancers). Empty: the socket peer is the client.
     trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = (

@@ -11,6 +11,7 @@ from gigsta.documents.deliveries import Delivery
 from gigsta.documents.events import DomainEvent
 from gigsta.documents.files import Attachment
 from gigsta.documents.messages import BookingMessage, MessageReadMarker
+from gigsta.documents.partners import ApiKey, Partner
 from gigsta.documents.payments import StripeEvent
 from gigsta.documents.persisted_queries import PersistedQuery
 from gigsta.documents.reviews import Review
@@ -32,6 +33,8 @@ DOCUMENT_MODELS = (
     Review,
     WorkerCalendar,
     Delivery,
+    Partner,
+    ApiKey,
 )
 
 
@@ -42,6 +45,7 @@ def raw_collection(name: str) -> AsyncCollection[dict[str, Any]]:
 
 __all__ = [
     "DOCUMENT_MODELS",
+    "ApiKey",
     "Attachment",
     "Booking",
     "BookingMessage",
@@ -49,6 +53,7 @@ __all__ = [
     "Delivery",
     "DomainEvent",
     "MessageReadMarker",
+    "Partner",
     "PersistedQuery",
     "Review",
     "StripeEvent",

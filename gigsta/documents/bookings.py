@@ -63,6 +63,8 @@ class Booking(Document):
     # was requested (`gigsta.resolvers.availability`). Accepting one that was
     # claims it then (bookings stored before availability existed were not).
     time_claimed: bool = False
+    # Partners: the partner whose API key requested the booking, if any.
+    partner_id: PydanticObjectId | None = None
 
     class Settings:
         name = "bookings"

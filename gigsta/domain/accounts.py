@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from gigsta.domain.core import ErrorCode, UserError, length_errors, too_long
+from gigsta.domain.partners import PartnerGrant
 from gigsta.domain.services import validate_services
 
 # Input limits of accounts (documented in docs/inputs.md).
@@ -93,6 +94,9 @@ class Viewer:
     user_id: str
     role: Role
     profile_id: str | None
+    # Set when the caller is a partner's API key: it acts as the partner's own
+    # customer profile, within the key's scopes.
+    partner: PartnerGrant | None = None
 
 
 SIGN_IN_FIRST = UserError(None, ErrorCode.UNAUTHENTICATED, "Sign in first.")

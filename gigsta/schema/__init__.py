@@ -22,8 +22,12 @@ from gigsta.schema.bookings.queries import BookingsQuery
 from gigsta.schema.core.document_extension import DocumentLimitsExtension
 from gigsta.schema.core.nodes import NodesQuery
 from gigsta.schema.core.persisted_queries import PersistedQueries
+from gigsta.schema.core.query_cost import QueryCostExtension
 from gigsta.schema.files.mutations import FilesMutation
 from gigsta.schema.messages.mutations import MessagesMutation
+from gigsta.schema.partners.mutations import PartnersMutation
+from gigsta.schema.partners.queries import PartnersQuery
+from gigsta.schema.partners.scopes import ScopeExtension
 from gigsta.schema.payments.mutations import PaymentsMutation
 from gigsta.schema.payments.queries import PaymentsQuery
 from gigsta.schema.places.queries import PlacesQuery
@@ -154,6 +158,7 @@ QUERY_TYPES: tuple[type, ...] = (
     BookingsQuery,
     PlacesQuery,
     PaymentsQuery,
+    PartnersQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     AccountsMutation,
@@ -164,6 +169,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     PaymentsMutation,
     MessagesMutation,
     ReviewsMutation,
+    PartnersMutation,
 )
 
 
@@ -187,6 +193,10 @@ def schema_extensions(*, introspection: bool = True) -> list[type[SchemaExtensio
         # and alias fan-out cost database work; fragment doubling costs CPU
         # before any resolver runs), in time linear in the document.
         DocumentLimitsExtension,
+        # After validation, in this order: an API key's scopes, then the
+        # operation's cost against its maximum and the caller's bucket.
+        ScopeExtension,
+        QueryCostExtension,
     ]
     if not introspection:
         extensions.append(DisableIntrospection)

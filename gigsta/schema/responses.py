@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from strawberry.types import ExecutionResult
 
 
+# Request-level refusals with a status of their own (else 400).
+_REFUSAL_STATUS = {"INSUFFICIENT_SCOPE": 403, "THROTTLED": 429}
+
+
 class OperationTimeoutError(GraphQLError):
     """The operation outlived its time budget and was cancelled."""
 
@@ -32,7 +36,8 @@ class OperationTimeoutError(GraphQLError):
 
 def http_result(result: ExecutionResult, state: dict[str, Any]) -> GraphQLHTTPResponse:
     """The JSON answer for `result`; sets the request's outcome in its log
-    fields and, for a request that could not run at all, HTTP 400."""
+    fields and, for a request that could not run at all, HTTP 400 (403 for
+    a missing scope, 429 when throttled)."""
     request_id = state.get("request_id", "-")
     log_fields = state.setdefault(LOG_STATE_KEY, {})
     data: GraphQLHTTPResponse = {"data": result.data}
@@ -70,7 +75,8 @@ def http_result(result: ExecutionResult, state: dict[str, Any]) -> GraphQLHTTPRe
     if result.data is None and all(e.path is None for e in result.errors):
         sub_response: Response | None = state.get("sub_response")
         if sub_response is not None:
-            sub_response.status_code = 400
+            code = (result.errors[0].extensions or {}).get("code")
+            sub_response.status_code = _REFUSAL_STATUS.get(str(code), 400)
         log_fields["outcome"] = "invalid_request"
     return data
 

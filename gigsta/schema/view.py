@@ -30,11 +30,13 @@ from strawberry.types.unset import UNSET
 
 from gigsta.database import is_unavailable
 from gigsta.domain.core import ErrorCode
+from gigsta.domain.partners import is_api_key
 from gigsta.graphiql import graphiql_page
 from gigsta.http_guards import error_body
 from gigsta.observability import LOG_STATE_KEY
 from gigsta.resolvers.accounts.credentials import InvalidTokenError
 from gigsta.resolvers.accounts.sessions import Session, authenticate
+from gigsta.resolvers.partners import authenticate_key
 from gigsta.schema import OUTAGE_MESSAGES
 from gigsta.schema.client_address import client_address
 from gigsta.schema.core.context import Context
@@ -121,6 +123,8 @@ class GigstaGraphQL(GraphQL[Context, None]):
         if scheme.lower() != "bearer" or not token.strip():
             raise InvalidTokenError("Use `Authorization: Bearer <token>`.")
         runtime: Runtime = request.app.state.runtime
+        if is_api_key(token.strip()):
+            return await authenticate_key(token.strip(), now=runtime.clock())
         return await authenticate(
             token.strip(),
             secret=runtime.settings.require_jwt_secret(),

@@ -48,8 +48,8 @@ async def test_an_allowed_origin_signs_in_and_reads_the_viewer(
 
     assert result["logIn"]["status"] == 200
     assert result["logIn"]["body"]["data"]["logIn"]["errors"] == []
-    assert result["viewer"]["body"] == {
-        "data": {"viewer": {"email": email, "role": "WORKER"}}
+    assert result["viewer"]["body"]["data"] == {
+        "viewer": {"email": email, "role": "WORKER"}
     }
     # The exposed header is readable by the page, and names the server's line.
     request_ids = [result["logIn"]["requestId"], result["viewer"]["requestId"]]

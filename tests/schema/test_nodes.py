@@ -363,5 +363,11 @@ async def test_nodes_cost_a_constant_number_of_commands(
     # The account behind the token, then one batched `$in` each: bookings,
     # customers, attachments, workers and users by id (with the bookings'
     # own customers and workers in the same batches), the photos' bookings,
-    # and the bookings' photos.
-    assert counts[5] == counts[20] == counts[100] == ["find"] * 7
+    # and the bookings' photos; after the account, one update of the caller's
+    # query-cost bucket.
+    assert (
+        counts[5]
+        == counts[20]
+        == counts[100]
+        == ["find", "findAndModify"] + ["find"] * 6
+    )

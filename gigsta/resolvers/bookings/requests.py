@@ -221,6 +221,7 @@ async def _insert(
         status=status,
         version=1,
         history=[_request_event(checked.viewer, status, now)],
+        partner_id=_partner_id(checked.viewer),
         price=hold.price,
         payment=hold.payment,
         created_at=now,
@@ -239,6 +240,12 @@ async def _insert(
             await holds.abandon_hold(payments.gateway, booking_id, hold.payment)
         raise
     return BookingResult(booking=booking)
+
+
+def _partner_id(viewer: Viewer) -> PydanticObjectId | None:
+    """The partner on whose API key the booking is requested, if any."""
+    partner = viewer.partner
+    return PydanticObjectId(partner.partner_id) if partner is not None else None
 
 
 def _request_event(

@@ -33,6 +33,8 @@ class Context:
     now: datetime
     # The client's IP address (see `client_address`), for per-client limits.
     client_address: str
+    # The operation's static cost (`query_cost.py`), once measured.
+    query_cost: int | None = None
     # Filled during execution and read by the request log line.
     log_fields: dict[str, Any] = field(default_factory=dict)
     _loaders: dict[Callable[[], Any], Any] = field(default_factory=dict)

@@ -17,11 +17,13 @@ from graphql.language.parser import Parser
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from gigsta.schema.core.context import Context
 from gigsta.schema.core.document_cache import DocumentCache
 from gigsta.schema.core.document_limits import (
     TOO_LARGE,
     DocumentLimits,
     DocumentTooExpensiveError,
+    MaxCostExceededError,
     check_document,
     check_source,
 )
@@ -133,27 +135,43 @@ class DocumentLimitsExtension(SchemaExtension):
             lists = PagedLists(schema, variables if isinstance(variables, dict) else {})
             query = context.query or ""
             # Set before strawberry's own validation step, which then skips.
+            operation = context.operation_name
             if self.cache.is_valid(schema, query, rules):
                 # Valid once, valid again: only the limits that depend on the
                 # variables are left, a walk too short to leave the loop for.
-                context.pre_execution_errors = self._check(document, lists)
+                errors, costs = self._check(document, lists, operation)
             else:
-                context.pre_execution_errors = await _off_loop(
-                    partial(self._check_and_validate, schema, document, rules, lists)
+                errors, costs = await _off_loop(
+                    partial(
+                        self._check_and_validate,
+                        schema,
+                        document,
+                        rules,
+                        lists,
+                        operation,
+                    )
                 )
-                if not context.pre_execution_errors and query:
+                if not errors and query:
                     self.cache.keep(schema, query, document, rules)
+            context.pre_execution_errors = errors
+            _record_cost(context.context, costs, operation)
         yield
 
-    def _check(self, document: DocumentNode, lists: PagedLists) -> list[GraphQLError]:
+    def _check(
+        self, document: DocumentNode, lists: PagedLists, operation: str | None
+    ) -> tuple[list[GraphQLError], dict[str | None, int]]:
+        """The limits' refusal, if any, and each operation's cost."""
         try:
-            check_document(document, self.limits, lists)
+            costs = check_document(document, self.limits, lists)
         except DocumentTooExpensiveError as refused:
             # Without its traceback: the frames in it hold the document, and
             # the frame that caught it holds the error, a cycle that would
             # keep every refused document alive until a full collection.
-            return [refused.with_traceback(None)]
-        return []
+            costs = {}
+            if isinstance(refused, MaxCostExceededError):
+                costs = {operation: refused.cost}
+            return [refused.with_traceback(None)], costs
+        return [], costs
 
     def _check_and_validate(
         self,
@@ -161,7 +179,17 @@ class DocumentLimitsExtension(SchemaExtension):
         document: DocumentNode,
         rules: tuple[type[ASTValidationRule], ...],
         lists: PagedLists,
-    ) -> list[GraphQLError]:
-        return self._check(document, lists) or validate_document(
-            schema, document, rules
-        )
+        operation: str | None,
+    ) -> tuple[list[GraphQLError], dict[str | None, int]]:
+        errors, costs = self._check(document, lists, operation)
+        return errors or validate_document(schema, document, rules), costs
+
+
+def _record_cost(
+    context: object, costs: dict[str | None, int], operation: str | None
+) -> None:
+    """The executed operation's cost, for `QueryCostExtension`."""
+    if not isinstance(context, Context):
+        return
+    if operation in costs:
+        context.query_cost = costs[operation]

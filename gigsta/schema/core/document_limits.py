@@ -34,6 +34,7 @@ from graphql import (
 )
 
 from gigsta.schema.core.errors import CodedGraphQLError
+from gigsta.schema.core.query_cost import MAX_COST_EXCEEDED, mutation_surcharge
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -68,8 +69,15 @@ class DocumentLimits:
     # number of ids; nested lists multiply, as
     # GitHub's node limit does. Five aliases of 100 workers with 100 bookings
     # each (50,500) held a process for seconds; an admin's 40 workers with
-    # 100 bookings each (4,040) stays under.
+    # 100 bookings each (4,040) stays under (and is refused by its cost).
     max_objects: int = 5_000
+    # The operation's static cost (`query_cost.py`): each field once per
+    # object it is selected on. 20 workers x 100 bookings with two fields
+    # each (8,081) stays under; five aliases of 2 workers x 95 bookings with
+    # their history and parties (9,575) cost the server about 0.35 s of CPU
+    # on SecantusDB and keep /healthz near 50 ms at p99, where twice that
+    # cost took 0.9 s and 60 ms (`python -m bench.partner_load`).
+    max_cost: int = 10_000
 
 
 TOO_LARGE = "QUERY_TOO_LARGE"
@@ -85,10 +93,31 @@ class _Summary:
     aliases: int = 0
     # Objects of paged lists, for one object of the type the selection is on.
     objects: int = 0
+    # Its static cost (`query_cost.py`): each field once per object it is
+    # selected on, so a paged list multiplies what it selects.
+    cost: int = 0
 
 
 class DocumentTooExpensiveError(CodedGraphQLError):
     """A document refused by a bound; `code` becomes `extensions.code`."""
+
+
+class MaxCostExceededError(DocumentTooExpensiveError):
+    """An operation over the most one may cost; says what it would cost."""
+
+    def __init__(self, cost: int, limits: DocumentLimits) -> None:
+        super().__init__(
+            f"The operation would cost {cost} points, more than the "
+            f"{limits.max_cost} one operation may cost: ask for smaller pages "
+            "or fewer fields.",
+            MAX_COST_EXCEEDED,
+        )
+        self.cost = cost
+        self.extensions = {
+            **(self.extensions or {}),
+            "cost": cost,
+            "maximumCost": limits.max_cost,
+        }
 
 
 def check_source(query: str, limits: DocumentLimits) -> None:
@@ -102,8 +131,9 @@ def check_source(query: str, limits: DocumentLimits) -> None:
 
 def check_document(
     document: DocumentNode, limits: DocumentLimits, lists: PagedLists
-) -> None:
-    """Raise `DocumentTooExpensiveError` if any operation exceeds a bound."""
+) -> dict[str | None, int]:
+    """Raise `DocumentTooExpensiveError` if any operation exceeds a bound;
+    else the static cost of each operation, by its name."""
     fragments: dict[str, FragmentDefinitionNode] = {}
     operations: list[OperationDefinitionNode] = []
     for definition in document.definitions:
@@ -136,13 +166,19 @@ def check_document(
         raise _too_many_fields(limits)
     summaries = _fragment_summaries(fragments, spreads_of, limits, lists)
     total_fields = 0
+    costs: dict[str | None, int] = {}
     for operation in operations:
         root = lists.root(operation)
         summary = _summarise(operation.selection_set, root, summaries, limits, lists)
         _check_summary(summary, limits)
         total_fields += summary.fields
+        name = operation.name.value if operation.name else None
+        costs[name] = summary.cost + mutation_surcharge(operation)
+        if costs[name] > limits.max_cost:
+            raise MaxCostExceededError(costs[name], limits)
     if total_fields > limits.max_fields:
         raise _too_many_fields(limits)
+    return costs
 
 
 def _too_many_fields(limits: DocumentLimits) -> DocumentTooExpensiveError:
@@ -225,6 +261,10 @@ def _most_repeated(selection_set: SelectionSetNode) -> int:
     return max(counts.values(), default=0)
 
 
+# The introspection roots: what is selected under them is not counted in depth.
+_INTROSPECTION = frozenset({"__schema", "__type"})
+
+
 def _summarise(
     selection_set: SelectionSetNode,
     on: GraphQLNamedType | None,
@@ -236,7 +276,7 @@ def _summarise(
     `on`), its named fragments taken from their (already computed) summaries.
     A spread of an unknown or cyclic fragment counts as nothing: validation
     reports it."""
-    depth = fields = aliases = objects = 0
+    depth = fields = aliases = objects = cost = 0
     # (selection set, its type, nesting level, objects of that type per one
     # of `on`, inside an introspection field)
     stack: list[tuple[SelectionSetNode, GraphQLNamedType | None, int, int, bool]] = [
@@ -248,10 +288,8 @@ def _summarise(
             if isinstance(selection, FieldNode):
                 fields += 1
                 aliases += selection.alias is not None
-                inside = introspection or selection.name.value in {
-                    "__schema",
-                    "__type",
-                }
+                cost = min(cost + each, _SATURATED)
+                inside = introspection or selection.name.value in _INTROSPECTION
                 if not inside:
                     depth = max(depth, level + 1)
                 field_type, page = lists.field(parent, selection)
@@ -281,7 +319,10 @@ def _summarise(
                     fields = min(fields + found.fields, _SATURATED)
                     aliases = min(aliases + found.aliases, _SATURATED)
                     objects = min(objects + each * found.objects, _SATURATED)
-    return _Summary(depth=depth, fields=fields, aliases=aliases, objects=objects)
+                    cost = min(cost + each * found.cost, _SATURATED)
+    return _Summary(
+        depth=depth, fields=fields, aliases=aliases, objects=objects, cost=cost
+    )
 
 
 def _fragment_summaries(

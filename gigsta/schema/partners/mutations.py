@@ -1,0 +1,147 @@
+"""Partners' mutations: admins create partners and their API keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+
+from gigsta.domain.partners import MAX_KEY_NAME_LENGTH, MAX_PARTNER_NAME_LENGTH, Scope
+from gigsta.resolvers import partners
+from gigsta.schema.core import nodes
+from gigsta.schema.core.context import Info
+from gigsta.schema.core.enums import Country
+from gigsta.schema.core.errors import UserError, user_errors
+from gigsta.schema.partners.types import ApiKey, Partner
+
+
+@strawberry.input(description="A new partner organisation.")
+class CreatePartnerInput:
+    name: str = strawberry.field(
+        description=f"Its name, 1 to {MAX_PARTNER_NAME_LENGTH} characters."
+    )
+    country: Country = strawberry.field(
+        description="Where it books (sets the currency of its bookings)."
+    )
+
+
+@strawberry.input(description="A new API key for a partner.")
+class CreateApiKeyInput:
+    partner_id: strawberry.ID = strawberry.field(description="The partner's id.")
+    name: str = strawberry.field(
+        description=f"What the key is for, at most {MAX_KEY_NAME_LENGTH} characters."
+    )
+    scopes: list[Scope] = strawberry.field(description="At least one scope.")
+    expires_at: datetime | None = strawberry.field(
+        default=None, description="When it stops working (a future time); none: never."
+    )
+
+
+@strawberry.input(description="The API key to revoke.")
+class RevokeApiKeyInput:
+    id: strawberry.ID = strawberry.field(description="The key's id.")
+
+
+@strawberry.type(description="The result of `createPartner`.")
+class PartnerPayload:
+    partner: Partner | None = strawberry.field(
+        description="The partner; null when `errors` is not empty."
+    )
+    errors: list[UserError] = strawberry.field(
+        description="Why it was not made (NOT_ALLOWED unless an admin); empty on "
+        "success."
+    )
+
+
+@strawberry.type(description="The result of `createApiKey` or `revokeApiKey`.")
+class ApiKeyPayload:
+    api_key: ApiKey | None = strawberry.field(
+        description="The key; null when `errors` is not empty."
+    )
+    key: str | None = strawberry.field(
+        description="The key itself (`gsk_live_...`), from `createApiKey` only: "
+        "shown this once and never again; send it as `Authorization: Bearer "
+        "<key>`."
+    )
+    errors: list[UserError] = strawberry.field(
+        description="Why nothing changed (NOT_ALLOWED unless an admin); empty on "
+        "success."
+    )
+
+
+def _key_payload(result: partners.KeyResult) -> ApiKeyPayload:
+    return ApiKeyPayload(
+        api_key=ApiKey(doc=result.key) if result.key else None,
+        key=result.secret,
+        errors=user_errors(result.errors),
+    )
+
+
+def _wrong_id(field: str, expected: type) -> partners.KeyResult:
+    return partners.KeyResult(errors=[nodes.wrong_id(field, expected)])
+
+
+@strawberry.type
+class PartnersMutation:
+    @strawberry.mutation(description="Add a partner organisation (admins only).")
+    async def create_partner(
+        self,
+        info: Info,
+        input: Annotated[
+            CreatePartnerInput, strawberry.argument(description="The partner to add.")
+        ],
+    ) -> PartnerPayload:
+        result = await partners.create_partner(
+            info.context.viewer,
+            name=input.name,
+            country=input.country,
+            now=info.context.now,
+        )
+        return PartnerPayload(
+            partner=Partner(doc=result.partner) if result.partner else None,
+            errors=user_errors(result.errors),
+        )
+
+    @strawberry.mutation(
+        description="Make an API key for a partner (admins only); the key is in "
+        "the payload, once."
+    )
+    async def create_api_key(
+        self,
+        info: Info,
+        input: Annotated[
+            CreateApiKeyInput, strawberry.argument(description="The key to make.")
+        ],
+    ) -> ApiKeyPayload:
+        oid = nodes.local_id(input.partner_id, Partner)
+        if oid is None:
+            return _key_payload(_wrong_id("partnerId", Partner))
+        result = await partners.create_key(
+            info.context.viewer,
+            partner_id=oid,
+            name=input.name,
+            scopes=input.scopes,
+            expires_at=input.expires_at,
+            now=info.context.now,
+        )
+        return _key_payload(result)
+
+    @strawberry.mutation(
+        description="Revoke an API key (admins only): refused from the next "
+        "request on, on every server."
+    )
+    async def revoke_api_key(
+        self,
+        info: Info,
+        input: Annotated[
+            RevokeApiKeyInput, strawberry.argument(description="The key to revoke.")
+        ],
+    ) -> ApiKeyPayload:
+        oid = nodes.local_id(input.id, ApiKey)
+        if oid is None:
+            return _key_payload(_wrong_id("id", ApiKey))
+        result = await partners.revoke_key(
+            info.context.viewer, key_id=oid, now=info.context.now
+        )
+        return _key_payload(result)

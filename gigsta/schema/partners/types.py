@@ -1,0 +1,114 @@
+"""Partners and their API keys, as admins (and a partner's own keys) see them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import strawberry
+from strawberry.dataloader import DataLoader
+
+from gigsta.documents import ApiKey as ApiKeyDoc
+from gigsta.documents import Partner as PartnerDoc
+from gigsta.domain.accounts import Role
+from gigsta.domain.partners import Scope
+from gigsta.resolvers import partners
+from gigsta.schema.core import nodes
+from gigsta.schema.core.dataloaders import load_by_ids
+from gigsta.schema.core.enums import expose
+from gigsta.schema.core.fields import doc_field
+
+if TYPE_CHECKING:
+    from beanie import PydanticObjectId
+
+    from gigsta.domain.accounts import Viewer
+
+expose(
+    Scope,
+    name="ApiKeyScope",
+    description="What an API key may do. Every operation's scope is listed in "
+    'the README ("For partners"); a person\'s token is not limited by scopes.',
+    values={
+        Scope.WORKERS_READ: "`workers:read`: search and read workers.",
+        Scope.BOOKINGS_READ: "`bookings:read`: read the bookings the partner "
+        "requested (wherever they appear).",
+        Scope.BOOKINGS_WRITE: "`bookings:write`: quote, request bookings and act "
+        "on them (`requestBooking`, `performBookingAction`).",
+        Scope.WEBHOOKS_MANAGE: "`webhooks:manage`: reserved for webhook "
+        "endpoints (not yet available).",
+    },
+)
+
+
+def _admin_or_own(viewer: Viewer | None, partner_id: object) -> bool:
+    if viewer is None:
+        return False
+    if viewer.partner is not None:
+        return viewer.partner.partner_id == str(partner_id)
+    return viewer.role is Role.ADMIN
+
+
+class PartnerByIdLoader(DataLoader["PydanticObjectId", PartnerDoc | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda keys: load_by_ids(PartnerDoc, keys))
+
+
+class ApiKeyByIdLoader(DataLoader["PydanticObjectId", ApiKeyDoc | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda keys: load_by_ids(ApiKeyDoc, keys))
+
+
+@nodes.shows(ApiKeyDoc)
+@strawberry.type(
+    description="An API key of a partner. The key itself is shown once, by "
+    "`createApiKey`; only its prefix is kept in clear."
+)
+class ApiKey(nodes.DocumentNode):
+    doc: strawberry.Private[ApiKeyDoc]
+
+    by_id_loader = ApiKeyByIdLoader
+
+    @classmethod
+    def may_see(cls, viewer: Viewer | None, doc: ApiKeyDoc) -> bool:
+        return _admin_or_own(viewer, doc.partner_id)
+
+    name = doc_field("name", str, description="What the key is for.")
+    prefix = doc_field(
+        "prefix", str, description="The key's first characters, to recognise it."
+    )
+    scopes = doc_field("scopes", list[Scope], description="What the key may do.")
+    created_at = doc_field("created_at", datetime, description="When it was made.")
+    expires_at = doc_field(
+        "expires_at", datetime | None, description="When it stops working, if set."
+    )
+    revoked_at = doc_field(
+        "revoked_at", datetime | None, description="When it was revoked, if it was."
+    )
+    last_used_at = doc_field(
+        "last_used_at",
+        datetime | None,
+        description="When it was last used, to the minute (null: never).",
+    )
+
+
+@nodes.shows(PartnerDoc)
+@strawberry.type(
+    description="An organisation that books through the API for its own "
+    "customers, with API keys. Admins see every partner; a key, its own."
+)
+class Partner(nodes.DocumentNode):
+    doc: strawberry.Private[PartnerDoc]
+
+    by_id_loader = PartnerByIdLoader
+
+    @classmethod
+    def may_see_id(cls, viewer: Viewer | None, oid: PydanticObjectId) -> bool:
+        return _admin_or_own(viewer, oid)
+
+    name = doc_field("name", str, description="The organisation's name.")
+    created_at = doc_field("created_at", datetime, description="When it was added.")
+
+    @strawberry.field(description="Its keys, newest first, revoked ones included.")
+    async def api_keys(self) -> list[ApiKey]:
+        assert self.doc.id is not None
+        return [ApiKey(doc=key) for key in await partners.keys_of(self.doc.id)]

@@ -1,0 +1,168 @@
+"""Query cost: computed before execution, reported, bounded and throttled."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from tests.schema.partners_helpers import make_key, make_partner
+from tests.schema.payments_helpers import admin_token
+
+# Each field costs 1 per object it is selected on; a paged list multiplies
+# what it selects by its `first`/`last` (20 when neither is given); a
+# mutation's root field costs 10.
+COSTS = [
+    ("{ services { key } }", {}, 1 + 1),
+    ("{ a: services { key } b: services { key } }", {}, 4),
+    ("{ workers(first: 10) { edges { node { id } } } }", {}, 1 + 10 * 3),
+    ("{ workers { edges { node { id name } } } }", {}, 1 + 20 * 4),
+    ("{ workers(last: 7) { edges { node { id } } } }", {}, 1 + 7 * 3),
+    (
+        "query($n: Int) { workers(first: $n) { edges { cursor } pageInfo "
+        "{ hasNextPage } } }",
+        {"n": 5},
+        1 + 5 * 4,
+    ),
+    (
+        "{ workers(first: 3) { edges { node { bookings(first: 4) "
+        "{ edges { node { id } } } } } } }",
+        {},
+        1 + 3 * 3 + 3 * 4 * 3,
+    ),
+    (
+        "{ workers(first: 2) { edges { node { ...W } } } } "
+        "fragment W on Worker { id name }",
+        {},
+        1 + 2 * (2 + 2),
+    ),
+    ("mutation { logOutEverywhere { errors { code } } }", {}, 10 + 2),
+]
+
+
+@pytest.mark.parametrize(("document", "variables", "cost"), COSTS)
+async def test_the_requested_cost_is_computed_before_execution(
+    gql, document, variables, cost
+):
+    response = await gql.raw(document, variables)
+    assert response.status_code == 200, response.json()
+    assert response.json()["extensions"]["cost"]["requestedQueryCost"] == cost
+
+
+async def test_cost_is_reported_with_the_bucket_s_state(gql):
+    token, _ = await gql.sign_up("kim@example.nz")
+    response = await gql.raw("{ services { key } }", token=token)
+    body = response.json()
+    services = len(body["data"]["services"])
+    assert body["extensions"] == {
+        "cost": {
+            "requestedQueryCost": 2,
+            "actualQueryCost": 1 + services,
+            "throttleStatus": {
+                "maximumAvailable": 10_000,
+                "currentlyAvailable": 10_000 - 2,
+                "restoreRate": 1_000,
+            },
+        }
+    }
+
+
+async def test_an_operation_over_the_maximum_is_refused_with_its_cost(gql):
+    document = (
+        "{ workers(first: 40) { edges { node { bookings(first: 100) { edges "
+        "{ node { id status history { action } } } } } } } }"
+    )
+    response = await gql.raw(document)
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    cost = 1 + 40 * 3 + 40 * 100 * 6  # edges node id status history action
+    assert error["extensions"]["code"] == "MAX_COST_EXCEEDED"
+    assert error["extensions"]["cost"] == cost
+    assert response.json()["extensions"]["cost"]["requestedQueryCost"] == cost
+
+
+# 1 + 100 x (edges node id name bookings) + 100 x 20 x (edges node id) = 6,501.
+HEAVY = (
+    "{ workers(first: 100) { edges { node { id name bookings(first: 20) "
+    "{ edges { node { id } } } } } } }"
+)
+
+
+async def _throttled_after_one(gql, token: str) -> int:
+    """A heavy operation leaves 3,499 in the bucket; the next is refused:
+    the seconds it is told to wait."""
+    response = await gql.raw(HEAVY, token=token)
+    assert response.status_code == 200, response.json()
+    status = response.json()["extensions"]["cost"]["throttleStatus"]
+    assert status["currentlyAvailable"] == 10_000 - 6_501
+    response = await gql.raw(HEAVY, token=token)
+    assert response.status_code == 429
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "THROTTLED"
+    assert response.headers["retry-after"] == str(error["extensions"]["retryAfter"])
+    assert "data" not in response.json() or response.json()["data"] is None
+    return int(error["extensions"]["retryAfter"])
+
+
+async def test_a_signed_in_account_is_throttled_and_refilled(gql, clock):
+    token, _ = await gql.sign_up("kim@example.nz")
+    wait = await _throttled_after_one(gql, token)
+    assert wait == 4  # (6,501 - 3,499) / 1,000 a second = 3.002 s, rounded up
+    clock.advance(timedelta(seconds=3))
+    assert (await gql.raw(HEAVY, token=token)).status_code == 429
+    clock.advance(timedelta(seconds=1))
+    response = await gql.raw(HEAVY, token=token)
+    assert response.status_code == 200
+    cost = response.json()["extensions"]["cost"]
+    assert cost["throttleStatus"]["currentlyAvailable"] == 3_499 + 4_000 - 6_501
+
+
+READ = ["WORKERS_READ", "BOOKINGS_READ"]
+
+
+async def test_each_api_key_and_account_has_its_own_bucket(gql, clock):
+    admin = await admin_token(gql, clock)
+    partner = await make_partner(gql, admin)
+    first = (await make_key(gql, admin, partner, READ))["key"]
+    second = (await make_key(gql, admin, partner, READ))["key"]
+    await _throttled_after_one(gql, first)
+    assert (await gql.raw(HEAVY, token=second)).status_code == 200
+    assert (await gql.raw(HEAVY, token=admin)).status_code == 200
+
+
+async def test_over_the_maximum_is_refused_before_validation_and_not_charged(gql):
+    token, _ = await gql.sign_up("kim@example.nz")
+    unknown = (
+        "{ workers(first: 40) { edges { node { nope bookings(first: 100) "
+        "{ edges { node { id status description version } } } } } } }"
+    )
+    response = await gql.raw(unknown, token=token)
+    assert response.status_code == 400
+    body = response.json()
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["MAX_COST_EXCEEDED"]
+    status = body["extensions"]["cost"]["throttleStatus"]
+    assert status["currentlyAvailable"] == status["maximumAvailable"]
+
+
+async def test_a_clock_set_back_does_not_lock_a_client_out(gql, clock):
+    """A bucket written by a clock that was ahead (another instance's) counts
+    as full once it lies beyond what any honest use could leave."""
+    token, _ = await gql.sign_up("kim@example.nz")
+    await _throttled_after_one(gql, token)
+    clock.advance(timedelta(hours=-1))
+    response = await gql.raw(HEAVY, token=token)
+    assert response.status_code == 200
+    status = response.json()["extensions"]["cost"]["throttleStatus"]
+    assert status["currentlyAvailable"] == 10_000 - 6_501
+
+
+async def test_concurrent_requests_each_draw_once(gql):
+    token, _ = await gql.sign_up("kim@example.nz")
+    responses = await asyncio.gather(
+        *(gql.raw("{ services { key } }", token=token) for _ in range(20))
+    )
+    assert [r.status_code for r in responses] == [200] * 20
+    last = await gql.raw("{ services { key } }", token=token)
+    status = last.json()["extensions"]["cost"]["throttleStatus"]
+    assert status["currentlyAvailable"] == 10_000 - 21 * 2
