@@ -59,6 +59,24 @@ OPERATIONS: list[tuple[str, str, str | None]] = [
         CLOSED,
     ),
     ("customer", f'{{ customer(id: "{BOGUS_BOOKING}") {{ name }} }}', CLOSED),
+    (
+        "sendBookingMessage",
+        f"""mutation {{ sendBookingMessage(input: {{bookingId: "{BOGUS_BOOKING}",
+           body: "Hello"}}) {{ errors {{ code }} }} }}""",
+        "BOOKINGS_WRITE",
+    ),
+    (
+        "node as a review",
+        f'{{ node(id: "{global_id("Review", "0" * 24)}") '
+        "{ ... on Review { rating } } }",
+        "WORKERS_READ",
+    ),
+    (
+        "setWeeklySchedule",
+        'mutation { setWeeklySchedule(input: {timeZone: "Pacific/Auckland", '
+        "intervals: []}) { errors { code } } }",
+        CLOSED,
+    ),
 ]
 
 
@@ -117,6 +135,12 @@ def test_every_root_field_is_in_the_table_or_closed_to_keys():
         "Mutation.createPartner",
         "Mutation.createApiKey",
         "Mutation.revokeApiKey",
+        # A worker's own schedule, an account's own settings, moderation.
+        "Mutation.setWeeklySchedule",
+        "Mutation.addAvailabilityException",
+        "Mutation.removeAvailabilityException",
+        "Mutation.updateNotificationPreferences",
+        "Mutation.hideReview",
     }
     schema = build_schema()._schema
     roots = {

@@ -218,12 +218,13 @@ async def test_messages_and_reviews_cost_constant_commands(
         assert node["worker"]["rating"]["count"] >= 1
         assert len(node["customer"]["reviews"]["edges"]) == 2
         counts[size] = sorted(command_counter.commands)
-    # The account, the page, customers and workers (as above); then one
-    # aggregate each for the messages' first pages, the ratings and both
-    # parties' first pages of reviews; for unread counts the read markers
-    # (find) and an aggregate; and one find for the bookings' reviews.
+    # The account and its query-cost bucket, the page, customers and workers
+    # (as above); then one aggregate each for the messages' first pages, the
+    # ratings and both parties' first pages of reviews; for unread counts the
+    # read markers (find) and an aggregate; and one find for the bookings'
+    # reviews.
     assert counts[1] == counts[10] == counts[50]
-    assert counts[1] == sorted(["find"] * 6 + ["aggregate"] * 5)
+    assert counts[1] == sorted(["find"] * 6 + ["aggregate"] * 5 + ["findAndModify"])
 
 
 NESTED = """
@@ -253,10 +254,11 @@ async def test_nested_connections_cost_constant_commands(
             assert {n["node"]["customer"]["id"] for n in nested} == {customer["id"]}
             worker = edge["node"]["worker"]["bookings"]["edges"]
             assert {n["node"]["status"] for n in worker} == {"REQUESTED"}
-    # the account, the page, customers and workers, then one aggregate for
-    # each nested list (their bookings' customers are already loaded)
+    # the account and its query-cost bucket, the page, customers and workers,
+    # then one aggregate for each nested list (their bookings' customers are
+    # already loaded)
     assert counts[10] == counts[20] == counts[50] == counts[100]
-    assert counts[100] == ["find"] * 4 + ["aggregate"] * 2
+    assert counts[100] == ["find", "findAndModify"] + ["find"] * 3 + ["aggregate"] * 2
 
 
 async def test_nested_pages_match_the_unbatched_list(gql, raw_db, admin_token):

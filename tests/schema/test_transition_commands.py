@@ -14,9 +14,18 @@ mutation Act($input: PerformBookingActionInput!) {
     booking { status version } errors { code }
   }
 }"""
-# The caller's account and the booking; then, in one transaction, the
+# The caller's account, the charge to its query-cost bucket (one small
+# document per caller) and the booking; then, in one transaction, the
 # conditional update, the booking read back by `_id`, and its event.
-ACCEPT_COMMANDS = ["find", "find", "update", "find", "insert", "commitTransaction"]
+ACCEPT_COMMANDS = [
+    "find",
+    "findAndModify",
+    "find",
+    "update",
+    "find",
+    "insert",
+    "commitTransaction",
+]
 
 
 async def _act(gql, party, booking, action: str) -> dict:
@@ -55,4 +64,4 @@ async def test_stale_version_writes_nothing(
     command_counter.reset()
     late = await _act(gql, cast.customer, booking, "cancel")
     assert [e["code"] for e in late["errors"]] == ["VERSION_CONFLICT"]
-    assert command_counter.commands == ["find", "find"]
+    assert command_counter.commands == ["find", "findAndModify", "find"]

@@ -46,10 +46,19 @@ ROOT_SCOPES: Mapping[str, Scope | None] = MappingProxyType(
         "Query.addressSuggestions": Scope.BOOKINGS_WRITE,
         "Mutation.requestBooking": Scope.BOOKINGS_WRITE,
         "Mutation.performBookingAction": Scope.BOOKINGS_WRITE,
+        # A partner talks to, and reviews, the workers it books.
+        "Mutation.sendBookingMessage": Scope.BOOKINGS_WRITE,
+        "Mutation.markBookingMessagesRead": Scope.BOOKINGS_WRITE,
+        "Mutation.submitBookingReview": Scope.BOOKINGS_WRITE,
     }
 )
 TYPE_SCOPES: Mapping[str, Scope] = MappingProxyType(
-    {"Booking": Scope.BOOKINGS_READ, "Worker": Scope.WORKERS_READ}
+    {
+        "Booking": Scope.BOOKINGS_READ,
+        "BookingMessage": Scope.BOOKINGS_READ,
+        "Worker": Scope.WORKERS_READ,
+        "Review": Scope.WORKERS_READ,
+    }
 )
 
 
