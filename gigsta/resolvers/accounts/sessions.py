@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 class Session:
     viewer: Viewer
     user: User
+    expires_at: datetime
 
 
 async def authenticate(token: str, *, secret: str, now: datetime) -> Session:
@@ -40,7 +41,7 @@ async def authenticate(token: str, *, secret: str, now: datetime) -> Session:
         or user.role is not claims.viewer.role
     ):
         raise InvalidTokenError("The access token is no longer valid. Sign in again.")
-    return Session(viewer=claims.viewer, user=user)
+    return Session(viewer=claims.viewer, user=user, expires_at=claims.expires_at)
 
 
 async def log_out_everywhere(
