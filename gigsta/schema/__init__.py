@@ -17,6 +17,7 @@ from gigsta.schema.accounts.mutations import AccountsMutation
 from gigsta.schema.accounts.queries import AccountsQuery
 from gigsta.schema.bookings.mutations import BookingsMutation
 from gigsta.schema.bookings.queries import BookingsQuery
+from gigsta.schema.bookings.subscriptions import BookingsSubscription
 from gigsta.schema.core.document_extension import DocumentLimitsExtension
 from gigsta.schema.core.nodes import NodesQuery
 from gigsta.schema.core.persisted_queries import PersistedQueries
@@ -64,6 +65,28 @@ def is_unexpected(error: GraphQLError) -> bool:
         and not isinstance(original, ClientError | GraphQLError)
         and outage(error) is None
     )
+
+
+def describe_for_client(error: GraphQLError, request_id: str) -> bool:
+    """Give an outage, a bug or an expected failure the message and
+    `extensions.code` the client sees (a bug masked); False for other errors.
+
+    Over HTTP the view formats errors with it; over WebSocket the protocol
+    handlers send `error.formatted`, so `process_errors` applies it first.
+    """
+    code = outage(error)
+    if code is not None:
+        error.message = OUTAGE_MESSAGES[code]
+        error.extensions = {"code": code.value, "requestId": request_id}
+    elif is_unexpected(error):
+        error.message = f"Internal error. Request id: {request_id}."
+        error.extensions = {"code": "INTERNAL", "requestId": request_id}
+    elif isinstance(error.original_error, ClientError):
+        code = error.original_error.code
+        error.extensions = {**(error.extensions or {}), "code": code.value}
+    else:
+        return False
+    return True
 
 
 def _mark_bad_input(error: GraphQLError) -> None:
@@ -140,6 +163,7 @@ class GigstaSchema(strawberry.Schema):
                     request_id,
                     exc_info=error.original_error,
                 )
+            describe_for_client(error, request_id)
 
 
 # Each domain contributes its own Query/Mutation classes; they are merged into
@@ -157,6 +181,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     FilesMutation,
     PaymentsMutation,
 )
+SUBSCRIPTION_TYPES: tuple[type, ...] = (BookingsSubscription,)
 
 
 def _root(name: str, types: tuple[type, ...], description: str) -> type:
@@ -198,8 +223,22 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
             "list the expected failures (empty on success); GraphQL errors mean "
             "the request itself failed.",
         ),
+        subscription=_root(
+            "Subscription",
+            SUBSCRIPTION_TYPES,
+            "Live updates over WebSocket at the same `/graphql` address "
+            "(`graphql-transport-ws`, or the legacy `graphql-ws`), with "
+            '`{"Authorization": "Bearer <token>"}` as the `connection_init` '
+            "payload. Every instance sees every change.",
+        ),
         extensions=extensions,
     )
 
 
-__all__ = ["OUTAGE_MESSAGES", "build_schema", "is_unexpected", "outage"]
+__all__ = [
+    "OUTAGE_MESSAGES",
+    "build_schema",
+    "describe_for_client",
+    "is_unexpected",
+    "outage",
+]

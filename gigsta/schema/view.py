@@ -32,17 +32,23 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from gigsta.database import is_unavailable
-from gigsta.domain.core import ClientError, ErrorCode
+from gigsta.domain.core import ErrorCode
 from gigsta.graphiql import graphiql_page
 from gigsta.http_guards import error_body
 from gigsta.observability import LOG_STATE_KEY, record_error_codes
 from gigsta.resolvers.accounts.credentials import InvalidTokenError
 from gigsta.resolvers.accounts.sessions import Session, authenticate
-from gigsta.schema import OUTAGE_MESSAGES, is_unexpected, outage
+from gigsta.schema import (
+    OUTAGE_MESSAGES,
+    describe_for_client,
+    is_unexpected,
+    outage,
+)
 from gigsta.schema.client_address import client_address
 from gigsta.schema.core.context import Context
 from gigsta.schema.core.dataloaders import UserByIdLoader
 from gigsta.schema.core.persisted_queries import is_not_found
+from gigsta.schema.live_connections import WebSocketSessions
 
 if TYPE_CHECKING:
     from cross_web import AsyncHTTPRequestAdapter
@@ -119,7 +125,7 @@ def _request_id(request: Request) -> str:
     return request_id
 
 
-class GigstaGraphQL(GraphQL[Context, None]):
+class GigstaGraphQL(WebSocketSessions, GraphQL[Context, None]):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             request = Request(scope, receive)
@@ -353,6 +359,7 @@ class GigstaGraphQL(GraphQL[Context, None]):
             runtime=runtime,
             request_id=state.get("request_id", "-"),
             viewer=session.viewer if session else None,
+            session_expires_at=session.expires_at if session else None,
             now=runtime.clock(),
             client_address=client_address(
                 peer,
@@ -413,20 +420,10 @@ class GigstaGraphQL(GraphQL[Context, None]):
 
     @staticmethod
     def _format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
+        if describe_for_client(error, request_id):
+            return dict(error.formatted)
         formatted: dict[str, Any] = dict(error.formatted)
-        code = outage(error)
-        if code is not None:
-            formatted["message"] = OUTAGE_MESSAGES[code]
-            formatted["extensions"] = {"code": code.value, "requestId": request_id}
-        elif is_unexpected(error):
-            formatted["message"] = f"Internal error. Request id: {request_id}."
-            formatted["extensions"] = {"code": "INTERNAL", "requestId": request_id}
-        elif isinstance(error.original_error, ClientError):
-            formatted["extensions"] = {
-                **(formatted.get("extensions") or {}),
-                "code": error.original_error.code.value,
-            }
-        elif error.path is None:
+        if error.path is None:
             extensions = formatted.get("extensions") or {}
             # A value that does not fit its type is already `BAD_USER_INPUT`,
             # and a refusal that names its bound keeps its own code.
