@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from gigsta.cors import AllowedOriginsCORSMiddleware
 from gigsta.database import connect, init_documents, ping
@@ -25,6 +25,7 @@ from gigsta.observability import RequestLogMiddleware
 from gigsta.resolvers.accounts.credentials import PasswordHashing
 from gigsta.resolvers.core import critical
 from gigsta.resolvers.core.persisted_queries import PersistedQueryStore
+from gigsta.resolvers.live.hub import running_hub
 from gigsta.resolvers.payments.config import payments_from_settings
 from gigsta.resolvers.payments.webhooks import stripe_webhook
 from gigsta.runtime import Clock, Runtime, utc_now
@@ -44,6 +45,9 @@ log = logging.getLogger(__name__)
 # longer is cut off like a crash: the lock takeover and the reconcile job
 # finish it (gigsta/resolvers/payments/executor.py).
 CRITICAL_DRAIN_SECONDS = 5.0
+# At start-up, how long to wait for the change stream of live updates to open
+# (it keeps trying in the background after that).
+LIVE_OPEN_SECONDS = 5.0
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -108,7 +112,8 @@ def _lifespan(
             server_selection_timeout_ms=settings.mongodb_server_selection_timeout_ms,
             socket_timeout_ms=settings.mongodb_socket_timeout_ms,
         )
-        await init_documents(runtime.mongo[settings.mongodb_db])
+        database = runtime.mongo[settings.mongodb_db]
+        await init_documents(database)
         await open_places_and_files(runtime, addressable_transport)
         sweeper: asyncio.Task[None] | None = None
         if sweeper_on:
@@ -119,7 +124,10 @@ def _lifespan(
                 name="sweeper",
             )
         try:
-            yield
+            async with running_hub(
+                database["events"], open_timeout=LIVE_OPEN_SECONDS
+            ) as runtime.live:
+                yield
         finally:
             if sweeper is not None:
                 sweeper.cancel()
@@ -172,11 +180,16 @@ def create_app(
     graphql = GigstaGraphQL(
         build_schema(introspection=settings.introspection_enabled),
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
+        # WebSocket handshakes from pages on other origins: the same list as
+        # for cross-origin requests.
+        allowed_origins=settings.cors_origins,
     )
     routes: list[BaseRoute] = [
         # Every method reaches the view, which answers any it does not take
         # with a GraphQL-shaped 405.
         Route("/graphql", graphql),
+        # Subscriptions: the same view, over WebSocket.
+        WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/webhooks/stripe", stripe_webhook, methods=["POST"]),

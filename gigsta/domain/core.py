@@ -47,6 +47,8 @@ class ErrorCode(StrEnum):
     DUPLICATE_REQUEST = "DUPLICATE_REQUEST"
     RATE_NOT_SET = "RATE_NOT_SET"
     PAYMENTS_UNAVAILABLE = "PAYMENTS_UNAVAILABLE"
+    # Live updates
+    SUBSCRIPTION_DROPPED = "SUBSCRIPTION_DROPPED"
 
 
 @dataclass(frozen=True, slots=True)

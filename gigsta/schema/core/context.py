@@ -35,6 +35,10 @@ class Context:
     client_address: str
     # Filled during execution and read by the request log line.
     log_fields: dict[str, Any] = field(default_factory=dict)
+    # When the viewer's token expires (live subscriptions end then).
+    session_expires_at: datetime | None = None
+    # A WebSocket's `connection_init` payload (where its token is).
+    connection_params: dict[str, Any] | None = None
     _loaders: dict[Callable[[], Any], Any] = field(default_factory=dict)
 
     def signed_in(self, to_see: str) -> Viewer:
@@ -43,6 +47,12 @@ class Context:
         if self.viewer is None:
             raise ClientError(ErrorCode.UNAUTHENTICATED, f"Sign in to see {to_see}.")
         return self.viewer
+
+    def refresh(self) -> None:
+        """Start afresh for the next event of a live subscription, whose
+        context lasts as long as it does: the time now, no cached loads."""
+        self.now = self.runtime.clock()
+        self._loaders.clear()
 
     def loader(self, kind: Callable[[], L]) -> L:
         """This request's DataLoader of `kind`, made on first use: each domain

@@ -91,6 +91,9 @@ CODE_DESCRIPTIONS: Mapping[ErrorCode, str] = MappingProxyType(
         "booking cannot be priced.",
         ErrorCode.PAYMENTS_UNAVAILABLE: "Stripe is not configured or did not "
         "answer; nothing was charged. Try again later.",
+        ErrorCode.SUBSCRIPTION_DROPPED: "A live subscription fell too far behind "
+        "(or the server lost its place in the event log) and was ended: "
+        "subscribe again with `after` set to the last `cursor` received.",
     }
 )
 
