@@ -32,7 +32,11 @@ from scripts.migrate import migrate_up
 from scripts.processes import stop_process
 from scripts.standins.mongo import start_mongo
 
-pytest_plugins = ["tests.fixtures_places", "tests.fixtures_stripe"]
+pytest_plugins = [
+    "tests.fixtures_places",
+    "tests.fixtures_stripe",
+    "tests.fixtures_live",
+]
 
 JWT_SECRET = "test-secret-" + "x" * 40
 PASSWORD = "correct horse battery"
