@@ -14,9 +14,12 @@ from typing import Any
 import jwt
 import pytest
 import websockets
+from bson import ObjectId
 from gql.transport.exceptions import TransportQueryError
 
+from gigsta.documents.places import GeoPoint, PlaceAddress
 from tests.conftest import CORS_ORIGIN, JWT_SECRET, PASSWORD
+from tests.ids import raw_id
 from tests.live_clients import (
     BOOKING_UPDATED,
     MY_EVENTS,
@@ -132,6 +135,52 @@ async def test_the_legacy_graphql_ws_protocol_delivers_too(two_instances):
         update = (await next_within(updates))["bookingUpdated"]
     assert update["status"] == "CANCELLED"
     assert update["availableActions"] == []
+
+
+ADDRESS_UPDATES = """subscription($id: ID!) { bookingUpdated(id: $id) {
+    status address { detail formatted locality } } }"""
+
+
+async def test_what_a_worker_sees_of_the_address_follows_each_change(
+    two_instances, raw_db
+):
+    a, b = two_instances
+    customer, worker = await parties(a.base, "address")
+    booking_id = await request_booking(a.base, customer, worker)
+    # Where the job is (chosen from an address suggestion in the app).
+    await raw_db.bookings.update_one(
+        {"_id": ObjectId(raw_id(booking_id))},
+        {
+            "$set": {
+                "address": PlaceAddress(
+                    formatted="12 Queen Street, Auckland Central, Auckland 1010",
+                    street_number="12",
+                    street="Queen Street",
+                    locality="Auckland Central",
+                    city="Auckland",
+                    postcode="1010",
+                    country="NZ",
+                    location=GeoPoint.at(-36.8485, 174.7633),
+                ).model_dump()
+            }
+        },
+    )
+    async with live(b.base, worker.token) as session:
+        updates = session.subscribe(ADDRESS_UPDATES, id=booking_id)
+        requested = (await next_within(updates, 10))["bookingUpdated"]
+        await act(a.base, worker, booking_id, "accept", 1)
+        accepted = (await next_within(updates))["bookingUpdated"]
+        await act(a.base, customer, booking_id, "cancel", 2)
+        cancelled = (await next_within(updates))["bookingUpdated"]
+    shown = [
+        (u["status"], u["address"]["detail"], u["address"]["formatted"])
+        for u in (requested, accepted, cancelled)
+    ]
+    assert shown == [
+        ("REQUESTED", "LOCALITY", None),
+        ("ACCEPTED", "FULL", "12 Queen Street, Auckland Central, Auckland 1010"),
+        ("CANCELLED", "LOCALITY", None),
+    ]
 
 
 async def init_and_close_code(base: str, payload: Any, **connect: Any) -> int:
