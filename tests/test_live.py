@@ -26,6 +26,7 @@ from tests.live_clients import (
     Party,
     act,
     events_cursor,
+    graphql,
     live,
     offer_cleaning,
     request_booking,
@@ -45,14 +46,19 @@ async def parties(base: str, tag: str) -> tuple[Party, Party]:
     return customer, worker
 
 
+async def booked(base: str, tag: str) -> tuple[Party, Party, str]:
+    """A customer, a worker, and a booking between them just requested."""
+    customer, worker = await parties(base, tag)
+    return customer, worker, await request_booking(base, customer, worker)
+
+
 async def next_within(stream: Any, seconds: float = DELIVERY_SECONDS) -> Any:
     return await asyncio.wait_for(anext(stream), seconds)
 
 
 async def test_a_transition_through_a_reaches_a_subscriber_on_b(two_instances):
     a, b = two_instances
-    customer, worker = await parties(a.base, "ab")
-    booking_id = await request_booking(a.base, customer, worker)
+    customer, worker, booking_id = await booked(a.base, "ab")
     async with live(b.base, customer.token) as session:
         updates = session.subscribe(BOOKING_UPDATED, id=booking_id)
         # First the booking as it is: the subscription is registered by then.
@@ -126,8 +132,7 @@ async def test_a_client_that_reconnects_with_its_cursor_gets_what_it_missed(
 
 async def test_the_legacy_graphql_ws_protocol_delivers_too(two_instances):
     a, b = two_instances
-    customer, worker = await parties(a.base, "legacy")
-    booking_id = await request_booking(a.base, customer, worker)
+    customer, worker, booking_id = await booked(a.base, "legacy")
     async with live(b.base, worker.token, legacy=True) as session:
         updates = session.subscribe(BOOKING_UPDATED, id=booking_id)
         assert (await next_within(updates, 10))["bookingUpdated"]["version"] == 1
@@ -145,8 +150,7 @@ async def test_what_a_worker_sees_of_the_address_follows_each_change(
     two_instances, raw_db
 ):
     a, b = two_instances
-    customer, worker = await parties(a.base, "address")
-    booking_id = await request_booking(a.base, customer, worker)
+    customer, worker, booking_id = await booked(a.base, "address")
     # Where the job is (chosen from an address suggestion in the app).
     await raw_db.bookings.update_one(
         {"_id": ObjectId(raw_id(booking_id))},
@@ -243,8 +247,7 @@ async def test_only_listed_origins_may_open_a_socket(two_instances):
 
 async def test_a_token_that_expires_ends_the_subscription(two_instances):
     a, b = two_instances
-    customer, worker = await parties(a.base, "expiry")
-    booking_id = await request_booking(a.base, customer, worker)
+    customer, worker, booking_id = await booked(a.base, "expiry")
     claims = jwt.decode(customer.token, options={"verify_signature": False})
     claims["exp"] = int((datetime.now(UTC) + timedelta(seconds=3)).timestamp())
     short = jwt.encode(claims, JWT_SECRET, algorithm="HS256")
@@ -255,3 +258,20 @@ async def test_a_token_that_expires_ends_the_subscription(two_instances):
             await next_within(updates, 10)
     assert ended.value.errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert "expired" in ended.value.errors[0]["message"]
+
+
+async def test_logging_out_everywhere_ends_the_subscription(two_instances):
+    a, b = two_instances
+    customer, worker, booking_id = await booked(a.base, "revoked")
+    async with live(b.base, customer.token) as session:
+        updates = session.subscribe(BOOKING_UPDATED, id=booking_id)
+        assert (await next_within(updates, 10))["bookingUpdated"]["version"] == 1
+        await graphql(
+            a.base,
+            "mutation { logOutEverywhere { errors { code } } }",
+            token=customer.token,
+        )
+        await act(a.base, worker, booking_id, "accept", 1)
+        with pytest.raises(TransportQueryError) as ended:
+            await next_within(updates)
+    assert ended.value.errors[0]["extensions"]["code"] == "UNAUTHENTICATED"

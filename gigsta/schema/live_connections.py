@@ -69,5 +69,6 @@ class WebSocketSessions:
             raise _refuse("Try again shortly.", "DATABASE_UNAVAILABLE") from exc
         context.viewer = session.viewer
         context.session_expires_at = session.expires_at
+        context.session_token = token
         acknowledged: UnsetType = UNSET
         return acknowledged

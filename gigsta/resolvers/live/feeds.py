@@ -20,6 +20,8 @@ from gigsta.documents import Booking
 from gigsta.documents.events import DomainEvent
 from gigsta.domain.accounts import Role
 from gigsta.domain.core import ClientError, ErrorCode
+from gigsta.resolvers.accounts.credentials import InvalidTokenError
+from gigsta.resolvers.accounts.sessions import authenticate
 from gigsta.resolvers.bookings.queries import may_read
 from gigsta.resolvers.core.ids import parse_object_id
 from gigsta.resolvers.core.pagination import InvalidCursorError
@@ -55,6 +57,21 @@ class Listener:
     viewer: Viewer
     expires_at: datetime | None
     clock: Clock
+    # The token and the secret it is checked with, to check it again before
+    # each event: a revocation (`logOutEverywhere`) counts at once, as it
+    # does for requests.
+    token: str | None = None
+    secret: str = ""
+
+    async def still_signed_in(self) -> None:
+        if self.token is None:
+            return
+        try:
+            await authenticate(self.token, secret=self.secret, now=self.clock())
+        except InvalidTokenError as exc:
+            raise ClientError(
+                ErrorCode.UNAUTHENTICATED, f"{exc} Then subscribe again."
+            ) from exc
 
 
 def _expired() -> ClientError:
@@ -83,6 +100,7 @@ async def _events(
                 "with the last cursor received.",
             ) from None
         if live is not None:
+            await listener.still_signed_in()
             yield live
 
 

@@ -82,6 +82,8 @@ def _live(info: Info) -> tuple[EventHub, feeds.Listener]:
         viewer=context.signed_in("live updates"),
         expires_at=context.session_expires_at,
         clock=context.runtime.clock,
+        token=context.session_token,
+        secret=context.runtime.settings.require_jwt_secret(),
     )
     return hub, listener
 

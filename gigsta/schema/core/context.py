@@ -37,8 +37,10 @@ class Context:
     log_fields: dict[str, Any] = field(default_factory=dict)
     # When the viewer's token expires (live subscriptions end then).
     session_expires_at: datetime | None = None
-    # A WebSocket's `connection_init` payload (where its token is).
+    # A WebSocket's `connection_init` payload, and the token it carried
+    # (checked again before each event a subscription delivers).
     connection_params: dict[str, Any] | None = None
+    session_token: str | None = None
     _loaders: dict[Callable[[], Any], Any] = field(default_factory=dict)
 
     def signed_in(self, to_see: str) -> Viewer:
