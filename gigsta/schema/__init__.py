@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from graphql import GraphQLError, ValuesOfCorrectTypeRule
 from strawberry.extensions import DisableIntrospection, SchemaExtension
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
 from strawberry.tools import merge_types
 from strawberry.types.base import get_object_definition
+from strawberry.types.graphql import OperationType
 
 from gigsta.database import is_unavailable
 from gigsta.domain.core import ClientError, ErrorCode
@@ -27,9 +29,9 @@ from gigsta.schema.payments.queries import PaymentsQuery
 from gigsta.schema.places.queries import PlacesQuery
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
-    from strawberry.types import ExecutionContext
+    from strawberry.types import ExecutionContext, ExecutionResult
 
 log = logging.getLogger("gigsta.graphql")
 
@@ -137,6 +139,31 @@ class OperationLogFields(SchemaExtension):
 
 
 class GigstaSchema(strawberry.Schema):
+    async def execute(  # noqa: PLR0917 - the base class's signature
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """Queries and mutations. A subscription cannot run here (it would
+        resolve to a stream, not a value): it is refused as an operation type
+        this transport does not take. Subscriptions go through `subscribe`,
+        over WebSocket."""
+        allowed = set(allowed_operation_types or DEFAULT_ALLOWED_OPERATION_TYPES)
+        return await super().execute(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed - {OperationType.SUBSCRIPTION},
+            operation_extensions,
+        )
+
     def process_errors(
         self,
         errors: list[GraphQLError],

@@ -29,6 +29,7 @@ from strawberry.exceptions import MissingQueryError
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
 from gigsta.database import is_unavailable
@@ -287,7 +288,18 @@ class GigstaGraphQL(WebSocketSessions, GraphQL[Context, None]):
                 request_data,
             )
         except HTTPException as exc:
-            if isinstance(exc.__cause__, InvalidOperationTypeError):
+            cause = exc.__cause__
+            if (
+                isinstance(cause, InvalidOperationTypeError)
+                and cause.operation_type is OperationType.SUBSCRIPTION
+            ):
+                raise RequestRefusedError(
+                    400,
+                    "Subscriptions are served over WebSocket at this address "
+                    "(graphql-transport-ws or graphql-ws), not over HTTP.",
+                    "BAD_REQUEST",
+                ) from None
+            if isinstance(cause, InvalidOperationTypeError):
                 # GET is safe by HTTP's rules: it may not change anything.
                 raise RequestRefusedError(
                     405,
