@@ -163,3 +163,17 @@ async def test_the_stream_reopens_after_its_last_event_and_misses_nothing(
     assert [g.event.booking_version for g in got if g] == [2, 3]
     assert last is not None
     assert last.event.booking_version == 4  # nothing twice
+
+
+async def test_an_event_the_hub_cannot_read_is_skipped_not_fatal(runtime, raw_db):
+    hub = runtime.live
+    booking_id = PydanticObjectId()
+    subscription = hub.subscribe(lambda e: e.booking_id == booking_id)
+    try:
+        await raw_db.events.insert_one({"type": "booking.unheard_of", "at": AT})
+        await event(booking_id, 7).insert()
+        got = await subscription.next(20)
+    finally:
+        hub.unsubscribe(subscription)
+    assert got is not None
+    assert got.event.booking_version == 7

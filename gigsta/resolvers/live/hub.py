@@ -25,7 +25,8 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pymongo.errors import PyMongoError
+from pydantic import ValidationError
+from pymongo.errors import OperationFailure, PyMongoError
 
 from gigsta.documents.events import DomainEvent
 from gigsta.resolvers.live.cursors import encode_event_cursor
@@ -96,6 +97,7 @@ class EventHub:
         self._collection = collection
         self._subscriptions: set[Subscription] = set()
         self._token: Mapping[str, Any] | None = None
+        self._failures = 0  # in a row, for the wait before reopening
         self.opened = asyncio.Event()
 
     @property
@@ -118,22 +120,33 @@ class EventHub:
 
     async def run(self) -> None:
         """Watch `events` until cancelled, reopening after any failure."""
-        failures = 0
         while True:
-            try:
-                async with await self._open() as stream:
-                    self.opened.set()
-                    failures = 0
-                    await self._follow(stream)
-            except PyMongoError as exc:
-                if self._token is not None and _history_lost(exc):
-                    log.exception("change stream position lost; dropping subscribers")
-                    self._token = None
-                    self._drop_all()
-                delay = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
-                failures += 1
-                log.warning("change stream failed (%s); reopening in %gs", exc, delay)
-                await asyncio.sleep(delay)
+            reason = await self._watch()
+            if reason is None:
+                continue  # the stream ended cleanly (invalidated): reopen now
+            delay = RETRY_SECONDS[min(self._failures, len(RETRY_SECONDS) - 1)]
+            self._failures += 1
+            log.warning("change stream failed (%s); reopening in %gs", reason, delay)
+            await asyncio.sleep(delay)
+
+    async def _watch(self) -> str | None:
+        """Follow the stream until it ends (None) or fails (why)."""
+        try:
+            async with await self._open() as stream:
+                self.opened.set()
+                self._failures = 0  # failing again starts with a short wait
+                await self._follow(stream)
+        except PyMongoError as exc:
+            if self._token is not None and _history_lost(exc):
+                log.exception("change stream position lost; dropping subscribers")
+                self._token = None
+                self._drop_all()
+            return str(exc)
+        # Not a database error: a bug, logged; the hub itself must keep going.
+        except Exception as exc:
+            log.exception("change stream handling failed")
+            return type(exc).__name__
+        return None
 
     async def _open(self) -> AsyncChangeStream[dict[str, Any]]:
         return await self._collection.watch(
@@ -149,17 +162,18 @@ class EventHub:
             if change is None:
                 self._token = stream.resume_token or self._token
                 continue
-            self._token = change["_id"]
             if change["operationType"] != "insert":
                 # The collection was dropped or renamed (`invalidate`): the
                 # stream ends, and reopens after it.
+                self._token = change["_id"]
                 return
-            self.publish(
-                LiveEvent(
-                    cursor=encode_event_cursor(change["_id"]),
-                    event=DomainEvent.model_validate(change["fullDocument"]),
-                )
-            )
+            try:
+                event = DomainEvent.model_validate(change["fullDocument"])
+            except ValidationError:
+                log.exception("skipping an event that is not a DomainEvent")
+            else:
+                self.publish(LiveEvent(encode_event_cursor(change["_id"]), event))
+            self._token = change["_id"]
 
     def publish(self, live: LiveEvent) -> None:
         """Hand `live` to every subscription that wants it, dropping the full."""
@@ -181,10 +195,13 @@ class EventHub:
             self._drop(subscription)
 
 
+# CappedPositionLost, ChangeStreamFatalError, ChangeStreamHistoryLost.
+_HISTORY_LOST_CODES = {136, 280, 286}
+
+
 def _history_lost(exc: PyMongoError) -> bool:
     """The database no longer has the stream's position (the oplog moved on)."""
-    code = getattr(exc, "code", None)
-    return code in {136, 280, 286} or "resume" in str(exc).lower()
+    return isinstance(exc, OperationFailure) and exc.code in _HISTORY_LOST_CODES
 
 
 @contextlib.asynccontextmanager
