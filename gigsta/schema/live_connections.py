@@ -13,6 +13,7 @@ cross-origin requests (`GIGSTA_CORS_ORIGINS`), checked at the handshake.
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from strawberry.exceptions import ConnectionRejectionError
@@ -70,5 +71,12 @@ class WebSocketSessions:
         context.viewer = session.viewer
         context.session_expires_at = session.expires_at
         context.session_token = token
+        # One id for the connection: an error in any of its subscriptions is
+        # logged, and shown masked, with it.
+        context.request_id = uuid.uuid4().hex
+        log.info(
+            "WebSocket signed in",
+            extra={"request_id": context.request_id, "user_id": session.viewer.user_id},
+        )
         acknowledged: UnsetType = UNSET
         return acknowledged

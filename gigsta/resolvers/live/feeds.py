@@ -178,6 +178,7 @@ async def my_booking_events(
     """Every event of the listener's bookings: those after `after` first,
     then each as it happens."""
     token = decode_event_cursor(after) if after is not None else None
+    await listener.still_signed_in()  # the catch-up is sent without waiting
     subscription = hub.subscribe(_wants(listener.viewer))
     try:
         caught_up: set[Any] = set()
