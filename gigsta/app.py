@@ -25,7 +25,7 @@ from gigsta.observability import RequestLogMiddleware
 from gigsta.resolvers.accounts.credentials import PasswordHashing
 from gigsta.resolvers.core import critical
 from gigsta.resolvers.core.persisted_queries import PersistedQueryStore
-from gigsta.resolvers.live.hub import running_hub
+from gigsta.resolvers.live.hub import EventHub, running_hub
 from gigsta.resolvers.payments.config import payments_from_settings
 from gigsta.resolvers.payments.webhooks import stripe_webhook
 from gigsta.runtime import Clock, Runtime, utc_now
@@ -48,6 +48,9 @@ CRITICAL_DRAIN_SECONDS = 5.0
 # At start-up, how long to wait for the change stream of live updates to open
 # (it keeps trying in the background after that).
 LIVE_OPEN_SECONDS = 5.0
+# Each wait of the stream for new events lasts half a second; an answer that
+# takes far longer means the database is stuck, and the stream is reopened.
+LIVE_SOCKET_TIMEOUT_MS = 10_000
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -93,6 +96,23 @@ async def close_places_and_files(runtime: Runtime) -> None:
         await runtime.files.aclose()
 
 
+@contextlib.asynccontextmanager
+async def live_updates(settings: Settings) -> AsyncIterator[EventHub]:
+    """The instance's change stream, on a client of its own: its long polls
+    hold none of the requests' connections and are not counted as theirs."""
+    client = connect(
+        settings.require_mongodb_uri(),
+        server_selection_timeout_ms=settings.mongodb_server_selection_timeout_ms,
+        socket_timeout_ms=LIVE_SOCKET_TIMEOUT_MS,
+    )
+    try:
+        events = client[settings.mongodb_db]["events"]
+        async with running_hub(events, open_timeout=LIVE_OPEN_SECONDS) as hub:
+            yield hub
+    finally:
+        await client.close()
+
+
 def _lifespan(
     runtime: Runtime,
     *,
@@ -112,8 +132,7 @@ def _lifespan(
             server_selection_timeout_ms=settings.mongodb_server_selection_timeout_ms,
             socket_timeout_ms=settings.mongodb_socket_timeout_ms,
         )
-        database = runtime.mongo[settings.mongodb_db]
-        await init_documents(database)
+        await init_documents(runtime.mongo[settings.mongodb_db])
         await open_places_and_files(runtime, addressable_transport)
         sweeper: asyncio.Task[None] | None = None
         if sweeper_on:
@@ -124,9 +143,7 @@ def _lifespan(
                 name="sweeper",
             )
         try:
-            async with running_hub(
-                database["events"], open_timeout=LIVE_OPEN_SECONDS
-            ) as runtime.live:
+            async with live_updates(settings) as runtime.live:
                 yield
         finally:
             if sweeper is not None:
