@@ -139,8 +139,10 @@ async def test_the_stream_reopens_after_its_last_event_and_misses_nothing(
     await proxy.start()
     booking_id = PydanticObjectId()
     async with contextlib.AsyncExitStack() as stack:
-        hub = await stack.enter_async_context(hub_through(proxy, settings.mongodb_db))
+        # The hub and its client stop first, while they can still reach the
+        # database: a client cut off mid-connect would leave a socket behind.
         stack.push_async_callback(proxy.cut)
+        hub = await stack.enter_async_context(hub_through(proxy, settings.mongodb_db))
         subscription = hub.subscribe(lambda e: e.booking_id == booking_id)
         await event(booking_id, 1).insert()
         first = await subscription.next(10)
