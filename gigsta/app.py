@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from gigsta.cors import AllowedOriginsCORSMiddleware
 from gigsta.database import connect, init_documents, ping
@@ -25,6 +25,7 @@ from gigsta.observability import RequestLogMiddleware
 from gigsta.resolvers.accounts.credentials import PasswordHashing
 from gigsta.resolvers.core import critical
 from gigsta.resolvers.core.persisted_queries import PersistedQueryStore
+from gigsta.resolvers.live.hub import EventHub, running_hub
 from gigsta.resolvers.outbox import outbox_from_settings
 from gigsta.resolvers.payments.config import payments_from_settings
 from gigsta.resolvers.payments.webhooks import stripe_webhook
@@ -45,6 +46,12 @@ log = logging.getLogger(__name__)
 # longer is cut off like a crash: the lock takeover and the reconcile job
 # finish it (gigsta/resolvers/payments/executor.py).
 CRITICAL_DRAIN_SECONDS = 5.0
+# At start-up, how long to wait for the change stream of live updates to open
+# (it keeps trying in the background after that).
+LIVE_OPEN_SECONDS = 5.0
+# Each wait of the stream for new events lasts half a second; an answer that
+# takes far longer means the database is stuck, and the stream is reopened.
+LIVE_SOCKET_TIMEOUT_MS = 10_000
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -90,6 +97,23 @@ async def close_places_and_files(runtime: Runtime) -> None:
         await runtime.files.aclose()
 
 
+@contextlib.asynccontextmanager
+async def live_updates(settings: Settings) -> AsyncIterator[EventHub]:
+    """The instance's change stream, on a client of its own: its long polls
+    hold none of the requests' connections and are not counted as theirs."""
+    client = connect(
+        settings.require_mongodb_uri(),
+        server_selection_timeout_ms=settings.mongodb_server_selection_timeout_ms,
+        socket_timeout_ms=LIVE_SOCKET_TIMEOUT_MS,
+    )
+    try:
+        events = client[settings.mongodb_db]["events"]
+        async with running_hub(events, open_timeout=LIVE_OPEN_SECONDS) as hub:
+            yield hub
+    finally:
+        await client.close()
+
+
 def _lifespan(
     runtime: Runtime,
     *,
@@ -123,7 +147,8 @@ def _lifespan(
                 name="sweeper",
             )
         try:
-            yield
+            async with live_updates(settings) as runtime.live:
+                yield
         finally:
             if sweeper is not None:
                 sweeper.cancel()
@@ -161,11 +186,16 @@ def _routes(settings: Settings) -> list[BaseRoute]:
     graphql = GigstaGraphQL(
         build_schema(introspection=settings.introspection_enabled),
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
+        # WebSocket handshakes from pages on other origins: the same list as
+        # for cross-origin requests.
+        allowed_origins=settings.cors_origins,
     )
     routes: list[BaseRoute] = [
         # Every method reaches the view, which answers any it does not take
         # with a GraphQL-shaped 405.
         Route("/graphql", graphql),
+        # Subscriptions: the same view, over WebSocket.
+        WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/webhooks/stripe", stripe_webhook, methods=["POST"]),

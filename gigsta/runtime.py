@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from gigsta.integrations.r2 import ObjectStore
     from gigsta.resolvers.accounts.credentials import PasswordHashing
     from gigsta.resolvers.core.persisted_queries import PersistedQueryStore
+    from gigsta.resolvers.live.hub import EventHub
     from gigsta.resolvers.payments.config import Payments
     from gigsta.settings import Settings
 
@@ -39,3 +40,6 @@ class Runtime:
     files: ObjectStore | None = None
     # None when Stripe is not configured (bookings then carry no payment).
     payments: Payments | None = None
+    # This instance's change stream of events, fanned out to its live
+    # subscriptions (started with the app).
+    live: EventHub | None = None

@@ -36,6 +36,7 @@ pytest_plugins = [
     "tests.fixtures_places",
     "tests.fixtures_smtp",
     "tests.fixtures_stripe",
+    "tests.fixtures_live",
 ]
 
 JWT_SECRET = "test-secret-" + "x" * 40

@@ -52,6 +52,8 @@ class ErrorCode(StrEnum):
     # Reviews
     REVIEW_NOT_OPEN = "REVIEW_NOT_OPEN"
     ALREADY_REVIEWED = "ALREADY_REVIEWED"
+    # Live updates
+    SUBSCRIPTION_DROPPED = "SUBSCRIPTION_DROPPED"
 
 
 @dataclass(frozen=True, slots=True)

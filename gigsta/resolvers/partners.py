@@ -183,7 +183,7 @@ async def authenticate_key(secret: str, *, now: datetime) -> Session:
         profile_id=str(key.customer_id),
         partner=grant,
     )
-    return Session(viewer=viewer, user=user)
+    return Session(viewer=viewer, user=user, expires_at=key.expires_at)
 
 
 async def _touch(key: ApiKey, now: datetime) -> None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from graphql import GraphQLError, ValuesOfCorrectTypeRule
 from strawberry.extensions import DisableIntrospection, SchemaExtension
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
 from strawberry.tools import merge_types
 from strawberry.types.base import get_object_definition
+from strawberry.types.graphql import OperationType
 
 from gigsta.database import is_unavailable
 from gigsta.domain.core import ClientError, ErrorCode
@@ -19,6 +21,7 @@ from gigsta.schema.accounts.queries import AccountsQuery
 from gigsta.schema.availability.mutations import AvailabilityMutation
 from gigsta.schema.bookings.mutations import BookingsMutation
 from gigsta.schema.bookings.queries import BookingsQuery
+from gigsta.schema.bookings.subscriptions import BookingsSubscription
 from gigsta.schema.core.document_extension import DocumentLimitsExtension
 from gigsta.schema.core.nodes import NodesQuery
 from gigsta.schema.core.persisted_queries import PersistedQueries
@@ -34,9 +37,9 @@ from gigsta.schema.places.queries import PlacesQuery
 from gigsta.schema.reviews.mutations import ReviewsMutation
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
-    from strawberry.types import ExecutionContext
+    from strawberry.types import ExecutionContext, ExecutionResult
 
 log = logging.getLogger("gigsta.graphql")
 
@@ -72,6 +75,28 @@ def is_unexpected(error: GraphQLError) -> bool:
         and not isinstance(original, ClientError | GraphQLError)
         and outage(error) is None
     )
+
+
+def describe_for_client(error: GraphQLError, request_id: str) -> bool:
+    """Give an outage, a bug or an expected failure the message and
+    `extensions.code` the client sees (a bug masked); False for other errors.
+
+    Over HTTP the view formats errors with it; over WebSocket the protocol
+    handlers send `error.formatted`, so `process_errors` applies it first.
+    """
+    code = outage(error)
+    if code is not None:
+        error.message = OUTAGE_MESSAGES[code]
+        error.extensions = {"code": code.value, "requestId": request_id}
+    elif is_unexpected(error):
+        error.message = f"Internal error. Request id: {request_id}."
+        error.extensions = {"code": "INTERNAL", "requestId": request_id}
+    elif isinstance(error.original_error, ClientError):
+        code = error.original_error.code
+        error.extensions = {**(error.extensions or {}), "code": code.value}
+    else:
+        return False
+    return True
 
 
 def _mark_bad_input(error: GraphQLError) -> None:
@@ -122,6 +147,31 @@ class OperationLogFields(SchemaExtension):
 
 
 class GigstaSchema(strawberry.Schema):
+    async def execute(  # noqa: PLR0917 - the base class's signature
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """Queries and mutations. A subscription cannot run here (it would
+        resolve to a stream, not a value): it is refused as an operation type
+        this transport does not take. Subscriptions go through `subscribe`,
+        over WebSocket."""
+        allowed = set(allowed_operation_types or DEFAULT_ALLOWED_OPERATION_TYPES)
+        return await super().execute(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed - {OperationType.SUBSCRIPTION},
+            operation_extensions,
+        )
+
     def process_errors(
         self,
         errors: list[GraphQLError],
@@ -148,6 +198,7 @@ class GigstaSchema(strawberry.Schema):
                     request_id,
                     exc_info=error.original_error,
                 )
+            describe_for_client(error, request_id)
 
 
 # Each domain contributes its own Query/Mutation classes; they are merged into
@@ -171,6 +222,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     ReviewsMutation,
     PartnersMutation,
 )
+SUBSCRIPTION_TYPES: tuple[type, ...] = (BookingsSubscription,)
 
 
 def _root(name: str, types: tuple[type, ...], description: str) -> type:
@@ -221,6 +273,14 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
             "list the expected failures (empty on success); GraphQL errors mean "
             "the request itself failed.",
         ),
+        subscription=_root(
+            "Subscription",
+            SUBSCRIPTION_TYPES,
+            "Live updates over WebSocket at the same `/graphql` address "
+            "(`graphql-transport-ws`, or the legacy `graphql-ws`), with "
+            '`{"Authorization": "Bearer <token>"}` as the `connection_init` '
+            "payload. Every instance sees every change.",
+        ),
         extensions=schema_extensions(introspection=introspection),
     )
 
@@ -229,6 +289,7 @@ __all__ = [
     "OUTAGE_MESSAGES",
     "GigstaSchema",
     "build_schema",
+    "describe_for_client",
     "is_unexpected",
     "outage",
     "schema_extensions",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from cross_web import HTTPException
 from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
 
 if TYPE_CHECKING:
     from strawberry.http import GraphQLRequestData
@@ -101,8 +102,19 @@ def check_nesting(parsed: GraphQLRequestData | list[GraphQLRequestData]) -> None
 
 def refusal_for(exc: HTTPException) -> RequestRefusedError | None:
     """Our coded refusal for Strawberry's own: a mutation over GET, or no
-    `query` (None for any other)."""
-    if isinstance(exc.__cause__, InvalidOperationTypeError):
+    `query`, a subscription over HTTP (None for any other)."""
+    cause = exc.__cause__
+    if (
+        isinstance(cause, InvalidOperationTypeError)
+        and cause.operation_type is OperationType.SUBSCRIPTION
+    ):
+        return RequestRefusedError(
+            400,
+            "Subscriptions are served over WebSocket at this address "
+            "(graphql-transport-ws or graphql-ws), not over HTTP.",
+            "BAD_REQUEST",
+        )
+    if isinstance(cause, InvalidOperationTypeError):
         # GET is safe by HTTP's rules: it may not change anything.
         return RequestRefusedError(
             405,

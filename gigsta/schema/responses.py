@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError
 
-from gigsta.domain.core import ClientError
 from gigsta.observability import LOG_STATE_KEY, record_error_codes
-from gigsta.schema import OUTAGE_MESSAGES, is_unexpected, outage
+from gigsta.schema import describe_for_client, is_unexpected, outage
 from gigsta.schema.core.persisted_queries import is_not_found
 
 if TYPE_CHECKING:
@@ -84,20 +83,10 @@ def http_result(result: ExecutionResult, state: dict[str, Any]) -> GraphQLHTTPRe
 def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
     """The error as the client sees it: outages and bugs masked (with the
     request id), every refusal with its code."""
+    if describe_for_client(error, request_id):
+        return dict(error.formatted)
     formatted: dict[str, Any] = dict(error.formatted)
-    code = outage(error)
-    if code is not None:
-        formatted["message"] = OUTAGE_MESSAGES[code]
-        formatted["extensions"] = {"code": code.value, "requestId": request_id}
-    elif is_unexpected(error):
-        formatted["message"] = f"Internal error. Request id: {request_id}."
-        formatted["extensions"] = {"code": "INTERNAL", "requestId": request_id}
-    elif isinstance(error.original_error, ClientError):
-        formatted["extensions"] = {
-            **(formatted.get("extensions") or {}),
-            "code": error.original_error.code.value,
-        }
-    elif error.path is None:
+    if error.path is None:
         extensions = formatted.get("extensions") or {}
         # A value that does not fit its type is already `BAD_USER_INPUT`,
         # and a refusal that names its bound keeps its own code.

@@ -41,6 +41,7 @@ from gigsta.schema import OUTAGE_MESSAGES
 from gigsta.schema.client_address import client_address
 from gigsta.schema.core.context import Context
 from gigsta.schema.core.dataloaders import UserByIdLoader
+from gigsta.schema.live_connections import WebSocketSessions
 from gigsta.schema.request_checks import (
     NOT_JSON,
     RequestRefusedError,
@@ -72,7 +73,7 @@ def _request_id(request: Request) -> str:
     return request_id
 
 
-class GigstaGraphQL(GraphQL[Context, None]):
+class GigstaGraphQL(WebSocketSessions, GraphQL[Context, None]):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             request = Request(scope, receive)
@@ -272,6 +273,7 @@ class GigstaGraphQL(GraphQL[Context, None]):
             runtime=runtime,
             request_id=state.get("request_id", "-"),
             viewer=session.viewer if session else None,
+            session_expires_at=session.expires_at if session else None,
             now=runtime.clock(),
             client_address=client_address(
                 peer,

@@ -14,82 +14,14 @@ Everything is built in a copy of the project in the test's tmp dir (its
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import unavailable
+from tests.clients.web_project import build, copy_project, explain, run
 from tests.served_app import ServedApp, serving
-
-BUILD_TIMEOUT_SECONDS = 300
-
-
-@pytest.fixture(scope="module")
-def web_client(project_root: Path) -> Path:
-    """`clients/web/` with its npm packages installed (`make web-client`)."""
-    project = project_root / "clients" / "web"
-    missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
-    if missing:
-        unavailable(
-            f"{' and '.join(missing)} not found, so the typed web client cannot be "
-            "checked: install npm (Debian: apt-get install npm; .ci/run does)"
-        )
-    lock = project / "package-lock.json"
-    stamp = project / "node_modules" / ".installed"
-    if not stamp.exists() or stamp.stat().st_mtime < lock.stat().st_mtime:
-        installed = run(
-            ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"], project
-        )
-        assert installed.returncode == 0, explain(installed)
-        stamp.touch()
-    return project
-
-
-def copy_project(project: Path, to: Path) -> Path:
-    shutil.copytree(
-        project,
-        to,
-        ignore=shutil.ignore_patterns("node_modules", "gql", "dist"),
-    )
-    (to / "node_modules").symlink_to(project / "node_modules")
-    return to
-
-
-def run(
-    command: list[str], cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - node, npm and the project's own npm tools
-        command,
-        cwd=cwd,
-        # No colour codes in the output a failure shows.
-        env={**os.environ, "FORCE_COLOR": "0", **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=BUILD_TIMEOUT_SECONDS,
-        check=False,
-    )
-
-
-def build(project: Path, schema: Path) -> subprocess.CompletedProcess[str]:
-    """graphql-codegen from `schema`, then tsc; the first that fails."""
-    bin_dir = project / "node_modules" / ".bin"
-    codegen = run(
-        [str(bin_dir / "graphql-codegen")], project, {"GIGSTA_SCHEMA": str(schema)}
-    )
-    if codegen.returncode != 0:
-        return codegen
-    return run([str(bin_dir / "tsc")], project)
-
-
-def explain(step: subprocess.CompletedProcess[str]) -> str:
-    return (
-        f"{' '.join(step.args)} exited {step.returncode}:\n{step.stdout}{step.stderr}"
-    )
 
 
 @pytest.fixture(scope="module")

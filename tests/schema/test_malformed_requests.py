@@ -95,6 +95,20 @@ async def test_a_mutation_over_get_is_method_not_allowed(http, gql):
     assert (await gql("{ viewer { email } }", token=token))["viewer"]
 
 
+@pytest.mark.parametrize("method", ["GET", "POST"])
+async def test_a_subscription_over_http_says_to_use_a_websocket(http, gql, method):
+    token, _ = await gql.sign_up("sub@example.nz")
+    query = {"query": "subscription { myBookingEvents { type } }"}
+    response = await http.request(
+        method,
+        "/graphql",
+        **({"params": query} if method == "GET" else {"json": query}),
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert_refused(response, 400, "BAD_REQUEST")
+    assert "WebSocket" in response.json()["errors"][0]["message"]
+
+
 @pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
 async def test_other_methods_are_not_allowed(http, method):
     response = await http.request(method, "/graphql", json={"query": QUERY})

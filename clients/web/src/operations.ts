@@ -137,3 +137,15 @@ export const PerformBookingAction = graphql(`
     }
   }
 `);
+
+/** Live: the booking now, then after each change (over WebSocket). */
+export const BookingUpdated = graphql(`
+  subscription BookingUpdated($id: ID!) {
+    bookingUpdated(id: $id) {
+      id
+      status
+      version
+      updatedAt
+    }
+  }
+`);

@@ -9,7 +9,7 @@ import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import jwt
@@ -118,6 +118,9 @@ class TokenClaims:
     # The account's `token_version` when the token was issued: bumping the
     # stored one revokes every token issued before.
     version: int
+    # When the token stops being accepted (its `exp`); a live subscription
+    # made with it ends then.
+    expires_at: datetime
 
 
 def issue_token(
@@ -180,4 +183,5 @@ def read_token(token: str, *, secret: str, now: datetime) -> TokenClaims:
     return TokenClaims(
         viewer=Viewer(user_id=claims["sub"], role=role, profile_id=pid),
         version=version,
+        expires_at=datetime.fromtimestamp(claims["exp"], UTC),
     )

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 class Session:
     viewer: Viewer
     user: User
+    # None: the credential does not expire by itself (an API key without one).
+    expires_at: datetime | None = None
 
 
 async def authenticate(token: str, *, secret: str, now: datetime) -> Session:
@@ -40,7 +42,7 @@ async def authenticate(token: str, *, secret: str, now: datetime) -> Session:
         or user.role is not claims.viewer.role
     ):
         raise InvalidTokenError("The access token is no longer valid. Sign in again.")
-    return Session(viewer=claims.viewer, user=user)
+    return Session(viewer=claims.viewer, user=user, expires_at=claims.expires_at)
 
 
 async def log_out_everywhere(

@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from gigsta.resolvers.bookings import queries as bookings
+from gigsta.resolvers.live import feeds
 from gigsta.schema.bookings.types import Booking
 from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
@@ -31,6 +32,20 @@ class BookingsQuery:
         booking_id = nodes.expect_id(id, Booking, "id")
         doc = await bookings.get_booking(info.context.signed_in("bookings"), booking_id)
         return Booking(doc=doc) if doc else None
+
+    @strawberry.field(
+        description=(
+            "Where the event log is now: load what you show, then subscribe to "
+            "`myBookingEvents(after:)` with this, so no change made in between "
+            "is missed (one may arrive twice, by `bookingVersion`)."
+        )
+    )
+    async def booking_events_cursor(self, info: Info) -> str:
+        info.context.signed_in("bookings")
+        hub = info.context.runtime.live
+        if hub is None:
+            raise RuntimeError("live updates are not running in this process")
+        return await feeds.current_cursor(hub)
 
     bookings = bookings_field(
         Booking, "The viewer's bookings, newest first; `first` ≤ 100."

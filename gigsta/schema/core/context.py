@@ -37,6 +37,12 @@ class Context:
     query_cost: int | None = None
     # Filled during execution and read by the request log line.
     log_fields: dict[str, Any] = field(default_factory=dict)
+    # When the viewer's token expires (live subscriptions end then).
+    session_expires_at: datetime | None = None
+    # A WebSocket's `connection_init` payload, and the token it carried
+    # (checked again before each event a subscription delivers).
+    connection_params: dict[str, Any] | None = None
+    session_token: str | None = None
     _loaders: dict[Callable[[], Any], Any] = field(default_factory=dict)
 
     def signed_in(self, to_see: str) -> Viewer:
@@ -45,6 +51,12 @@ class Context:
         if self.viewer is None:
             raise ClientError(ErrorCode.UNAUTHENTICATED, f"Sign in to see {to_see}.")
         return self.viewer
+
+    def refresh(self) -> None:
+        """Start afresh for the next event of a live subscription, whose
+        context lasts as long as it does: the time now, no cached loads."""
+        self.now = self.runtime.clock()
+        self._loaders.clear()
 
     def loader(self, kind: Callable[[], L]) -> L:
         """This request's DataLoader of `kind`, made on first use: each domain

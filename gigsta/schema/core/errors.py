@@ -102,6 +102,9 @@ CODE_DESCRIPTIONS: Mapping[ErrorCode, str] = MappingProxyType(
         "(submitBookingReview).",
         ErrorCode.ALREADY_REVIEWED: "The viewer has reviewed this booking already; "
         "a review is final (submitBookingReview).",
+        ErrorCode.SUBSCRIPTION_DROPPED: "A live subscription fell too far behind "
+        "(or the server lost its place in the event log) and was ended: "
+        "subscribe again with `after` set to the last `cursor` received.",
     }
 )
 

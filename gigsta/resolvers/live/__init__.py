@@ -1,0 +1,1 @@
+"""Live updates: the instance's change stream and what subscribers receive."""
