@@ -4,6 +4,7 @@ with httpx, subscriptions over WebSocket with gql's websockets transport."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -91,9 +92,13 @@ async def offer_cleaning(base: str, worker: Party) -> None:
     assert payload["errors"] == [], payload
 
 
+# Each request gets its own three hours: a worker's bookings may not overlap.
+_SLOTS = itertools.count()
+
+
 async def request_booking(base: str, customer: Party, worker: Party) -> str:
     """A new booking's id (the server has no Stripe: no card hold)."""
-    start = datetime.now(UTC) + timedelta(days=3)
+    start = datetime.now(UTC) + timedelta(days=3, hours=3 * next(_SLOTS))
     payload = (
         await graphql(
             base,

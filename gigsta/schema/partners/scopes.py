@@ -42,6 +42,7 @@ ROOT_SCOPES: Mapping[str, Scope | None] = MappingProxyType(
         "Query.workers": Scope.WORKERS_READ,
         "Query.booking": Scope.BOOKINGS_READ,
         "Query.bookings": Scope.BOOKINGS_READ,
+        "Query.bookingEventsCursor": Scope.BOOKINGS_READ,
         "Query.priceQuote": Scope.BOOKINGS_WRITE,
         "Query.addressSuggestions": Scope.BOOKINGS_WRITE,
         "Mutation.requestBooking": Scope.BOOKINGS_WRITE,
