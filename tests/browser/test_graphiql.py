@@ -77,6 +77,9 @@ async def test_sign_in_and_query_in_graphiql(served, recorded_page, project_root
     )
     await set_query(page, VIEWER)
     viewer = await run_and_read_result(page, email)
+    # A signed-in query also reports what it cost against the caller's bucket.
+    cost = viewer.pop("extensions")["cost"]
+    assert (cost["requestedQueryCost"], cost["actualQueryCost"]) == (5, 5)
     assert viewer == {
         "data": {
             "viewer": {
