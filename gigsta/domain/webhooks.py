@@ -104,13 +104,14 @@ def failing_too_long(failing_since: datetime | None, now: datetime) -> bool:
 
 def refused_address(address: str) -> bool:
     """Whether a receiver may not be at this IP address: private, loopback,
-    link-local, multicast, reserved or unspecified (an IPv4-mapped IPv6
-    address is judged as the IPv4 address it maps)."""
+    link-local, multicast, reserved, unspecified or otherwise not global (an
+    IPv4-mapped IPv6 address is judged as the IPv4 address it maps)."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     return (
-        ip.is_private
+        not ip.is_global  # also shared (CGNAT) and documentation ranges
+        or ip.is_private
         or ip.is_loopback
         or ip.is_link_local
         or ip.is_multicast

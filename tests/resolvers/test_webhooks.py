@@ -16,6 +16,7 @@ from tests.ids import global_id
 from tests.resolvers.webhooks_helpers import (
     DELIVERIES,
     REDELIVER,
+    hooked_booking,
     hooked_partner,
     partner_books,
     readme_verifier,
@@ -66,8 +67,7 @@ async def test_two_failures_then_success_is_accepted_once_with_three_attempts(
     clock,
 ):
     with webhook_receiver(500, 503) as receiver:
-        hooked = await hooked_partner(gql, cast, receiver.url)
-        await partner_books(gql, cast, clock, hooked.key)
+        hooked = await hooked_booking(gql, cast, clock, receiver.url)
         outbox, first = webhook_outbox(clock), clock.now
 
         assert (await dispatch(clock, outbox))["retried"] == 1
@@ -100,8 +100,7 @@ async def test_a_redelivery_is_a_replay_the_receiver_can_detect(
     clock,
 ):
     with webhook_receiver() as receiver:
-        hooked = await hooked_partner(gql, cast, receiver.url)
-        await partner_books(gql, cast, clock, hooked.key)
+        hooked = await hooked_booking(gql, cast, clock, receiver.url)
         outbox = webhook_outbox(clock)
         await dispatch(clock, outbox)
         data = await gql(DELIVERIES, {"e": hooked.endpoint, "first": 10}, hooked.key)

@@ -71,6 +71,13 @@ async def partner_books(gql, cast, clock, key: str) -> str:
     return booking
 
 
+async def hooked_booking(gql, cast, clock, url: str) -> Hooked:
+    """A partner with an endpoint at `url` that has requested one booking."""
+    hooked = await hooked_partner(gql, cast, url)
+    await partner_books(gql, cast, clock, hooked.key)
+    return hooked
+
+
 def webhook_outbox(clock, *, allow_private: bool = True) -> Outbox:
     channel = WebhookChannel(clock, allow_private=allow_private, timeout=5.0)
     return Outbox(channels=(channel,), lease=timedelta(seconds=60))
