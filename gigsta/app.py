@@ -142,7 +142,7 @@ def _lifespan(
                     runtime.clock,
                     settings.sweep_interval_seconds,
                     runtime.payments,
-                    outbox_from_settings(settings),
+                    outbox_from_settings(settings, runtime.clock),
                 ),
                 name="sweeper",
             )

@@ -233,6 +233,13 @@ class Settings(BaseSettings):
     # How long a dispatcher holds an event or delivery it works on before
     # another may take it over; must exceed SMTP_TIMEOUT_SECONDS.
     outbox_lease_seconds: float = _from_env("GIGSTA_OUTBOX_LEASE_SECONDS", 120.0, gt=0)
+    # Partner webhooks: receivers may be at private or loopback addresses and
+    # on plain http only when this is on (development and tests); the
+    # timeout of one POST (under the outbox lease).
+    webhooks_allow_private: bool = _from_env("GIGSTA_WEBHOOKS_ALLOW_PRIVATE", False)
+    webhook_timeout_seconds: float = _from_env(
+        "GIGSTA_WEBHOOK_TIMEOUT_SECONDS", 10.0, gt=0
+    )
 
     def require_mongodb_uri(self) -> str:
         if not self.mongodb_uri:

@@ -99,6 +99,8 @@ def main() -> int:
     children: list[Process] = []
     os.environ.setdefault("GIGSTA_JWT_SECRET", jwt_secret(data_dir))
     os.environ.setdefault("GIGSTA_CORS_ORIGINS", VITE_DEV_ORIGINS)
+    # Local webhook receivers (a script on this machine) are on loopback.
+    os.environ.setdefault("GIGSTA_WEBHOOKS_ALLOW_PRIVATE", "true")
     try:
         if not os.environ.get("MONGODB_URI"):
             print("starting the embedded database (SecantusDB) ...", flush=True)

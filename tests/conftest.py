@@ -105,6 +105,7 @@ def settings(
         MONGODB_DB=f"gigsta_test_{secrets.token_hex(4)}",
         GIGSTA_JWT_SECRET=JWT_SECRET,
         GIGSTA_SWEEPER=False,
+        GIGSTA_WEBHOOKS_ALLOW_PRIVATE=True,
         # Scenarios move the clock by days; tokens must outlive them.
         GIGSTA_JWT_TTL_SECONDS=60 * 60 * 24 * 30,
         GIGSTA_CORS_ORIGINS=CORS_ORIGIN + ",https://app.gigsta.test",

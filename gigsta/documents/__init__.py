@@ -15,6 +15,7 @@ from gigsta.documents.partners import ApiKey, Partner
 from gigsta.documents.payments import StripeEvent
 from gigsta.documents.persisted_queries import PersistedQuery
 from gigsta.documents.reviews import Review
+from gigsta.documents.webhooks import WebhookAttempt, WebhookEndpoint
 
 if TYPE_CHECKING:
     from pymongo.asynchronous.collection import AsyncCollection
@@ -35,6 +36,8 @@ DOCUMENT_MODELS = (
     Delivery,
     Partner,
     ApiKey,
+    WebhookEndpoint,
+    WebhookAttempt,
 )
 
 
@@ -58,6 +61,8 @@ __all__ = [
     "Review",
     "StripeEvent",
     "User",
+    "WebhookAttempt",
+    "WebhookEndpoint",
     "Worker",
     "WorkerCalendar",
     "raw_collection",

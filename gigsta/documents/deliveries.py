@@ -28,7 +28,7 @@ class DeliveryStatus(StrEnum):
 class Delivery(Document):
     event_id: PydanticObjectId
     booking_id: PydanticObjectId
-    # The channel's name (`email`; partner webhooks later) and, within it, who
+    # The channel's name (`email`, `webhook`) and, within it, who
     # receives it (email: `user:<id>`, so a changed address is not a new one).
     channel: str
     recipient: str
@@ -42,6 +42,9 @@ class Delivery(Document):
     last_error: str | None = None
     created_at: datetime
     sent_at: datetime | None = None
+    # Webhooks: when the current run of retries began (a manual redelivery
+    # starts a new one); none: at `created_at`.
+    retry_from: datetime | None = None
 
     class Settings:
         name = "deliveries"

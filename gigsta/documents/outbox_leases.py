@@ -90,12 +90,20 @@ class LeaseBook:
         """Record a failed attempt: due again after the backoff, or dead when
         that was the last attempt allowed (or `final`). True when it died."""
         dead = final or gives_up(held.attempts)
+        delay = None if dead else retry_delay(held.attempts)
+        return await self.fail_with(held, now, error, delay)
+
+    async def fail_with(
+        self, held: Leased, now: datetime, error: str, delay: timedelta | None
+    ) -> bool:
+        """Record a failed attempt on a schedule of the caller's: due again
+        after `delay`, or dead when it is None. True when it died."""
         fields: dict[str, Any] = {self._f("last_error"): error[:_ERROR_CHARS]}
-        if dead:
+        if delay is None:
             fields[self._f("status")] = DEAD
         else:
-            fields[self._f("next_attempt_at")] = now + retry_delay(held.attempts)
-        return await self._settle(held, fields) and dead
+            fields[self._f("next_attempt_at")] = now + delay
+        return await self._settle(held, fields) and delay is None
 
     async def _settle(self, held: Leased, fields: dict[str, Any]) -> bool:
         result = await self.collection.update_one(

@@ -31,6 +31,7 @@ from gigsta.schema.messages.mutations import MessagesMutation
 from gigsta.schema.partners.mutations import PartnersMutation
 from gigsta.schema.partners.queries import PartnersQuery
 from gigsta.schema.partners.scopes import ScopeExtension
+from gigsta.schema.partners.webhooks import WebhooksMutation, WebhooksQuery
 from gigsta.schema.payments.mutations import PaymentsMutation
 from gigsta.schema.payments.queries import PaymentsQuery
 from gigsta.schema.places.queries import PlacesQuery
@@ -210,6 +211,7 @@ QUERY_TYPES: tuple[type, ...] = (
     PlacesQuery,
     PaymentsQuery,
     PartnersQuery,
+    WebhooksQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     AccountsMutation,
@@ -221,6 +223,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     MessagesMutation,
     ReviewsMutation,
     PartnersMutation,
+    WebhooksMutation,
 )
 SUBSCRIPTION_TYPES: tuple[type, ...] = (BookingsSubscription,)
 

@@ -71,6 +71,19 @@ OPERATIONS: list[tuple[str, str, str | None]] = [
         "{ ... on Review { rating } } }",
         "WORKERS_READ",
     ),
+    ("webhookEndpoints", "{ webhookEndpoints { id url } }", "WEBHOOKS_MANAGE"),
+    (
+        "createWebhookEndpoint",
+        'mutation { createWebhookEndpoint(input: {url: "https://x.invalid/h", '
+        "eventTypes: [BOOKING_REQUESTED]}) { errors { code } } }",
+        "WEBHOOKS_MANAGE",
+    ),
+    (
+        "redeliverWebhook",
+        f"""mutation {{ redeliverWebhook(input: {{deliveryId: "{BOGUS_BOOKING}"}})
+           {{ errors {{ code }} }} }}""",
+        "WEBHOOKS_MANAGE",
+    ),
     (
         "setWeeklySchedule",
         'mutation { setWeeklySchedule(input: {timeZone: "Pacific/Auckland", '

@@ -8,7 +8,8 @@ two stages, each claiming one record at a time with a lease
 1. `fanout`: a pending event becomes deliveries (one per channel and
    recipient, idempotent through a unique index) and is marked dispatched;
 2. `sending`: each due delivery is sent and marked sent, or retried with
-   backoff (30 s doubling to 32 min, 8 attempts), then marked dead.
+   backoff on the channel's schedule (email: 30 s doubling to 32 min, 8
+   attempts; webhooks: 1 min doubling to 6 h, for 3 days), then marked dead.
 
 Delivery is at least once: see `sending` for the one case that repeats a
 message, and why a repeat carries the same Message-ID.
@@ -24,10 +25,11 @@ from gigsta.integrations.smtp import smtp_from_settings
 from gigsta.resolvers.outbox.channels import EmailChannel
 from gigsta.resolvers.outbox.fanout import fan_out_due
 from gigsta.resolvers.outbox.sending import send_due
+from gigsta.resolvers.outbox.webhooks import WebhookChannel
+from gigsta.runtime import Clock, utc_now
 
 if TYPE_CHECKING:
     from gigsta.resolvers.outbox.channels import Channel
-    from gigsta.runtime import Clock
     from gigsta.settings import Settings
 
 
@@ -50,13 +52,18 @@ async def dispatch(clock: Clock, outbox: Outbox) -> dict[str, int]:
     return report
 
 
-def outbox_from_settings(settings: Settings) -> Outbox | None:
-    """None when no channel is configured: events then stay pending (nothing
-    is lost) until one is."""
+def outbox_from_settings(settings: Settings, clock: Clock = utc_now) -> Outbox | None:
+    """None when no email is configured: events then stay pending (nothing
+    is lost, webhooks included) until it is."""
     mailer = smtp_from_settings(settings)
     if mailer is None:
         return None
+    webhooks = WebhookChannel(
+        clock,
+        allow_private=settings.webhooks_allow_private,
+        timeout=settings.webhook_timeout_seconds,
+    )
     return Outbox(
-        channels=(EmailChannel(mailer),),
+        channels=(EmailChannel(mailer), webhooks),
         lease=timedelta(seconds=settings.outbox_lease_seconds),
     )

@@ -1,10 +1,9 @@
 """Channels: how a domain event reaches people outside the API.
 
 A channel turns an event into drafts (one per recipient, with everything it
-will send) and later sends one stored delivery. Email is the first; a partner
-webhook channel would draft one delivery per subscribed partner (recipient
-`partner:<id>`, payload the event as JSON) and send it with a signed POST:
-the dispatcher, leases, retries and idempotent fan-out stay as they are.
+will send) and later sends one stored delivery, and says when a failed one is
+tried again. Email is the first; partner webhooks
+(`gigsta.resolvers.outbox.webhooks`) the second.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from email.utils import formataddr
 from typing import TYPE_CHECKING, Any, Protocol
 
 from gigsta.domain.bookings.actions import ActorRole
+from gigsta.domain.notifications.retries import gives_up, retry_delay
 from gigsta.domain.notifications.rules import Addressed, notices_for, wanted
 from gigsta.domain.notifications.templates import EmailFacts, render
 from gigsta.domain.services import SERVICE_CATALOGUE
@@ -24,6 +24,8 @@ from gigsta.integrations.smtp import (
 )
 
 if TYPE_CHECKING:
+    from datetime import datetime, timedelta
+
     from gigsta.documents import Delivery
     from gigsta.integrations.smtp import SmtpMailer
     from gigsta.resolvers.outbox.context import EventContext
@@ -52,6 +54,13 @@ class Channel(Protocol):
     async def send(self, delivery: Delivery) -> None:
         """Send one delivery; raise `PermanentDeliveryError` when retrying is
         pointless, any other exception when a later attempt may succeed."""
+        ...
+
+    def retry_in(
+        self, delivery: Delivery, attempts: int, now: datetime
+    ) -> timedelta | None:
+        """How long after failed attempt number `attempts` to try again;
+        None: give up (the delivery is dead)."""
         ...
 
 
@@ -118,6 +127,11 @@ class EmailChannel:
                 "date": context.event.at,
             },
         )
+
+    def retry_in(
+        self, delivery: Delivery, attempts: int, now: datetime
+    ) -> timedelta | None:
+        return None if gives_up(attempts) else retry_delay(attempts)
 
     async def send(self, delivery: Delivery) -> None:
         p = delivery.payload

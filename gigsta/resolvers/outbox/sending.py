@@ -7,8 +7,8 @@ the lease has passed another dispatcher sends it, so it still goes exactly
 once. A dispatcher killed after the server accepted the message but before it
 was marked sent cannot be told apart from one killed just before: the message
 goes again, with the same Message-ID (so a provider or mail client can drop
-the repeat). A failed send is retried with exponential backoff
-(`gigsta.domain.notifications.retries`); after the last attempt, or at once
+the repeat). A failed send is retried with exponential backoff on
+the channel's schedule (`Channel.retry_in`); after the last attempt, or at once
 for a permanent refusal, the delivery is marked dead and logged.
 """
 
@@ -61,8 +61,10 @@ async def _send_one(
     try:
         await channel.send(delivery)
     except Exception as error:
+        now = clock()
         final = isinstance(error, PermanentDeliveryError)
-        if await book.fail(held, clock(), repr(error), final=final):
+        delay = None if final else channel.retry_in(delivery, held.attempts, now)
+        if await book.fail_with(held, now, repr(error), delay):
             log.exception(
                 "delivery %s (%s to %s) is dead after %d attempts",
                 delivery.id,

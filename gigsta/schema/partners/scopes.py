@@ -51,6 +51,12 @@ ROOT_SCOPES: Mapping[str, Scope | None] = MappingProxyType(
         "Mutation.sendBookingMessage": Scope.BOOKINGS_WRITE,
         "Mutation.markBookingMessagesRead": Scope.BOOKINGS_WRITE,
         "Mutation.submitBookingReview": Scope.BOOKINGS_WRITE,
+        "Query.webhookEndpoints": Scope.WEBHOOKS_MANAGE,
+        "Query.webhookDeliveries": Scope.WEBHOOKS_MANAGE,
+        "Mutation.createWebhookEndpoint": Scope.WEBHOOKS_MANAGE,
+        "Mutation.disableWebhookEndpoint": Scope.WEBHOOKS_MANAGE,
+        "Mutation.deleteWebhookEndpoint": Scope.WEBHOOKS_MANAGE,
+        "Mutation.redeliverWebhook": Scope.WEBHOOKS_MANAGE,
     }
 )
 TYPE_SCOPES: Mapping[str, Scope] = MappingProxyType(
@@ -59,6 +65,8 @@ TYPE_SCOPES: Mapping[str, Scope] = MappingProxyType(
         "BookingMessage": Scope.BOOKINGS_READ,
         "Worker": Scope.WORKERS_READ,
         "Review": Scope.WORKERS_READ,
+        "WebhookEndpoint": Scope.WEBHOOKS_MANAGE,
+        "WebhookDelivery": Scope.WEBHOOKS_MANAGE,
     }
 )
 

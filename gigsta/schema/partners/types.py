@@ -34,13 +34,13 @@ expose(
         "requested (wherever they appear).",
         Scope.BOOKINGS_WRITE: "`bookings:write`: quote, request bookings and act "
         "on them (`requestBooking`, `performBookingAction`).",
-        Scope.WEBHOOKS_MANAGE: "`webhooks:manage`: reserved for webhook "
-        "endpoints (not yet available).",
+        Scope.WEBHOOKS_MANAGE: "`webhooks:manage`: register webhook "
+        "endpoints and read their delivery log.",
     },
 )
 
 
-def _admin_or_own(viewer: Viewer | None, partner_id: object) -> bool:
+def admin_or_own(viewer: Viewer | None, partner_id: object) -> bool:
     if viewer is None:
         return False
     if viewer.partner is not None:
@@ -70,7 +70,7 @@ class ApiKey(nodes.DocumentNode):
 
     @classmethod
     def may_see(cls, viewer: Viewer | None, doc: ApiKeyDoc) -> bool:
-        return _admin_or_own(viewer, doc.partner_id)
+        return admin_or_own(viewer, doc.partner_id)
 
     name = doc_field("name", str, description="What the key is for.")
     prefix = doc_field(
@@ -103,7 +103,7 @@ class Partner(nodes.DocumentNode):
 
     @classmethod
     def may_see_id(cls, viewer: Viewer | None, oid: PydanticObjectId) -> bool:
-        return _admin_or_own(viewer, oid)
+        return admin_or_own(viewer, oid)
 
     name = doc_field("name", str, description="The organisation's name.")
     created_at = doc_field("created_at", datetime, description="When it was added.")

@@ -1,0 +1,155 @@
+"""Webhook endpoints, their deliveries and each delivery's attempts, as their
+partner's keys (and admins) see them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import strawberry
+from beanie import PydanticObjectId
+from strawberry.dataloader import DataLoader
+
+from gigsta.documents import Delivery as DeliveryDoc
+from gigsta.documents import WebhookEndpoint as EndpointDoc
+from gigsta.domain.webhooks import WebhookEventType
+from gigsta.resolvers import webhooks
+from gigsta.schema.core import nodes
+from gigsta.schema.core.dataloaders import load_by_ids
+from gigsta.schema.core.enums import expose
+from gigsta.schema.core.fields import doc_field
+from gigsta.schema.partners.types import admin_or_own
+
+if TYPE_CHECKING:
+    from gigsta.domain.accounts import Viewer
+
+expose(
+    WebhookEventType,
+    name="WebhookEventType",
+    description="What a webhook endpoint may subscribe to, about the bookings "
+    "its partner requested. The payload's `type` is the value in quotes.",
+    values={
+        WebhookEventType.BOOKING_REQUESTED: "`booking.requested`: a booking was "
+        "requested.",
+        WebhookEventType.BOOKING_STATUS_CHANGED: "`booking.status_changed`: an "
+        "action moved the booking to another status.",
+        WebhookEventType.BOOKING_PAYMENT_CHANGED: "`booking.payment_changed`: the "
+        "payment's status changed.",
+        WebhookEventType.PAYMENT_CAPTURED: "`payment.captured`: the payment was "
+        "captured (also sent as `booking.payment_changed`).",
+        WebhookEventType.BOOKING_MESSAGE_CREATED: "`booking.message_created`: a "
+        "message was sent on the booking.",
+        WebhookEventType.BOOKING_REVIEW_SUBMITTED: "`booking.review_submitted`: "
+        "a review of the booking was submitted.",
+    },
+)
+
+
+class EndpointByIdLoader(DataLoader[PydanticObjectId, EndpointDoc | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda keys: load_by_ids(EndpointDoc, keys))
+
+
+class DeliveryByIdLoader(DataLoader[PydanticObjectId, DeliveryDoc | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda keys: load_by_ids(DeliveryDoc, keys))
+
+
+@strawberry.type(description="One HTTP attempt of a webhook delivery.")
+class WebhookAttempt:
+    at: datetime = strawberry.field(description="When it was made.")
+    status_code: int | None = strawberry.field(
+        description="The receiver's HTTP status; null on a network error or a "
+        "refused address."
+    )
+    error: str | None = strawberry.field(
+        description="What went wrong before any answer, if anything."
+    )
+    duration_ms: int = strawberry.field(description="How long it took, in ms.")
+    success: bool = strawberry.field(description="Whether the answer was 2xx.")
+
+
+@nodes.shows(DeliveryDoc)
+@strawberry.type(
+    description="One event sent (or being sent) to one webhook endpoint, with "
+    "every attempt."
+)
+class WebhookDelivery(nodes.DocumentNode):
+    doc: strawberry.Private[DeliveryDoc]
+
+    by_id_loader = DeliveryByIdLoader
+
+    @classmethod
+    def may_see(cls, viewer: Viewer | None, doc: DeliveryDoc) -> bool:
+        if doc.channel != "webhook":
+            return False
+        return admin_or_own(viewer, doc.payload.get("partner_id"))
+
+    status = doc_field(
+        "status", str, description="`pending` (being tried), `sent` or `dead`."
+    )
+    created_at = doc_field("created_at", datetime, description="When it was made.")
+    sent_at = doc_field(
+        "sent_at", datetime | None, description="When the receiver accepted it."
+    )
+    next_attempt_at = doc_field(
+        "next_attempt_at", datetime, description="When it is (or was) next tried."
+    )
+
+    @strawberry.field(description="The event's id (also `GigSta-Event-Id`).")
+    def event_id(self) -> str:
+        return str(self.doc.event_id)
+
+    @strawberry.field(description="The event type sent.")
+    def event_type(self) -> str:
+        return self.doc.notice
+
+    @strawberry.field(description="The JSON body sent, exactly.")
+    def body(self) -> str:
+        body: str = self.doc.payload["body"]
+        return body
+
+    @strawberry.field(description="Its attempts, oldest first.")
+    async def attempts(self) -> list[WebhookAttempt]:
+        assert self.doc.id is not None
+        return [
+            WebhookAttempt(
+                at=a.at,
+                status_code=a.status_code,
+                error=a.error,
+                duration_ms=a.duration_ms,
+                success=a.success,
+            )
+            for a in await webhooks.attempts_of(self.doc.id)
+        ]
+
+
+@nodes.shows(EndpointDoc)
+@strawberry.type(
+    description="Where a partner receives the events it subscribed to, signed "
+    "with its secret (shown once, by `createWebhookEndpoint`)."
+)
+class WebhookEndpoint(nodes.DocumentNode):
+    doc: strawberry.Private[EndpointDoc]
+
+    by_id_loader = EndpointByIdLoader
+
+    @classmethod
+    def may_see(cls, viewer: Viewer | None, doc: EndpointDoc) -> bool:
+        return not doc.deleted and admin_or_own(viewer, doc.partner_id)
+
+    url = doc_field("url", str, description="Where events are POSTed.")
+    event_types = doc_field(
+        "event_types", list[WebhookEventType], description="What it receives."
+    )
+    enabled = doc_field("enabled", bool, description="Whether events are sent.")
+    created_at = doc_field("created_at", datetime, description="When it was made.")
+    disabled_at = doc_field(
+        "disabled_at", datetime | None, description="When it was disabled, if it is."
+    )
+    disabled_reason = doc_field(
+        "disabled_reason",
+        str | None,
+        description="Why it was disabled: by its owner, or after 3 days of "
+        "failed deliveries.",
+    )
