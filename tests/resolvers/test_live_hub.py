@@ -179,3 +179,28 @@ async def test_an_event_the_hub_cannot_read_is_skipped_not_fatal(runtime, raw_db
         hub.unsubscribe(subscription)
     assert got is not None
     assert got.event.booking_version == 7
+
+
+async def test_subscribers_of_one_event_share_one_read_of_its_booking(
+    runtime, raw_db, clock, command_counter
+):
+    """Each subscriber re-checks what it may see on the booking as it is now;
+    the booking is read once per event, not once per subscriber."""
+    from tests.documents.factories import new_booking
+
+    booking = new_booking(clock.now)
+    await booking.insert()
+    assert booking.id is not None
+    hub = runtime.live
+    ours = lambda e: e.booking_id == booking.id  # noqa: E731 - a filter
+    subscribers = [hub.subscribe(ours) for _ in range(5)]
+    try:
+        hub.publish(LiveEvent(cursor="1", event=event(booking.id, 1)))
+        received = [await s.next(1) for s in subscribers]
+        command_counter.reset()
+        read = await asyncio.gather(*(r.booking() for r in received if r))
+        assert [b.id for b in read if b] == [booking.id] * 5
+        assert command_counter.commands == ["find"]
+    finally:
+        for s in subscribers:
+            hub.unsubscribe(s)

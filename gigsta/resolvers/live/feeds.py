@@ -104,9 +104,9 @@ async def _events(
             yield live
 
 
-async def _visible(listener: Listener, event: DomainEvent) -> Booking | None:
+async def _visible(listener: Listener, live: LiveEvent) -> Booking | None:
     """The event's booking now, if the listener may see it."""
-    booking = await Booking.get(event.booking_id)
+    booking = await live.booking()
     return (
         booking if booking is not None and may_read(listener.viewer, booking) else None
     )
@@ -131,7 +131,7 @@ async def booking_updates(
         if may_read(listener.viewer, booking):
             yield booking
         async for live in _events(subscription, listener):
-            current = await _visible(listener, live.event)
+            current = await _visible(listener, live)
             if current is not None:
                 yield current
     finally:
@@ -185,13 +185,13 @@ async def my_booking_events(
         if token is not None:
             async for live in _catch_up(listener.viewer, token):
                 caught_up.add(live.event.id)
-                if (current := await _visible(listener, live.event)) is not None:
+                if (current := await _visible(listener, live)) is not None:
                     yield LiveBooking(live, current)
         async for live in _events(subscription, listener):
             if live.event.id in caught_up:
                 caught_up.discard(live.event.id)
                 continue
-            if (current := await _visible(listener, live.event)) is not None:
+            if (current := await _visible(listener, live)) is not None:
                 yield LiveBooking(live, current)
     finally:
         hub.unsubscribe(subscription)

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 from pymongo.errors import OperationFailure, PyMongoError
 
+from gigsta.documents.bookings import Booking
 from gigsta.documents.events import DomainEvent
 from gigsta.resolvers.live.cursors import encode_event_cursor
 
@@ -46,12 +47,26 @@ RETRY_SECONDS = (0.1, 0.5, 1.0, 2.0, 5.0)
 INSERTS_ONLY = [{"$match": {"operationType": "insert"}}]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(eq=False)
 class LiveEvent:
-    """One event as the stream delivered it: `cursor` resumes after it."""
+    """One event as the stream delivered it: `cursor` resumes after it.
+
+    One object is handed to every local subscriber of the event, so the
+    booking it names is read once for all of them (`booking`), not once per
+    subscriber."""
 
     cursor: str
     event: DomainEvent
+    _booking: asyncio.Future[Booking | None] | None = field(
+        default=None, init=False, repr=False
+    )
+
+    async def booking(self) -> Booking | None:
+        """The event's booking as read after the event (None: deleted)."""
+        if self._booking is None:
+            self._booking = asyncio.ensure_future(Booking.get(self.event.booking_id))
+        # Shielded: one subscriber going away does not cancel the others' read.
+        return await asyncio.shield(self._booking)
 
 
 class SubscriberDroppedError(Exception):
