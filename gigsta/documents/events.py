@@ -124,40 +124,51 @@ class DomainEvent(Document):
 TRANSACTION_ATTEMPTS = 3
 
 
-async def write_with_event(
-    write: Callable[[AsyncClientSession], Awaitable[T | None]],
-    make_event: Callable[[T], DomainEvent | None],
-) -> T | None:
-    """Run `write` and insert the event it made in one transaction.
+async def run_transaction(body: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
+    """Run `body` in one transaction and return what it returned.
 
-    `write` gets the session to pass to every operation and returns what it
-    wrote, or None when it wrote nothing (a conditional update that lost a
-    race): then no event is inserted. A transient transaction error (a write
-    conflict on a replica set) runs the whole of `write` again, at most
-    `TRANSACTION_ATTEMPTS` times in all, so `write` must be safe to run again:
-    a conditional update is. A lost connection is not retried here.
+    `body` gets the session to pass to every operation. A transient
+    transaction error (a write conflict on a replica set) runs the whole of
+    `body` again, at most `TRANSACTION_ATTEMPTS` times in all, so `body` must
+    be safe to run again: a conditional update is. A lost connection is not
+    retried here.
     """
     client = DomainEvent.get_pymongo_collection().database.client
-
-    async def attempt(session: AsyncClientSession) -> T | None:
-        async with await session.start_transaction():
-            result = await write(session)
-            if result is None:
-                return None
-            event = make_event(result)
-            if event is not None:
-                await event.insert(session=session)
-        return result
-
     async with client.start_session() as session:
         for attempts in range(1, TRANSACTION_ATTEMPTS):
             try:
-                return await attempt(session)
+                async with await session.start_transaction():
+                    return await body(session)
             except PyMongoError as exc:
                 if not _retryable(exc):
                     raise
                 log.info("transaction conflict (attempt %d); retrying", attempts)
-        return await attempt(session)
+        async with await session.start_transaction():
+            return await body(session)
+
+
+async def write_with_event(
+    write: Callable[[AsyncClientSession], Awaitable[T | None]],
+    make_event: Callable[[T], DomainEvent | None],
+) -> T | None:
+    """Run `write` and insert the event it made in one transaction
+    (`run_transaction`, so `write` must be safe to run again).
+
+    `write` gets the session to pass to every operation and returns what it
+    wrote, or None when it wrote nothing (a conditional update that lost a
+    race): then no event is inserted.
+    """
+
+    async def body(session: AsyncClientSession) -> T | None:
+        result = await write(session)
+        if result is None:
+            return None
+        event = make_event(result)
+        if event is not None:
+            await event.insert(session=session)
+        return result
+
+    return await run_transaction(body)
 
 
 def _retryable(error: PyMongoError) -> bool:
