@@ -20,6 +20,9 @@ class Partner(Document):
     customer_id: PydanticObjectId
     created_at: datetime
     updated_at: datetime
+    # Who hears about the integration (a disabled webhook endpoint); none:
+    # only the log and the API say so.
+    contact_email: str | None = None
 
     class Settings:
         name = "partners"

@@ -9,7 +9,8 @@ with the endpoint's secret over `f"{timestamp}.{body}"`, sent as
 
 A failed attempt is retried 1 min later, doubling to at most 6 h, for 3 days
 after the delivery's first attempt; an endpoint that has failed without one
-success for 3 days is disabled.
+success for 3 days is disabled, and the partner's contact is emailed
+(`disabled_notice`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from gigsta.domain.core import ErrorCode, UserError
+from gigsta.domain.notifications.templates import Email
 
 SECRET_PREFIX = "whsec_"
 SIGNATURE_HEADER = "GigSta-Signature"
@@ -100,6 +102,39 @@ def retry_in(attempts: int, first_attempt: datetime, now: datetime) -> timedelta
 def failing_too_long(failing_since: datetime | None, now: datetime) -> bool:
     """Whether an endpoint has failed, with no success, for the whole window."""
     return failing_since is not None and now - failing_since >= RETRY_WINDOW
+
+
+def disabled_reason(failing_since: datetime, now: datetime) -> str:
+    return (
+        f"Every delivery failed from {failing_since.isoformat()} to {now.isoformat()}."
+    )
+
+
+def disabled_notice(
+    *, partner_name: str, endpoint_id: str, url: str, reason: str
+) -> Email:
+    """The email telling a partner's contact that an endpoint was disabled,
+    and how to turn it back on."""
+    lines = [
+        f"Hello {partner_name},",
+        "",
+        f"We have stopped sending webhooks to {url}",
+        f"(endpoint {endpoint_id}). {reason}",
+        "",
+        "Deliveries that were still being retried are marked dead, and new",
+        "events are not queued for this endpoint while it is disabled.",
+        "",
+        "Once the receiver answers with a 2xx again:",
+        "- turn the endpoint back on with the enableWebhookEndpoint mutation;",
+        "- list what it missed with webhookDeliveries, and send each again",
+        "  with redeliverWebhook.",
+        "",
+        "The GigSta team",
+    ]
+    return Email(
+        subject="GigSta: your webhook endpoint was disabled",
+        body="\n".join(lines) + "\n",
+    )
 
 
 def refused_address(address: str) -> bool:

@@ -11,11 +11,19 @@ import hmac
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import EllipsisType
 
 from beanie import PydanticObjectId
 
 from gigsta.documents import ApiKey, Customer, Partner, User
-from gigsta.domain.accounts import SIGN_IN_FIRST, Country, Role, Viewer
+from gigsta.domain.accounts import (
+    SIGN_IN_FIRST,
+    Country,
+    Role,
+    Viewer,
+    normalize_email,
+    validate_email,
+)
 from gigsta.domain.core import ErrorCode, UserError
 from gigsta.domain.partners import (
     MAX_KEYS_PER_PARTNER,
@@ -59,14 +67,19 @@ def _admin_error(viewer: Viewer | None) -> UserError | None:
 
 
 async def create_partner(
-    viewer: Viewer | None, *, name: str, country: Country, now: datetime
+    viewer: Viewer | None,
+    *,
+    name: str,
+    country: Country,
+    contact_email: str | None,
+    now: datetime,
 ) -> PartnerResult:
     """A partner, with the account and customer profile it books as (an
     account no one can sign in to with a password: only its keys act)."""
     refused = _admin_error(viewer)
     if refused is not None:
         return PartnerResult(errors=[refused])
-    errors = partner_errors(name)
+    errors = partner_errors(name) + _contact_errors(contact_email)
     if errors:
         return PartnerResult(errors=errors)
     user = User(
@@ -93,8 +106,51 @@ async def create_partner(
         customer_id=customer.id,
         created_at=now,
         updated_at=now,
+        contact_email=_address(contact_email),
     )
     await partner.insert()
+    return PartnerResult(partner=partner)
+
+
+def _address(email: str | None) -> str | None:
+    return normalize_email(email) if email else None
+
+
+def _contact_errors(email: str | None) -> list[UserError]:
+    return validate_email(email, "contactEmail") if email else []
+
+
+async def update_partner(
+    viewer: Viewer | None,
+    *,
+    partner_id: PydanticObjectId,
+    name: str | None,
+    contact_email: str | EllipsisType | None,
+    now: datetime,
+) -> PartnerResult:
+    """Rename a partner (None: keep its name) or change its contact address
+    (None: no contact; `...`: keep it). Its customer profile keeps the name
+    its bookings were made under."""
+    refused = _admin_error(viewer)
+    if refused is not None:
+        return PartnerResult(errors=[refused])
+    email = None if contact_email is ... else contact_email
+    errors = (partner_errors(name) if name is not None else []) + _contact_errors(email)
+    if errors:
+        return PartnerResult(errors=errors)
+    changes: dict[str, object] = {"updated_at": now}
+    if name is not None:
+        changes["name"] = name.strip()
+    if contact_email is not ...:
+        changes["contact_email"] = _address(email)
+    updated = await Partner.get_pymongo_collection().update_one(
+        {"_id": partner_id}, {"$set": changes}
+    )
+    partner = await Partner.get(partner_id) if updated.matched_count else None
+    if partner is None:
+        return PartnerResult(
+            errors=[UserError("id", ErrorCode.NOT_FOUND, "No such partner.")]
+        )
     return PartnerResult(partner=partner)
 
 

@@ -1,5 +1,5 @@
-"""Partners' webhook endpoints: registering, listing, disabling, deleting,
-the delivery log and manual redelivery.
+"""Partners' webhook endpoints: registering, listing, disabling, enabling,
+deleting, the delivery log and manual redelivery.
 
 A partner's key with `webhooks:manage` manages its own endpoints (the scope
 table checks the scope); an admin manages any partner's, naming it.
@@ -43,7 +43,7 @@ class EndpointResult:
 
 
 class EndpointChange(Protocol):
-    """`disable_endpoint` or `delete_endpoint`."""
+    """`disable_endpoint`, `enable_endpoint` or `delete_endpoint`."""
 
     async def __call__(
         self, viewer: Viewer | None, endpoint_id: PydanticObjectId, *, now: datetime
@@ -150,18 +150,41 @@ async def disable_endpoint(
 ) -> EndpointResult:
     """Stop sending to an endpoint (its pending deliveries die at their next
     attempt)."""
+    state: dict[str, object] = {
+        "enabled": False,
+        "disabled_at": now,
+        "disabled_reason": "Disabled by its owner.",
+    }
+    return await _switch(viewer, endpoint_id, {"enabled": True}, state)
+
+
+async def enable_endpoint(
+    viewer: Viewer | None, endpoint_id: PydanticObjectId, *, now: datetime
+) -> EndpointResult:
+    """Send to a disabled endpoint again, its run of failures forgotten (new
+    events only: what it missed is sent again with `redeliver`)."""
+    state: dict[str, object] = {
+        "enabled": True,
+        "disabled_at": None,
+        "disabled_reason": None,
+        "failing_since": None,
+    }
+    return await _switch(viewer, endpoint_id, {"enabled": False}, state)
+
+
+async def _switch(
+    viewer: Viewer | None,
+    endpoint_id: PydanticObjectId,
+    when: dict[str, object],
+    state: dict[str, object],
+) -> EndpointResult:
+    """Set `state` on an endpoint (not deleted) that matches `when`; the
+    endpoint as it is after, whether or not it was already so."""
     endpoint = await endpoint_for(viewer, endpoint_id)
-    if endpoint is None:
+    if endpoint is None or endpoint.deleted:
         return EndpointResult(errors=[_NO_ENDPOINT])
     await WebhookEndpoint.get_pymongo_collection().update_one(
-        {"_id": endpoint.id, "enabled": True},
-        {
-            "$set": {
-                "enabled": False,
-                "disabled_at": now,
-                "disabled_reason": "Disabled by its owner.",
-            }
-        },
+        {"_id": endpoint.id, "deleted": False, **when}, {"$set": state}
     )
     return EndpointResult(endpoint=await WebhookEndpoint.get(endpoint_id))
 

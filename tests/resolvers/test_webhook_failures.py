@@ -10,9 +10,10 @@ import signal
 import sys
 from datetime import timedelta
 
-from gigsta.documents import WebhookAttempt, WebhookEndpoint
-from gigsta.resolvers.outbox import dispatch
+from gigsta.documents import Delivery, WebhookAttempt, WebhookEndpoint
+from gigsta.resolvers.outbox import Outbox, dispatch, outbox_from_settings
 from scripts.processes import start_process, wait_until
+from tests.fixtures_smtp import text
 from tests.fixtures_webhooks import webhook_receiver
 from tests.resolvers.webhooks_helpers import (
     CREATE,
@@ -24,6 +25,7 @@ from tests.resolvers.webhooks_helpers import (
     webhook_deliveries,
     webhook_outbox,
 )
+from tests.schema.partners_helpers import make_partner
 from tests.schema.test_bookings import cast  # noqa: F401 - fixture
 
 
@@ -80,6 +82,18 @@ async def test_a_dispatcher_killed_mid_delivery_loses_nothing(
     assert (delivery.status, delivery.attempts) == ("sent", 2)
 
 
+async def fail_for_three_days(clock, outbox: Outbox) -> tuple[dict[str, int], Delivery]:
+    """Dispatch the one webhook delivery until it is no longer pending, each
+    pass at its next attempt's time; the last pass's report and the delivery."""
+    for _ in range(40):  # bounded: the schedule makes about 20 tries
+        report = await dispatch(clock, outbox)
+        (delivery,) = await webhook_deliveries()
+        if delivery.status != "pending":
+            break
+        clock.now = delivery.next_attempt_at
+    return report, delivery
+
+
 async def test_an_endpoint_failing_for_three_days_is_disabled(
     gql,
     cast,  # noqa: F811
@@ -90,12 +104,7 @@ async def test_an_endpoint_failing_for_three_days_is_disabled(
         hooked = await hooked_booking(gql, cast, clock, receiver.url)
         outbox, first = webhook_outbox(clock), clock.now
         with caplog.at_level(logging.ERROR, logger="gigsta.resolvers.outbox"):
-            for _ in range(40):  # bounded: the schedule makes about 20 tries
-                report = await dispatch(clock, outbox)
-                (delivery,) = await webhook_deliveries()
-                if delivery.status != "pending":
-                    break
-                clock.now = delivery.next_attempt_at
+            report, delivery = await fail_for_three_days(clock, outbox)
     assert report["dead"] == 1
     assert delivery.status == "dead"
     assert clock.now == first + timedelta(days=3)
@@ -110,6 +119,90 @@ async def test_an_endpoint_failing_for_three_days_is_disabled(
     shown = data["webhookDeliveries"]["nodes"][0]
     again = await gql(REDELIVER, {"i": {"deliveryId": shown["id"]}}, hooked.key)
     assert [e["code"] for e in again["redeliverWebhook"]["errors"]] == ["INVALID"]
+
+
+UPDATE_PARTNER = """mutation($i: UpdatePartnerInput!) { updatePartner(input: $i) {
+  partner { name contactEmail } errors { field code } } }"""
+ENABLE = """mutation($i: WebhookEndpointIdInput!) {
+  enableWebhookEndpoint(input: $i) { endpoint { enabled disabledReason }
+  errors { code } } }"""
+
+
+async def test_the_owner_of_a_disabled_endpoint_is_told_and_can_turn_it_back_on(
+    gql,
+    cast,  # noqa: F811
+    clock,
+    settings,
+    mailbox,
+):
+    with webhook_receiver(*([500] * 100)) as receiver:
+        hooked = await hooked_booking(gql, cast, clock, receiver.url)
+        contact = {"id": hooked.partner, "contactEmail": "Ops@Harbour.example"}
+        set_contact = await gql(UPDATE_PARTNER, {"i": contact}, cast.admin.token)
+        assert set_contact["updatePartner"] == {
+            "partner": {"name": "Harbour PM", "contactEmail": "ops@harbour.example"},
+            "errors": [],
+        }
+        allowed = settings.model_copy(update={"webhooks_allow_private": True})
+        outbox = outbox_from_settings(mailbox.settings(allowed), clock)
+        assert outbox is not None
+        await fail_for_three_days(clock, outbox)
+        for _ in range(3):  # later passes do not send it again
+            await dispatch(clock, outbox)
+        (told,) = mailbox.to("ops@harbour.example")
+        assert told["Subject"] == "GigSta: your webhook endpoint was disabled"
+        endpoint = await WebhookEndpoint.find_one({})
+        assert endpoint is not None and endpoint.disabled_reason is not None
+        assert receiver.url in text(told)
+        assert endpoint.disabled_reason in text(told)
+        assert "enableWebhookEndpoint" in text(told)
+
+        # Back on: new events reach it, and the dead delivery can be sent again.
+        receiver.statuses.clear()
+        on = await gql(ENABLE, {"i": {"id": hooked.endpoint}}, hooked.key)
+        assert on["enableWebhookEndpoint"] == {
+            "endpoint": {"enabled": True, "disabledReason": None},
+            "errors": [],
+        }
+        data = await gql(DELIVERIES, {"e": hooked.endpoint, "first": 1}, hooked.key)
+        dead = data["webhookDeliveries"]["nodes"][0]
+        again = await gql(REDELIVER, {"i": {"deliveryId": dead["id"]}}, hooked.key)
+        assert again["redeliverWebhook"]["errors"] == []
+        await partner_books(gql, cast, clock, hooked.key)
+        await dispatch(clock, outbox)
+        await dispatch(clock, outbox)
+    assert len(receiver.accepted()) == 2
+    assert len({r.headers["GigSta-Event-Id"] for r in receiver.accepted()}) == 2
+    endpoint = await WebhookEndpoint.find_one({})
+    assert endpoint is not None and endpoint.failing_since is None
+    assert len(mailbox.to("ops@harbour.example")) == 1
+
+
+async def test_partner_contact_addresses_are_checked(gql, cast):  # noqa: F811
+    partner = await make_partner(gql, cast.admin.token)
+    bad = {"id": partner, "contactEmail": "not an address"}
+    refused = await gql(UPDATE_PARTNER, {"i": bad}, cast.admin.token)
+    assert refused["updatePartner"]["errors"] == [
+        {"field": "contactEmail", "code": "INVALID_EMAIL"}
+    ]
+    ok = {"id": partner, "contactEmail": "ops@harbour.example"}
+    assert (await gql(UPDATE_PARTNER, {"i": ok}, cast.admin.token))["updatePartner"][
+        "errors"
+    ] == []
+    # Left out: it stays; null: no contact.
+    renamed = await gql(
+        UPDATE_PARTNER, {"i": {"id": partner, "name": "Harbour"}}, cast.admin.token
+    )
+    assert renamed["updatePartner"]["partner"] == {
+        "name": "Harbour",
+        "contactEmail": "ops@harbour.example",
+    }
+    cleared = {"id": partner, "contactEmail": None}
+    data = await gql(UPDATE_PARTNER, {"i": cleared}, cast.admin.token)
+    assert data["updatePartner"]["partner"]["contactEmail"] is None
+    # Admins only.
+    person = await gql(UPDATE_PARTNER, {"i": ok}, cast.customer.token)
+    assert [e["code"] for e in person["updatePartner"]["errors"]] == ["NOT_ALLOWED"]
 
 
 async def test_refused_addresses_at_registration(gql, cast, runtime, settings):  # noqa: F811

@@ -79,7 +79,9 @@ async def hooked_booking(gql, cast, clock, url: str) -> Hooked:
 
 
 def webhook_outbox(clock, *, allow_private: bool = True) -> Outbox:
-    channel = WebhookChannel(clock, allow_private=allow_private, timeout=5.0)
+    channel = WebhookChannel(
+        clock, allow_private=allow_private, timeout=5.0, mail_domain="gigsta.test"
+    )
     return Outbox(channels=(channel,), lease=timedelta(seconds=60))
 
 

@@ -79,6 +79,18 @@ OPERATIONS: list[tuple[str, str, str | None]] = [
         "WEBHOOKS_MANAGE",
     ),
     (
+        "enableWebhookEndpoint",
+        f"""mutation {{ enableWebhookEndpoint(input: {{id: "{BOGUS_BOOKING}"}})
+           {{ errors {{ code }} }} }}""",
+        "WEBHOOKS_MANAGE",
+    ),
+    (
+        "updatePartner",
+        f"""mutation {{ updatePartner(input: {{id: "{BOGUS_BOOKING}", name: "x"}})
+           {{ errors {{ code }} }} }}""",
+        CLOSED,
+    ),
+    (
         "redeliverWebhook",
         f"""mutation {{ redeliverWebhook(input: {{deliveryId: "{BOGUS_BOOKING}"}})
            {{ errors {{ code }} }} }}""",
@@ -146,6 +158,7 @@ def test_every_root_field_is_in_the_table_or_closed_to_keys():
         "Mutation.deleteAttachment",
         "Mutation.startPayoutOnboarding",
         "Mutation.createPartner",
+        "Mutation.updatePartner",
         "Mutation.createApiKey",
         "Mutation.revokeApiKey",
         # A worker's own schedule, an account's own settings, moderation.

@@ -62,6 +62,7 @@ def outbox_from_settings(settings: Settings, clock: Clock = utc_now) -> Outbox |
         clock,
         allow_private=settings.webhooks_allow_private,
         timeout=settings.webhook_timeout_seconds,
+        mail_domain=mailer.config.sender_domain,
     )
     return Outbox(
         channels=(EmailChannel(mailer), webhooks),

@@ -9,25 +9,32 @@ attempt's). A 2xx answer is success; any other answer or a network error is
 retried on `gigsta.domain.webhooks.retry_in` (1 min doubling to 6 h, for 3
 days). An endpoint that has failed for 3 days with no success between is
 disabled (`disabledReason`, logged at ERROR): its pending deliveries die at
-their next attempt. The owner learns it from the log and the API; partners'
-accounts have no mailbox of their own to email.
+their next attempt. In the same transaction as the disabling, an email to the
+partner's contact address (when it has one) is queued as an ordinary email
+delivery, so the owner is told exactly once, with the email channel's
+retries, and never without the endpoint being disabled.
 """
 
 from __future__ import annotations
 
 import logging
+from email.utils import formataddr
 from typing import TYPE_CHECKING, Any
 
-from gigsta.documents import WebhookAttempt, WebhookEndpoint
+from gigsta.documents import Delivery, Partner, WebhookAttempt, WebhookEndpoint
+from gigsta.documents.events import run_transaction
 from gigsta.domain.webhooks import (
     EVENT_ID_HEADER,
     SIGNATURE_HEADER,
+    disabled_notice,
+    disabled_reason,
     envelope,
     failing_too_long,
     retry_in,
     sign,
     webhook_types,
 )
+from gigsta.integrations.smtp import message_id
 from gigsta.integrations.webhook_http import (
     PostResult,
     UnsafeAddressError,
@@ -39,7 +46,8 @@ from gigsta.resolvers.outbox.channels import Draft, PermanentDeliveryError
 if TYPE_CHECKING:
     from datetime import datetime, timedelta
 
-    from gigsta.documents import Delivery
+    from pymongo.asynchronous.client_session import AsyncClientSession
+
     from gigsta.domain.webhooks import WebhookEventType
     from gigsta.resolvers.outbox.context import EventContext
     from gigsta.runtime import Clock
@@ -64,10 +72,15 @@ class WebhookChannel:
 
     name = "webhook"
 
-    def __init__(self, clock: Clock, *, allow_private: bool, timeout: float) -> None:
+    def __init__(
+        self, clock: Clock, *, allow_private: bool, timeout: float, mail_domain: str
+    ) -> None:
         self.clock = clock
         self.allow_private = allow_private
         self.timeout = timeout
+        # For the Message-ID of the email telling an owner of a disabled
+        # endpoint (the email channel's sender domain).
+        self.mail_domain = mail_domain
 
     async def drafts(self, context: EventContext) -> list[Draft]:
         partner_id = context.booking.partner_id
@@ -110,7 +123,7 @@ class WebhookChannel:
             raise PermanentDeliveryError("the endpoint is disabled or deleted")
         result = await self.attempt(delivery, endpoint)
         if not result.success:
-            await self._failed(endpoint)
+            await self._failed(endpoint, delivery)
             raise RuntimeError(result.error or f"HTTP {result.status_code}")
         if endpoint.failing_since is not None:
             await WebhookEndpoint.get_pymongo_collection().update_one(
@@ -148,25 +161,81 @@ class WebhookChannel:
         ).insert()
         return result
 
-    async def _failed(self, endpoint: WebhookEndpoint) -> None:
+    async def _failed(self, endpoint: WebhookEndpoint, delivery: Delivery) -> None:
         """Note the failure; disable the endpoint after 3 days of them."""
         now = self.clock()
-        collection = WebhookEndpoint.get_pymongo_collection()
         if endpoint.failing_since is None:
-            await collection.update_one(
+            await WebhookEndpoint.get_pymongo_collection().update_one(
                 {"_id": endpoint.id, "failing_since": None},
                 {"$set": {"failing_since": now}},
             )
             return
         if not failing_too_long(endpoint.failing_since, now):
             return
-        reason = (
-            f"Every delivery failed from {endpoint.failing_since.isoformat()} "
-            f"to {now.isoformat()}."
-        )
-        await collection.update_one(
-            {"_id": endpoint.id, "enabled": True},
-            {"$set": {"enabled": False, "disabled_at": now, "disabled_reason": reason}},
-        )
-        log.error("webhook endpoint %s disabled: %s", endpoint.id, reason)
+        reason = disabled_reason(endpoint.failing_since, now)
+        if await self._disable(endpoint, delivery, reason, now):
+            log.error("webhook endpoint %s disabled: %s", endpoint.id, reason)
         raise PermanentDeliveryError(reason)
+
+    async def _disable(
+        self, endpoint: WebhookEndpoint, cause: Delivery, reason: str, now: datetime
+    ) -> bool:
+        """Disable the endpoint and queue the email to its owner, in one
+        transaction; False when another dispatcher disabled it first."""
+        notice = await self._owner_notice(endpoint, cause, reason, now)
+
+        async def body(session: AsyncClientSession) -> bool:
+            changed = await WebhookEndpoint.get_pymongo_collection().update_one(
+                {"_id": endpoint.id, "enabled": True},
+                {
+                    "$set": {
+                        "enabled": False,
+                        "disabled_at": now,
+                        "disabled_reason": reason,
+                    }
+                },
+                session=session,
+            )
+            if not changed.modified_count:
+                return False
+            if notice is not None:
+                await notice.insert(session=session)
+            return True
+
+        return await run_transaction(body)
+
+    async def _owner_notice(
+        self, endpoint: WebhookEndpoint, cause: Delivery, reason: str, now: datetime
+    ) -> Delivery | None:
+        """The email delivery telling the partner's contact, or None when the
+        partner has no contact address."""
+        partner = await Partner.get(endpoint.partner_id)
+        if partner is None or partner.contact_email is None:
+            return None
+        email = disabled_notice(
+            partner_name=partner.name,
+            endpoint_id=str(endpoint.id),
+            url=endpoint.url,
+            reason=reason,
+        )
+        # One per disabling: the time keeps a later disabling (after the
+        # endpoint was turned back on) a delivery of its own.
+        recipient = f"partner:{partner.id}:endpoint:{endpoint.id}:{now.isoformat()}"
+        return Delivery(
+            event_id=cause.event_id,
+            booking_id=cause.booking_id,
+            channel="email",
+            recipient=recipient,
+            notice="webhook_endpoint.disabled",
+            payload={
+                "to": formataddr((partner.name, partner.contact_email)),
+                "subject": email.subject,
+                "body": email.body,
+                "message_id": message_id(
+                    str(cause.event_id), recipient, self.mail_domain
+                ),
+                "date": now,
+            },
+            next_attempt_at=now,
+            created_at=now,
+        )

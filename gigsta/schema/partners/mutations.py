@@ -24,6 +24,24 @@ class CreatePartnerInput:
     country: Country = strawberry.field(
         description="Where it books (sets the currency of its bookings)."
     )
+    contact_email: str | None = strawberry.field(
+        default=None,
+        description="Who is told about its integration (a webhook endpoint "
+        "disabled after 3 days of failures); none: nobody is emailed.",
+    )
+
+
+@strawberry.input(description="Changes to a partner: what is left out stays.")
+class UpdatePartnerInput:
+    id: strawberry.ID = strawberry.field(description="The partner's id.")
+    name: str | None = strawberry.field(
+        default=None,
+        description=f"Its new name, 1 to {MAX_PARTNER_NAME_LENGTH} characters.",
+    )
+    contact_email: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Its new contact address; null: no contact.",
+    )
 
 
 @strawberry.input(description="A new API key for a partner.")
@@ -43,7 +61,7 @@ class RevokeApiKeyInput:
     id: strawberry.ID = strawberry.field(description="The key's id.")
 
 
-@strawberry.type(description="The result of `createPartner`.")
+@strawberry.type(description="The result of `createPartner` or `updatePartner`.")
 class PartnerPayload:
     partner: Partner | None = strawberry.field(
         description="The partner; null when `errors` is not empty."
@@ -67,6 +85,13 @@ class ApiKeyPayload:
     errors: list[UserError] = strawberry.field(
         description="Why nothing changed (NOT_ALLOWED unless an admin); empty on "
         "success."
+    )
+
+
+def _partner_payload(result: partners.PartnerResult) -> PartnerPayload:
+    return PartnerPayload(
+        partner=Partner(doc=result.partner) if result.partner else None,
+        errors=user_errors(result.errors),
     )
 
 
@@ -96,12 +121,36 @@ class PartnersMutation:
             info.context.viewer,
             name=input.name,
             country=input.country,
+            contact_email=input.contact_email,
             now=info.context.now,
         )
-        return PartnerPayload(
-            partner=Partner(doc=result.partner) if result.partner else None,
-            errors=user_errors(result.errors),
+        return _partner_payload(result)
+
+    @strawberry.mutation(
+        description="Rename a partner or change its contact address (admins only)."
+    )
+    async def update_partner(
+        self,
+        info: Info,
+        input: Annotated[
+            UpdatePartnerInput, strawberry.argument(description="The changes.")
+        ],
+    ) -> PartnerPayload:
+        oid = nodes.local_id(input.id, Partner)
+        if oid is None:
+            wrong = nodes.wrong_id("id", Partner)
+            return _partner_payload(partners.PartnerResult(errors=[wrong]))
+        contact = (
+            ... if input.contact_email is strawberry.UNSET else input.contact_email
         )
+        result = await partners.update_partner(
+            info.context.viewer,
+            partner_id=oid,
+            name=input.name,
+            contact_email=contact,
+            now=info.context.now,
+        )
+        return _partner_payload(result)
 
     @strawberry.mutation(
         description="Make an API key for a partner (admins only); the key is in "

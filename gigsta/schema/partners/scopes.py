@@ -55,6 +55,7 @@ ROOT_SCOPES: Mapping[str, Scope | None] = MappingProxyType(
         "Query.webhookDeliveries": Scope.WEBHOOKS_MANAGE,
         "Mutation.createWebhookEndpoint": Scope.WEBHOOKS_MANAGE,
         "Mutation.disableWebhookEndpoint": Scope.WEBHOOKS_MANAGE,
+        "Mutation.enableWebhookEndpoint": Scope.WEBHOOKS_MANAGE,
         "Mutation.deleteWebhookEndpoint": Scope.WEBHOOKS_MANAGE,
         "Mutation.redeliverWebhook": Scope.WEBHOOKS_MANAGE,
     }

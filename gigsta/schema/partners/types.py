@@ -106,6 +106,12 @@ class Partner(nodes.DocumentNode):
         return admin_or_own(viewer, oid)
 
     name = doc_field("name", str, description="The organisation's name.")
+    contact_email = doc_field(
+        "contact_email",
+        str | None,
+        description="Who is emailed about its integration (a disabled webhook "
+        "endpoint).",
+    )
     created_at = doc_field("created_at", datetime, description="When it was added.")
 
     @strawberry.field(description="Its keys, newest first, revoked ones included.")

@@ -36,7 +36,7 @@ class CreateWebhookEndpointInput:
     )
 
 
-@strawberry.input(description="The webhook endpoint to disable or delete.")
+@strawberry.input(description="The webhook endpoint to disable, enable or delete.")
 class WebhookEndpointIdInput:
     id: strawberry.ID = strawberry.field(description="The endpoint's id.")
 
@@ -181,6 +181,20 @@ class WebhooksMutation:
         ],
     ) -> WebhookEndpointPayload:
         return await _change(info, input.id, webhooks.disable_endpoint)
+
+    @strawberry.mutation(
+        description="Send to a disabled webhook endpoint again (by its owner, or "
+        "after 3 days of failures): new events only; `redeliverWebhook` sends "
+        "what it missed."
+    )
+    async def enable_webhook_endpoint(
+        self,
+        info: Info,
+        input: Annotated[
+            WebhookEndpointIdInput, strawberry.argument(description="Which.")
+        ],
+    ) -> WebhookEndpointPayload:
+        return await _change(info, input.id, webhooks.enable_endpoint)
 
     @strawberry.mutation(description="Delete a webhook endpoint.")
     async def delete_webhook_endpoint(
