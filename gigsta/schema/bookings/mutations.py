@@ -19,6 +19,7 @@ from gigsta.schema.bookings.types import Booking
 from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.errors import UserError, errors_field, user_errors
+from gigsta.schema.payloads import shown, wrong_id
 
 
 @strawberry.input(description="What a customer asks a worker to do, and when.")
@@ -72,23 +73,17 @@ class PerformBookingActionInput:
 )
 class BookingPayload:
     booking: Booking | None = strawberry.field(
+        default=None,
         description="The booking as it is now: after the change on success; as it "
         "stands when an action was refused (to show its current status and "
-        "version); null when no booking could be found or made."
+        "version); null when no booking could be found or made.",
     )
     errors: list[UserError] = errors_field("Why nothing changed")
 
 
 def _booking_payload(result: requests.BookingResult) -> BookingPayload:
     return BookingPayload(
-        booking=Booking(doc=result.booking) if result.booking else None,
-        errors=user_errors(result.errors),
-    )
-
-
-def _wrong_id(field: str, expected: type) -> BookingPayload:
-    return BookingPayload(
-        booking=None, errors=user_errors([nodes.wrong_id(field, expected)])
+        booking=shown(Booking, result.booking), errors=user_errors(result.errors)
     )
 
 
@@ -112,7 +107,7 @@ class BookingsMutation:
     ) -> BookingPayload:
         worker_id = nodes.local_id(input.worker_id, Worker)
         if worker_id is None:
-            return _wrong_id("workerId", Worker)
+            return wrong_id(BookingPayload, "workerId", Worker)
         result = await requests.request_booking(
             info.context.viewer,
             requests.BookingRequest(**{**asdict(input), "worker_id": str(worker_id)}),
@@ -138,7 +133,7 @@ class BookingsMutation:
     ) -> BookingPayload:
         booking_id = nodes.local_id(input.booking_id, Booking)
         if booking_id is None:
-            return _wrong_id("bookingId", Booking)
+            return wrong_id(BookingPayload, "bookingId", Booking)
         result = await actions.perform_booking_action(
             info.context.viewer,
             **{**asdict(input), "booking_id": str(booking_id)},

@@ -10,8 +10,9 @@ from gigsta.domain.messages import MAX_MESSAGE_LENGTH
 from gigsta.resolvers import messages
 from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
-from gigsta.schema.core.errors import UserError, user_errors
+from gigsta.schema.core.errors import UserError, errors_field, user_errors
 from gigsta.schema.messages.types import BookingMessage
+from gigsta.schema.payloads import wrong_id
 
 if TYPE_CHECKING:
     # Only for the annotation: `Booking` sits above messages and is built
@@ -41,26 +42,20 @@ class MarkBookingMessagesReadInput:
 @strawberry.type(description="The result of `sendBookingMessage`.")
 class SendBookingMessagePayload:
     message: BookingMessage | None = strawberry.field(
+        default=None,
         description="The message as stored (masked if it had to be); null when "
-        "nothing was sent."
+        "nothing was sent.",
     )
-    errors: list[UserError] = strawberry.field(
-        description="Why nothing was sent; empty on success."
-    )
+    errors: list[UserError] = errors_field("Why nothing was sent")
 
 
 @strawberry.type(description="The result of `markBookingMessagesRead`.")
 class MarkBookingMessagesReadPayload:
     booking: LazyBooking | None = strawberry.field(
-        description="The booking, its `unreadCount` now 0; null when not found."
+        default=None,
+        description="The booking, its `unreadCount` now 0; null when not found.",
     )
-    errors: list[UserError] = strawberry.field(
-        description="Why nothing changed; empty on success."
-    )
-
-
-def _wrong_booking_id() -> list[UserError]:
-    return user_errors([nodes.wrong_id("bookingId", "Booking")])
+    errors: list[UserError] = errors_field("Why nothing changed")
 
 
 @strawberry.type
@@ -83,7 +78,7 @@ class MessagesMutation:
     ) -> SendBookingMessagePayload:
         booking_id = nodes.local_id(input.booking_id, "Booking")
         if booking_id is None:
-            return SendBookingMessagePayload(message=None, errors=_wrong_booking_id())
+            return wrong_id(SendBookingMessagePayload, "bookingId", "Booking")
         result = await messages.send_message(
             info.context.viewer,
             booking_id=str(booking_id),
@@ -112,9 +107,7 @@ class MessagesMutation:
     ) -> MarkBookingMessagesReadPayload:
         booking_id = nodes.local_id(input.booking_id, "Booking")
         if booking_id is None:
-            return MarkBookingMessagesReadPayload(
-                booking=None, errors=_wrong_booking_id()
-            )
+            return wrong_id(MarkBookingMessagesReadPayload, "bookingId", "Booking")
         result = await messages.mark_read(
             info.context.viewer, booking_id=str(booking_id), now=info.context.now
         )

@@ -16,7 +16,8 @@ from gigsta.domain.reviews import (
 from gigsta.resolvers import reviews
 from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
-from gigsta.schema.core.errors import UserError, user_errors
+from gigsta.schema.core.errors import UserError, errors_field, user_errors
+from gigsta.schema.payloads import shown, wrong_id
 from gigsta.schema.reviews.types import Review
 
 
@@ -48,23 +49,14 @@ class HideReviewInput:
 @strawberry.type(description="The result of `submitBookingReview` or `hideReview`.")
 class ReviewPayload:
     review: Review | None = strawberry.field(
-        description="The review as it is now; null when nothing changed."
+        default=None, description="The review as it is now; null when nothing changed."
     )
-    errors: list[UserError] = strawberry.field(
-        description="Why nothing changed; empty on success."
-    )
-
-
-def _wrong_id(field: str, expected: str) -> ReviewPayload:
-    return ReviewPayload(
-        review=None, errors=user_errors([nodes.wrong_id(field, expected)])
-    )
+    errors: list[UserError] = errors_field("Why nothing changed")
 
 
 def _payload(result: reviews.ReviewResult) -> ReviewPayload:
     return ReviewPayload(
-        review=Review(doc=result.review) if result.review else None,
-        errors=user_errors(result.errors),
+        review=shown(Review, result.review), errors=user_errors(result.errors)
     )
 
 
@@ -87,7 +79,7 @@ class ReviewsMutation:
     ) -> ReviewPayload:
         booking_id = nodes.local_id(input.booking_id, "Booking")
         if booking_id is None:
-            return _wrong_id("bookingId", "Booking")
+            return wrong_id(ReviewPayload, "bookingId", "Booking")
         result = await reviews.submit_review(
             info.context.viewer,
             booking_id=str(booking_id),
@@ -111,7 +103,7 @@ class ReviewsMutation:
     ) -> ReviewPayload:
         review_id = nodes.local_id(input.review_id, Review)
         if review_id is None:
-            return _wrong_id("reviewId", "Review")
+            return wrong_id(ReviewPayload, "reviewId", "Review")
         result = await reviews.hide_review(
             info.context.viewer,
             review_id=str(review_id),
