@@ -1,6 +1,7 @@
 """What every mutation payload shares: the field showing what the mutation
 made or changed (null when it was refused), the payload of a refusal, and the
-refusal of an input id that names no object of the expected type.
+refusal of an input id that names no object of the expected type (with the
+input field that says so).
 
 A payload type declares its own fields, in the order the schema shows them;
 every field but `errors` has a default, so a refusal sets `errors` alone."""
@@ -47,3 +48,12 @@ def wrong_id(payload: Callable[..., P], field: str, expected: type[Any] | str) -
     """The payload refusing an input `field` that is not the id of an
     `expected`."""
     return refused(payload, [nodes.wrong_id(field, expected)])
+
+
+def id_input(type_name: str) -> Any:
+    """A mutation input's field taking the id of a `type_name`; any other
+    value is refused by `wrong_id` (INVALID)."""
+    return strawberry.field(
+        description=f"The `{type_name}.id` (INVALID when it is not a "
+        f"{type_name.lower()}'s id)."
+    )

@@ -19,7 +19,7 @@ from gigsta.schema.bookings.types import Booking
 from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.errors import UserError, errors_field, user_errors
-from gigsta.schema.payloads import shown, wrong_id
+from gigsta.schema.payloads import id_input, shown, wrong_id
 
 
 @strawberry.input(description="What a customer asks a worker to do, and when.")
@@ -53,9 +53,7 @@ class RequestBookingInput:
 
 @strawberry.input(description="One action on one booking, at the version seen.")
 class PerformBookingActionInput:
-    booking_id: strawberry.ID = strawberry.field(
-        description="The `Booking.id` (INVALID when it is not a booking's id)."
-    )
+    booking_id: strawberry.ID = id_input("Booking")
     action: str = strawberry.field(description="An `actionName` from availableActions.")
     expected_version: int = strawberry.field(
         description="The booking `version` the client saw; stale ones are refused."

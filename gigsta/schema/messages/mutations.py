@@ -12,7 +12,7 @@ from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.errors import UserError, errors_field, user_errors
 from gigsta.schema.messages.types import BookingMessage
-from gigsta.schema.payloads import wrong_id
+from gigsta.schema.payloads import id_input, wrong_id
 
 if TYPE_CHECKING:
     # Only for the annotation: `Booking` sits above messages and is built
@@ -24,9 +24,7 @@ LazyBooking = Annotated["Booking", strawberry.lazy("gigsta.schema.bookings.types
 
 @strawberry.input(description="A message to write on a booking.")
 class SendBookingMessageInput:
-    booking_id: strawberry.ID = strawberry.field(
-        description="The `Booking.id` (INVALID when it is not a booking's id)."
-    )
+    booking_id: strawberry.ID = id_input("Booking")
     body: str = strawberry.field(
         description=f"Trimmed; not empty, at most {MAX_MESSAGE_LENGTH} characters."
     )
@@ -34,9 +32,7 @@ class SendBookingMessageInput:
 
 @strawberry.input(description="The booking whose messages the viewer has read.")
 class MarkBookingMessagesReadInput:
-    booking_id: strawberry.ID = strawberry.field(
-        description="The `Booking.id` (INVALID when it is not a booking's id)."
-    )
+    booking_id: strawberry.ID = id_input("Booking")
 
 
 @strawberry.type(description="The result of `sendBookingMessage`.")

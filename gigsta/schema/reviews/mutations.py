@@ -17,15 +17,13 @@ from gigsta.resolvers import reviews
 from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.errors import UserError, errors_field, user_errors
-from gigsta.schema.payloads import shown, wrong_id
+from gigsta.schema.payloads import id_input, shown, wrong_id
 from gigsta.schema.reviews.types import Review
 
 
 @strawberry.input(description="One side's review of the other after a booking.")
 class SubmitBookingReviewInput:
-    booking_id: strawberry.ID = strawberry.field(
-        description="The `Booking.id` (INVALID when it is not a booking's id)."
-    )
+    booking_id: strawberry.ID = id_input("Booking")
     rating: int = strawberry.field(
         description=f"Stars, from {MIN_RATING} to {MAX_RATING}."
     )
@@ -37,9 +35,7 @@ class SubmitBookingReviewInput:
 
 @strawberry.input(description="A review to hide, and why.")
 class HideReviewInput:
-    review_id: strawberry.ID = strawberry.field(
-        description="The `Review.id` (INVALID when it is not a review's id)."
-    )
+    review_id: strawberry.ID = id_input("Review")
     reason: str = strawberry.field(
         description=f"Kept in the review's moderation history; at most "
         f"{MAX_HIDE_REASON_LENGTH} characters (REASON_REQUIRED when empty)."
