@@ -42,6 +42,12 @@ class WebhookEndpointIdInput:
     id: strawberry.ID = strawberry.field(description="The endpoint's id.")
 
 
+# The argument of every mutation on one endpoint.
+WhichEndpoint = Annotated[
+    WebhookEndpointIdInput, strawberry.argument(description="Which.")
+]
+
+
 @strawberry.input(description="The webhook delivery to send again.")
 class RedeliverWebhookInput:
     delivery_id: strawberry.ID = strawberry.field(description="The delivery's id.")
@@ -171,9 +177,7 @@ class WebhooksMutation:
     async def disable_webhook_endpoint(
         self,
         info: Info,
-        input: Annotated[
-            WebhookEndpointIdInput, strawberry.argument(description="Which.")
-        ],
+        input: WhichEndpoint,
     ) -> WebhookEndpointPayload:
         return await _change(info, input.id, webhooks.disable_endpoint)
 
@@ -181,9 +185,7 @@ class WebhooksMutation:
     async def delete_webhook_endpoint(
         self,
         info: Info,
-        input: Annotated[
-            WebhookEndpointIdInput, strawberry.argument(description="Which.")
-        ],
+        input: WhichEndpoint,
     ) -> WebhookEndpointPayload:
         return await _change(info, input.id, webhooks.delete_endpoint)
 
