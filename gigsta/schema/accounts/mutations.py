@@ -23,6 +23,7 @@ from gigsta.schema.accounts.types import User, Worker
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import Country, Role
 from gigsta.schema.core.errors import UserError, errors_field, user_errors
+from gigsta.schema.payloads import result_field, shown
 
 
 def _tokens(info: Info) -> sign_in.TokenConfig:
@@ -102,12 +103,11 @@ class UpdateWorkerProfileInput:
 @strawberry.type(description="The result of `signUp` or `logIn`.")
 class AuthPayload:
     token: str | None = strawberry.field(
+        default=None,
         description="A bearer token: send it as `Authorization: Bearer <token>`. "
-        "Null when `errors` is not empty."
+        "Null when `errors` is not empty.",
     )
-    viewer: User | None = strawberry.field(
-        description="The signed-in account; null when `errors` is not empty."
-    )
+    viewer: User | None = result_field("The signed-in account")
     errors: list[UserError] = errors_field("Why the account was not made or signed in")
 
 
@@ -120,9 +120,7 @@ class LogOutPayload:
 
 @strawberry.type(description="The result of `updateWorkerProfile`.")
 class WorkerPayload:
-    worker: Worker | None = strawberry.field(
-        description="The profile as saved; null when `errors` is not empty."
-    )
+    worker: Worker | None = result_field("The profile as saved")
     errors: list[UserError] = errors_field("Why nothing was saved")
 
 
@@ -211,6 +209,5 @@ class AccountsMutation:
             address_secret=info.context.runtime.settings.address_token_key(),
         )
         return WorkerPayload(
-            worker=Worker(doc=result.worker) if result.worker else None,
-            errors=user_errors(result.errors),
+            worker=shown(Worker, result.worker), errors=user_errors(result.errors)
         )

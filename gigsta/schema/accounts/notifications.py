@@ -10,7 +10,8 @@ import strawberry
 from gigsta.domain.notifications.rules import ESSENTIAL_NOTICES, Notice
 from gigsta.resolvers.accounts import notifications
 from gigsta.schema.core.context import Info
-from gigsta.schema.core.errors import UserError, user_errors
+from gigsta.schema.core.errors import UserError, errors_field, user_errors
+from gigsta.schema.payloads import result_field
 
 if TYPE_CHECKING:
     from gigsta.documents.accounts import NotificationPreferences as PreferencesDoc
@@ -60,12 +61,11 @@ class UpdateNotificationPreferencesInput:
 
 @strawberry.type(description="The result of `updateNotificationPreferences`.")
 class NotificationPreferencesPayload:
-    preferences: NotificationPreferences | None = strawberry.field(
-        description="The preferences as saved; null when `errors` is not empty."
+    preferences: NotificationPreferences | None = result_field(
+        "The preferences as saved"
     )
-    errors: list[UserError] = strawberry.field(
-        description="Why nothing was saved (UNAUTHENTICATED without a token); "
-        "empty on success."
+    errors: list[UserError] = errors_field(
+        "Why nothing was saved (UNAUTHENTICATED without a token)"
     )
 
 

@@ -17,7 +17,8 @@ from gigsta.domain.availability import (
 from gigsta.resolvers import availability
 from gigsta.schema.availability.types import Availability, worker_availability
 from gigsta.schema.core.context import Info
-from gigsta.schema.core.errors import UserError, user_errors
+from gigsta.schema.core.errors import UserError, errors_field, user_errors
+from gigsta.schema.payloads import result_field
 
 
 @strawberry.input(description="One weekly opening, in the worker's wall-clock time.")
@@ -65,12 +66,8 @@ class RemoveAvailabilityExceptionInput:
 
 @strawberry.type(description="The result of an availability edit.")
 class AvailabilityPayload:
-    availability: Availability | None = strawberry.field(
-        description="The schedule as saved; null when `errors` is not empty."
-    )
-    errors: list[UserError] = strawberry.field(
-        description="Why nothing was saved; empty on success."
-    )
+    availability: Availability | None = result_field("The schedule as saved")
+    errors: list[UserError] = errors_field("Why nothing was saved")
 
 
 def _payload(

@@ -19,6 +19,7 @@ from gigsta.schema.bookings.types import Booking
 from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.errors import UserError, errors_field, user_errors
+from gigsta.schema.payloads import id_input, shown, wrong_id
 
 
 @strawberry.input(description="What a customer asks a worker to do, and when.")
@@ -52,9 +53,7 @@ class RequestBookingInput:
 
 @strawberry.input(description="One action on one booking, at the version seen.")
 class PerformBookingActionInput:
-    booking_id: strawberry.ID = strawberry.field(
-        description="The `Booking.id` (INVALID when it is not a booking's id)."
-    )
+    booking_id: strawberry.ID = id_input("Booking")
     action: str = strawberry.field(description="An `actionName` from availableActions.")
     expected_version: int = strawberry.field(
         description="The booking `version` the client saw; stale ones are refused."
@@ -72,23 +71,17 @@ class PerformBookingActionInput:
 )
 class BookingPayload:
     booking: Booking | None = strawberry.field(
+        default=None,
         description="The booking as it is now: after the change on success; as it "
         "stands when an action was refused (to show its current status and "
-        "version); null when no booking could be found or made."
+        "version); null when no booking could be found or made.",
     )
     errors: list[UserError] = errors_field("Why nothing changed")
 
 
 def _booking_payload(result: requests.BookingResult) -> BookingPayload:
     return BookingPayload(
-        booking=Booking(doc=result.booking) if result.booking else None,
-        errors=user_errors(result.errors),
-    )
-
-
-def _wrong_id(field: str, expected: type) -> BookingPayload:
-    return BookingPayload(
-        booking=None, errors=user_errors([nodes.wrong_id(field, expected)])
+        booking=shown(Booking, result.booking), errors=user_errors(result.errors)
     )
 
 
@@ -112,7 +105,7 @@ class BookingsMutation:
     ) -> BookingPayload:
         worker_id = nodes.local_id(input.worker_id, Worker)
         if worker_id is None:
-            return _wrong_id("workerId", Worker)
+            return wrong_id(BookingPayload, "workerId", Worker)
         result = await requests.request_booking(
             info.context.viewer,
             requests.BookingRequest(**{**asdict(input), "worker_id": str(worker_id)}),
@@ -138,7 +131,7 @@ class BookingsMutation:
     ) -> BookingPayload:
         booking_id = nodes.local_id(input.booking_id, Booking)
         if booking_id is None:
-            return _wrong_id("bookingId", Booking)
+            return wrong_id(BookingPayload, "bookingId", Booking)
         result = await actions.perform_booking_action(
             info.context.viewer,
             **{**asdict(input), "booking_id": str(booking_id)},

@@ -15,6 +15,7 @@ from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import UploadPurpose
 from gigsta.schema.core.errors import UserError, errors_field, user_errors
 from gigsta.schema.files.types import Attachment
+from gigsta.schema.payloads import result_field, shown, wrong_id
 
 
 @strawberry.input(description="The file the client is about to upload.")
@@ -48,24 +49,28 @@ class HttpHeader:
 @strawberry.type(description="The result of `createUpload`.")
 class CreateUploadPayload:
     upload_url: str | None = strawberry.field(
-        description="PUT the bytes here with exactly `headers`, before `expiresAt`."
+        default=None,
+        description="PUT the bytes here with exactly `headers`, before `expiresAt`.",
     )
-    key: str | None = strawberry.field(description="Pass to `completeUpload`.")
+    key: str | None = strawberry.field(
+        default=None, description="Pass to `completeUpload`."
+    )
     expires_at: datetime | None = strawberry.field(
-        description="When `uploadUrl` stops working (15 minutes by default)."
+        default=None,
+        description="When `uploadUrl` stops working (15 minutes by default).",
     )
     headers: list[HttpHeader] = strawberry.field(
+        default_factory=list,
         description="The headers the PUT must send, no more and no fewer (empty "
-        "when `errors` is not)."
+        "when `errors` is not).",
     )
     errors: list[UserError] = errors_field("Why no upload was started")
 
 
 @strawberry.type(description="The result of `completeUpload` or `deleteAttachment`.")
 class AttachmentPayload:
-    attachment: Attachment | None = strawberry.field(
-        description="The file recorded, or the one deleted; null when `errors` is "
-        "not empty."
+    attachment: Attachment | None = result_field(
+        "The file recorded, or the one deleted"
     )
     errors: list[UserError] = errors_field("Why nothing changed")
 
@@ -77,7 +82,7 @@ def _caller(info: Info) -> caller.FilesCaller:
 
 def _attachment_payload(result: caller.AttachmentResult) -> AttachmentPayload:
     return AttachmentPayload(
-        attachment=Attachment(doc=result.attachment) if result.attachment else None,
+        attachment=shown(Attachment, result.attachment),
         errors=user_errors(result.errors),
     )
 
@@ -98,13 +103,7 @@ class FilesMutation:
         if input.booking_id is not None:
             booking_id = nodes.local_id(input.booking_id, "Booking")
             if booking_id is None:
-                return CreateUploadPayload(
-                    upload_url=None,
-                    key=None,
-                    expires_at=None,
-                    headers=[],
-                    errors=user_errors([nodes.wrong_id("bookingId", "Booking")]),
-                )
+                return wrong_id(CreateUploadPayload, "bookingId", "Booking")
         settings = info.context.runtime.settings
         result = await uploads.create_upload(
             _caller(info),
@@ -158,9 +157,7 @@ class FilesMutation:
     ) -> AttachmentPayload:
         attachment_id = nodes.local_id(id, Attachment)
         if attachment_id is None:
-            return AttachmentPayload(
-                attachment=None, errors=user_errors([nodes.wrong_id("id", Attachment)])
-            )
+            return wrong_id(AttachmentPayload, "id", Attachment)
         result = await cleanup.delete_attachment(
             _caller(info), attachment_id=str(attachment_id)
         )

@@ -10,16 +10,14 @@ from strawberry.dataloader import DataLoader
 
 from gigsta.documents import BookingMessage
 from gigsta.resolvers import messages
-from gigsta.schema.core.dataloaders import load_by_ids, load_grouped
+from gigsta.schema.core.dataloaders import by_id, load_grouped
 
 if TYPE_CHECKING:
     from gigsta.domain.bookings.actions import ActorRole
     from gigsta.resolvers.core.pagination import Page
 
 
-class BookingMessageByIdLoader(DataLoader[PydanticObjectId, BookingMessage | None]):
-    def __init__(self) -> None:
-        super().__init__(load_fn=lambda keys: load_by_ids(BookingMessage, keys))
+BookingMessageByIdLoader = by_id(BookingMessage)
 
 
 async def _first_pages(

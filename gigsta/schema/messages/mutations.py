@@ -10,8 +10,9 @@ from gigsta.domain.messages import MAX_MESSAGE_LENGTH
 from gigsta.resolvers import messages
 from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
-from gigsta.schema.core.errors import UserError, user_errors
+from gigsta.schema.core.errors import UserError, errors_field, user_errors
 from gigsta.schema.messages.types import BookingMessage
+from gigsta.schema.payloads import id_input, wrong_id
 
 if TYPE_CHECKING:
     # Only for the annotation: `Booking` sits above messages and is built
@@ -23,9 +24,7 @@ LazyBooking = Annotated["Booking", strawberry.lazy("gigsta.schema.bookings.types
 
 @strawberry.input(description="A message to write on a booking.")
 class SendBookingMessageInput:
-    booking_id: strawberry.ID = strawberry.field(
-        description="The `Booking.id` (INVALID when it is not a booking's id)."
-    )
+    booking_id: strawberry.ID = id_input("Booking")
     body: str = strawberry.field(
         description=f"Trimmed; not empty, at most {MAX_MESSAGE_LENGTH} characters."
     )
@@ -33,34 +32,26 @@ class SendBookingMessageInput:
 
 @strawberry.input(description="The booking whose messages the viewer has read.")
 class MarkBookingMessagesReadInput:
-    booking_id: strawberry.ID = strawberry.field(
-        description="The `Booking.id` (INVALID when it is not a booking's id)."
-    )
+    booking_id: strawberry.ID = id_input("Booking")
 
 
 @strawberry.type(description="The result of `sendBookingMessage`.")
 class SendBookingMessagePayload:
     message: BookingMessage | None = strawberry.field(
+        default=None,
         description="The message as stored (masked if it had to be); null when "
-        "nothing was sent."
+        "nothing was sent.",
     )
-    errors: list[UserError] = strawberry.field(
-        description="Why nothing was sent; empty on success."
-    )
+    errors: list[UserError] = errors_field("Why nothing was sent")
 
 
 @strawberry.type(description="The result of `markBookingMessagesRead`.")
 class MarkBookingMessagesReadPayload:
     booking: LazyBooking | None = strawberry.field(
-        description="The booking, its `unreadCount` now 0; null when not found."
+        default=None,
+        description="The booking, its `unreadCount` now 0; null when not found.",
     )
-    errors: list[UserError] = strawberry.field(
-        description="Why nothing changed; empty on success."
-    )
-
-
-def _wrong_booking_id() -> list[UserError]:
-    return user_errors([nodes.wrong_id("bookingId", "Booking")])
+    errors: list[UserError] = errors_field("Why nothing changed")
 
 
 @strawberry.type
@@ -83,7 +74,7 @@ class MessagesMutation:
     ) -> SendBookingMessagePayload:
         booking_id = nodes.local_id(input.booking_id, "Booking")
         if booking_id is None:
-            return SendBookingMessagePayload(message=None, errors=_wrong_booking_id())
+            return wrong_id(SendBookingMessagePayload, "bookingId", "Booking")
         result = await messages.send_message(
             info.context.viewer,
             booking_id=str(booking_id),
@@ -112,9 +103,7 @@ class MessagesMutation:
     ) -> MarkBookingMessagesReadPayload:
         booking_id = nodes.local_id(input.booking_id, "Booking")
         if booking_id is None:
-            return MarkBookingMessagesReadPayload(
-                booking=None, errors=_wrong_booking_id()
-            )
+            return wrong_id(MarkBookingMessagesReadPayload, "bookingId", "Booking")
         result = await messages.mark_read(
             info.context.viewer, booking_id=str(booking_id), now=info.context.now
         )

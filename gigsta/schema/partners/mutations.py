@@ -12,8 +12,9 @@ from gigsta.resolvers import partners
 from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import Country
-from gigsta.schema.core.errors import UserError, user_errors
+from gigsta.schema.core.errors import UserError, errors_field, user_errors
 from gigsta.schema.partners.types import ApiKey, Partner
+from gigsta.schema.payloads import result_field, shown, wrong_id
 
 
 @strawberry.input(description="A new partner organisation.")
@@ -63,48 +64,38 @@ class RevokeApiKeyInput:
 
 @strawberry.type(description="The result of `createPartner` or `updatePartner`.")
 class PartnerPayload:
-    partner: Partner | None = strawberry.field(
-        description="The partner; null when `errors` is not empty."
-    )
-    errors: list[UserError] = strawberry.field(
-        description="Why it was not made (NOT_ALLOWED unless an admin); empty on "
-        "success."
+    partner: Partner | None = result_field("The partner")
+    errors: list[UserError] = errors_field(
+        "Why it was not made (NOT_ALLOWED unless an admin)"
     )
 
 
 @strawberry.type(description="The result of `createApiKey` or `revokeApiKey`.")
 class ApiKeyPayload:
-    api_key: ApiKey | None = strawberry.field(
-        description="The key; null when `errors` is not empty."
-    )
+    api_key: ApiKey | None = result_field("The key")
     key: str | None = strawberry.field(
+        default=None,
         description="The key itself (`gsk_live_...`), from `createApiKey` only: "
         "shown this once and never again; send it as `Authorization: Bearer "
-        "<key>`."
+        "<key>`.",
     )
-    errors: list[UserError] = strawberry.field(
-        description="Why nothing changed (NOT_ALLOWED unless an admin); empty on "
-        "success."
+    errors: list[UserError] = errors_field(
+        "Why nothing changed (NOT_ALLOWED unless an admin)"
     )
 
 
 def _partner_payload(result: partners.PartnerResult) -> PartnerPayload:
     return PartnerPayload(
-        partner=Partner(doc=result.partner) if result.partner else None,
-        errors=user_errors(result.errors),
+        partner=shown(Partner, result.partner), errors=user_errors(result.errors)
     )
 
 
 def _key_payload(result: partners.KeyResult) -> ApiKeyPayload:
     return ApiKeyPayload(
-        api_key=ApiKey(doc=result.key) if result.key else None,
+        api_key=shown(ApiKey, result.key),
         key=result.secret,
         errors=user_errors(result.errors),
     )
-
-
-def _wrong_id(field: str, expected: type) -> partners.KeyResult:
-    return partners.KeyResult(errors=[nodes.wrong_id(field, expected)])
 
 
 @strawberry.type
@@ -138,8 +129,7 @@ class PartnersMutation:
     ) -> PartnerPayload:
         oid = nodes.local_id(input.id, Partner)
         if oid is None:
-            wrong = nodes.wrong_id("id", Partner)
-            return _partner_payload(partners.PartnerResult(errors=[wrong]))
+            return wrong_id(PartnerPayload, "id", Partner)
         contact = (
             ... if input.contact_email is strawberry.UNSET else input.contact_email
         )
@@ -165,7 +155,7 @@ class PartnersMutation:
     ) -> ApiKeyPayload:
         oid = nodes.local_id(input.partner_id, Partner)
         if oid is None:
-            return _key_payload(_wrong_id("partnerId", Partner))
+            return wrong_id(ApiKeyPayload, "partnerId", Partner)
         result = await partners.create_key(
             info.context.viewer,
             partner_id=oid,
@@ -189,7 +179,7 @@ class PartnersMutation:
     ) -> ApiKeyPayload:
         oid = nodes.local_id(input.id, ApiKey)
         if oid is None:
-            return _key_payload(_wrong_id("id", ApiKey))
+            return wrong_id(ApiKeyPayload, "id", ApiKey)
         result = await partners.revoke_key(
             info.context.viewer, key_id=oid, now=info.context.now
         )

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import strawberry
-from strawberry.dataloader import DataLoader
 
 from gigsta.documents import ApiKey as ApiKeyDoc
 from gigsta.documents import Partner as PartnerDoc
@@ -14,7 +13,7 @@ from gigsta.domain.accounts import Role
 from gigsta.domain.partners import Scope
 from gigsta.resolvers import partners
 from gigsta.schema.core import nodes
-from gigsta.schema.core.dataloaders import load_by_ids
+from gigsta.schema.core.dataloaders import by_id
 from gigsta.schema.core.enums import expose
 from gigsta.schema.core.fields import doc_field
 
@@ -48,16 +47,6 @@ def admin_or_own(viewer: Viewer | None, partner_id: object) -> bool:
     return viewer.role is Role.ADMIN
 
 
-class PartnerByIdLoader(DataLoader["PydanticObjectId", PartnerDoc | None]):
-    def __init__(self) -> None:
-        super().__init__(load_fn=lambda keys: load_by_ids(PartnerDoc, keys))
-
-
-class ApiKeyByIdLoader(DataLoader["PydanticObjectId", ApiKeyDoc | None]):
-    def __init__(self) -> None:
-        super().__init__(load_fn=lambda keys: load_by_ids(ApiKeyDoc, keys))
-
-
 @nodes.shows(ApiKeyDoc)
 @strawberry.type(
     description="An API key of a partner. The key itself is shown once, by "
@@ -66,7 +55,7 @@ class ApiKeyByIdLoader(DataLoader["PydanticObjectId", ApiKeyDoc | None]):
 class ApiKey(nodes.DocumentNode):
     doc: strawberry.Private[ApiKeyDoc]
 
-    by_id_loader = ApiKeyByIdLoader
+    by_id_loader = by_id(ApiKeyDoc)
 
     @classmethod
     def may_see(cls, viewer: Viewer | None, doc: ApiKeyDoc) -> bool:
@@ -99,7 +88,7 @@ class ApiKey(nodes.DocumentNode):
 class Partner(nodes.DocumentNode):
     doc: strawberry.Private[PartnerDoc]
 
-    by_id_loader = PartnerByIdLoader
+    by_id_loader = by_id(PartnerDoc)
 
     @classmethod
     def may_see_id(cls, viewer: Viewer | None, oid: PydanticObjectId) -> bool:

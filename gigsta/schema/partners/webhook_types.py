@@ -7,15 +7,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import strawberry
-from beanie import PydanticObjectId
-from strawberry.dataloader import DataLoader
 
 from gigsta.documents import Delivery as DeliveryDoc
 from gigsta.documents import WebhookEndpoint as EndpointDoc
+from gigsta.documents.webhooks import WebhookAttempt as AttemptDoc
 from gigsta.domain.webhooks import WebhookEventType
 from gigsta.resolvers import webhooks
 from gigsta.schema.core import nodes
-from gigsta.schema.core.dataloaders import load_by_ids
+from gigsta.schema.core.dataloaders import by_id
 from gigsta.schema.core.enums import expose
 from gigsta.schema.core.fields import doc_field
 from gigsta.schema.partners.types import admin_or_own
@@ -45,28 +44,24 @@ expose(
 )
 
 
-class EndpointByIdLoader(DataLoader[PydanticObjectId, EndpointDoc | None]):
-    def __init__(self) -> None:
-        super().__init__(load_fn=lambda keys: load_by_ids(EndpointDoc, keys))
-
-
-class DeliveryByIdLoader(DataLoader[PydanticObjectId, DeliveryDoc | None]):
-    def __init__(self) -> None:
-        super().__init__(load_fn=lambda keys: load_by_ids(DeliveryDoc, keys))
-
-
 @strawberry.type(description="One HTTP attempt of a webhook delivery.")
 class WebhookAttempt:
-    at: datetime = strawberry.field(description="When it was made.")
-    status_code: int | None = strawberry.field(
+    doc: strawberry.Private[AttemptDoc]
+
+    at = doc_field("at", datetime, description="When it was made.")
+    status_code = doc_field(
+        "status_code",
+        int | None,
         description="The receiver's HTTP status; null on a network error or a "
-        "refused address."
+        "refused address.",
     )
-    error: str | None = strawberry.field(
-        description="What went wrong before any answer, if anything."
+    error = doc_field(
+        "error",
+        str | None,
+        description="What went wrong before any answer, if anything.",
     )
-    duration_ms: int = strawberry.field(description="How long it took, in ms.")
-    success: bool = strawberry.field(description="Whether the answer was 2xx.")
+    duration_ms = doc_field("duration_ms", int, description="How long it took, in ms.")
+    success = doc_field("success", bool, description="Whether the answer was 2xx.")
 
 
 @nodes.shows(DeliveryDoc)
@@ -77,7 +72,7 @@ class WebhookAttempt:
 class WebhookDelivery(nodes.DocumentNode):
     doc: strawberry.Private[DeliveryDoc]
 
-    by_id_loader = DeliveryByIdLoader
+    by_id_loader = by_id(DeliveryDoc)
 
     @classmethod
     def may_see(cls, viewer: Viewer | None, doc: DeliveryDoc) -> bool:
@@ -112,16 +107,7 @@ class WebhookDelivery(nodes.DocumentNode):
     @strawberry.field(description="Its attempts, oldest first.")
     async def attempts(self) -> list[WebhookAttempt]:
         assert self.doc.id is not None
-        return [
-            WebhookAttempt(
-                at=a.at,
-                status_code=a.status_code,
-                error=a.error,
-                duration_ms=a.duration_ms,
-                success=a.success,
-            )
-            for a in await webhooks.attempts_of(self.doc.id)
-        ]
+        return [WebhookAttempt(doc=a) for a in await webhooks.attempts_of(self.doc.id)]
 
 
 @nodes.shows(EndpointDoc)
@@ -132,7 +118,7 @@ class WebhookDelivery(nodes.DocumentNode):
 class WebhookEndpoint(nodes.DocumentNode):
     doc: strawberry.Private[EndpointDoc]
 
-    by_id_loader = EndpointByIdLoader
+    by_id_loader = by_id(EndpointDoc)
 
     @classmethod
     def may_see(cls, viewer: Viewer | None, doc: EndpointDoc) -> bool:

@@ -12,9 +12,10 @@ from gigsta.domain.webhooks import WebhookEventType
 from gigsta.resolvers import webhooks
 from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
-from gigsta.schema.core.errors import UserError, user_errors
+from gigsta.schema.core.errors import UserError, errors_field, user_errors
 from gigsta.schema.partners.types import Partner
 from gigsta.schema.partners.webhook_types import WebhookDelivery, WebhookEndpoint
+from gigsta.schema.payloads import result_field, shown, wrong_id
 
 if TYPE_CHECKING:
     from beanie import PydanticObjectId
@@ -41,6 +42,12 @@ class WebhookEndpointIdInput:
     id: strawberry.ID = strawberry.field(description="The endpoint's id.")
 
 
+# The argument of every mutation on one endpoint.
+WhichEndpoint = Annotated[
+    WebhookEndpointIdInput, strawberry.argument(description="Which.")
+]
+
+
 @strawberry.input(description="The webhook delivery to send again.")
 class RedeliverWebhookInput:
     delivery_id: strawberry.ID = strawberry.field(description="The delivery's id.")
@@ -48,27 +55,22 @@ class RedeliverWebhookInput:
 
 @strawberry.type(description="The result of a webhook endpoint mutation.")
 class WebhookEndpointPayload:
-    endpoint: WebhookEndpoint | None = strawberry.field(
-        description="The endpoint; null when `errors` is not empty."
-    )
+    endpoint: WebhookEndpoint | None = result_field("The endpoint")
     secret: str | None = strawberry.field(
+        default=None,
         description="The signing secret (`whsec_...`), from "
-        "`createWebhookEndpoint` only: shown this once and never again."
+        "`createWebhookEndpoint` only: shown this once and never again.",
     )
-    errors: list[UserError] = strawberry.field(
-        description="Why nothing changed (a URL that is not https or points at "
-        "a private address is INVALID); empty on success."
+    errors: list[UserError] = errors_field(
+        "Why nothing changed (a URL that is not https or points at a private "
+        "address is INVALID)"
     )
 
 
 @strawberry.type(description="The result of `redeliverWebhook`.")
 class RedeliverWebhookPayload:
-    delivery: WebhookDelivery | None = strawberry.field(
-        description="The delivery, due again now; null when `errors` is not empty."
-    )
-    errors: list[UserError] = strawberry.field(
-        description="Why it was not queued; empty on success."
-    )
+    delivery: WebhookDelivery | None = result_field("The delivery, due again now")
+    errors: list[UserError] = errors_field("Why it was not queued")
 
 
 @strawberry.type(description="A page of an endpoint's deliveries, newest first.")
@@ -82,7 +84,7 @@ class WebhookDeliveryPage:
 
 def _payload(result: webhooks.EndpointResult) -> WebhookEndpointPayload:
     return WebhookEndpointPayload(
-        endpoint=WebhookEndpoint(doc=result.endpoint) if result.endpoint else None,
+        endpoint=shown(WebhookEndpoint, result.endpoint),
         secret=result.secret,
         errors=user_errors(result.errors),
     )
@@ -93,8 +95,7 @@ async def _change(
 ) -> WebhookEndpointPayload:
     oid = nodes.local_id(id, WebhookEndpoint)
     if oid is None:
-        wrong = nodes.wrong_id("id", WebhookEndpoint)
-        return _payload(webhooks.EndpointResult(errors=[wrong]))
+        return wrong_id(WebhookEndpointPayload, "id", WebhookEndpoint)
     return _payload(await change(info.context.viewer, oid, now=info.context.now))
 
 
@@ -176,9 +177,7 @@ class WebhooksMutation:
     async def disable_webhook_endpoint(
         self,
         info: Info,
-        input: Annotated[
-            WebhookEndpointIdInput, strawberry.argument(description="Which.")
-        ],
+        input: WhichEndpoint,
     ) -> WebhookEndpointPayload:
         return await _change(info, input.id, webhooks.disable_endpoint)
 
@@ -190,9 +189,7 @@ class WebhooksMutation:
     async def enable_webhook_endpoint(
         self,
         info: Info,
-        input: Annotated[
-            WebhookEndpointIdInput, strawberry.argument(description="Which.")
-        ],
+        input: WhichEndpoint,
     ) -> WebhookEndpointPayload:
         return await _change(info, input.id, webhooks.enable_endpoint)
 
@@ -200,9 +197,7 @@ class WebhooksMutation:
     async def delete_webhook_endpoint(
         self,
         info: Info,
-        input: Annotated[
-            WebhookEndpointIdInput, strawberry.argument(description="Which.")
-        ],
+        input: WhichEndpoint,
     ) -> WebhookEndpointPayload:
         return await _change(info, input.id, webhooks.delete_endpoint)
 
@@ -219,12 +214,11 @@ class WebhooksMutation:
     ) -> RedeliverWebhookPayload:
         oid = nodes.local_id(input.delivery_id, WebhookDelivery)
         if oid is None:
-            wrong = nodes.wrong_id("deliveryId", WebhookDelivery)
-            return RedeliverWebhookPayload(delivery=None, errors=user_errors([wrong]))
+            return wrong_id(RedeliverWebhookPayload, "deliveryId", WebhookDelivery)
         result = await webhooks.redeliver(
             info.context.viewer, oid, now=info.context.now
         )
         return RedeliverWebhookPayload(
-            delivery=WebhookDelivery(doc=result.delivery) if result.delivery else None,
+            delivery=shown(WebhookDelivery, result.delivery),
             errors=user_errors(result.errors),
         )

@@ -10,7 +10,7 @@ from strawberry.dataloader import DataLoader
 
 from gigsta.documents import Review
 from gigsta.resolvers import reviews
-from gigsta.schema.core.dataloaders import load_by_ids, load_grouped
+from gigsta.schema.core.dataloaders import by_id, load_grouped
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -23,9 +23,7 @@ if TYPE_CHECKING:
 PageGroup = tuple["ActorRole", bool, "datetime", int]
 
 
-class ReviewByIdLoader(DataLoader[PydanticObjectId, Review | None]):
-    def __init__(self) -> None:
-        super().__init__(load_fn=lambda keys: load_by_ids(Review, keys))
+ReviewByIdLoader = by_id(Review)
 
 
 class ReviewsByBookingLoader(DataLoader[PydanticObjectId, list[Review]]):

@@ -16,15 +16,14 @@ from gigsta.domain.reviews import (
 from gigsta.resolvers import reviews
 from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
-from gigsta.schema.core.errors import UserError, user_errors
+from gigsta.schema.core.errors import UserError, errors_field, user_errors
+from gigsta.schema.payloads import id_input, shown, wrong_id
 from gigsta.schema.reviews.types import Review
 
 
 @strawberry.input(description="One side's review of the other after a booking.")
 class SubmitBookingReviewInput:
-    booking_id: strawberry.ID = strawberry.field(
-        description="The `Booking.id` (INVALID when it is not a booking's id)."
-    )
+    booking_id: strawberry.ID = id_input("Booking")
     rating: int = strawberry.field(
         description=f"Stars, from {MIN_RATING} to {MAX_RATING}."
     )
@@ -36,9 +35,7 @@ class SubmitBookingReviewInput:
 
 @strawberry.input(description="A review to hide, and why.")
 class HideReviewInput:
-    review_id: strawberry.ID = strawberry.field(
-        description="The `Review.id` (INVALID when it is not a review's id)."
-    )
+    review_id: strawberry.ID = id_input("Review")
     reason: str = strawberry.field(
         description=f"Kept in the review's moderation history; at most "
         f"{MAX_HIDE_REASON_LENGTH} characters (REASON_REQUIRED when empty)."
@@ -48,23 +45,14 @@ class HideReviewInput:
 @strawberry.type(description="The result of `submitBookingReview` or `hideReview`.")
 class ReviewPayload:
     review: Review | None = strawberry.field(
-        description="The review as it is now; null when nothing changed."
+        default=None, description="The review as it is now; null when nothing changed."
     )
-    errors: list[UserError] = strawberry.field(
-        description="Why nothing changed; empty on success."
-    )
-
-
-def _wrong_id(field: str, expected: str) -> ReviewPayload:
-    return ReviewPayload(
-        review=None, errors=user_errors([nodes.wrong_id(field, expected)])
-    )
+    errors: list[UserError] = errors_field("Why nothing changed")
 
 
 def _payload(result: reviews.ReviewResult) -> ReviewPayload:
     return ReviewPayload(
-        review=Review(doc=result.review) if result.review else None,
-        errors=user_errors(result.errors),
+        review=shown(Review, result.review), errors=user_errors(result.errors)
     )
 
 
@@ -87,7 +75,7 @@ class ReviewsMutation:
     ) -> ReviewPayload:
         booking_id = nodes.local_id(input.booking_id, "Booking")
         if booking_id is None:
-            return _wrong_id("bookingId", "Booking")
+            return wrong_id(ReviewPayload, "bookingId", "Booking")
         result = await reviews.submit_review(
             info.context.viewer,
             booking_id=str(booking_id),
@@ -111,7 +99,7 @@ class ReviewsMutation:
     ) -> ReviewPayload:
         review_id = nodes.local_id(input.review_id, Review)
         if review_id is None:
-            return _wrong_id("reviewId", "Review")
+            return wrong_id(ReviewPayload, "reviewId", "Review")
         result = await reviews.hide_review(
             info.context.viewer,
             review_id=str(review_id),
