@@ -97,6 +97,9 @@ class After:
         return None if base is None else base + self.offset
 
 
+NOT_DUE_YET = "This action is not available yet."
+
+
 @dataclass(frozen=True, slots=True)
 class ActionRule:
     name: str
@@ -114,7 +117,7 @@ class ActionRule:
     # moments on (a term whose time the booking lacks does not count; with
     # terms but none that count, never). No terms: no time guard.
     due: tuple[After, ...] = ()
-    too_early_message: str = "This action is not available yet."
+    too_early_message: str = NOT_DUE_YET
     # System actions taken when something happens (a Stripe webhook, a failed
     # deferred hold) rather than when a time falls due: the sweeper skips them.
     on_event: bool = False
