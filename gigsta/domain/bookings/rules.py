@@ -68,6 +68,8 @@ PAYMENT_ACTION_TIMEOUT = timedelta(minutes=30)
 # before the start (the `authorize` action below).
 HOLD_HORIZON = timedelta(days=6)
 DEFERRED_HOLD_LEAD = timedelta(hours=48)
+# What refusing a timed action too early says, unless the action says more.
+NOT_DUE_YET = "This action is not available yet."
 
 
 class MoneyPolicy(StrEnum):
@@ -95,9 +97,6 @@ class After:
     def at(self, facts: BookingFacts) -> datetime | None:
         base: datetime | None = getattr(facts, self.field)
         return None if base is None else base + self.offset
-
-
-NOT_DUE_YET = "This action is not available yet."
 
 
 @dataclass(frozen=True, slots=True)
