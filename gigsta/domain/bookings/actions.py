@@ -30,7 +30,6 @@ from gigsta.domain.bookings.rules import (
     NOT_DUE_YET,
     PAYMENT_ACTION_TIMEOUT,
     START_WINDOW,
-    TERMINAL_STATUSES,
     ActionRule,
     ActorRole,
     After,
@@ -225,6 +224,11 @@ if set(_MOVES) != _NAMED:
     raise ValueError(f"Action tables disagree: {sorted(_NAMED ^ set(_MOVES))}")
 
 ACTION_TABLE: tuple[ActionRule, ...] = tuple(_rule(name) for name in _MOVES)
+
+# The statuses a booking never leaves: no action is taken from them.
+TERMINAL_STATUSES: frozenset[BookingStatus] = frozenset(BookingStatus).difference(
+    *(rule.from_statuses for rule in ACTION_TABLE)
+)
 
 ACTIONS: Mapping[str, ActionRule] = MappingProxyType(
     {rule.name: rule for rule in ACTION_TABLE}

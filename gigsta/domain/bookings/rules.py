@@ -26,18 +26,6 @@ class BookingStatus(StrEnum):
     PAYMENT_FAILED = "payment_failed"
 
 
-TERMINAL_STATUSES: frozenset[BookingStatus] = frozenset(
-    {
-        BookingStatus.DECLINED,
-        BookingStatus.EXPIRED,
-        BookingStatus.CANCELLED,
-        BookingStatus.CLOSED,
-        BookingStatus.REFUNDED,
-        BookingStatus.PAYMENT_FAILED,
-    }
-)
-
-
 class ActorRole(StrEnum):
     """Who acts on a booking: its customer, its worker, an admin, or the system."""
 
