@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from gigsta.documents.availability import WorkerAvailability
 from gigsta.documents.places import PlaceAddress
-from gigsta.domain.accounts import Country, Currency, Role
+from gigsta.domain.accounts import Country, Currency, Role, currency_for
 
 
 class NotificationPreferences(BaseModel):
@@ -82,3 +82,26 @@ class Worker(Profile):
 
     class Settings:
         name = "workers"
+
+
+def new_profile(
+    user_id: PydanticObjectId, role: Role, *, name: str, country: Country, now: datetime
+) -> Customer | Worker:
+    """A new account's profile (not saved yet): a customer, or a worker paid in
+    the country's currency. `role` is `Role.CUSTOMER` or `Role.WORKER`."""
+    if role is Role.CUSTOMER:
+        return Customer(
+            user_id=user_id,
+            name=name.strip(),
+            country=country,
+            created_at=now,
+            updated_at=now,
+        )
+    return Worker(
+        user_id=user_id,
+        name=name.strip(),
+        country=country,
+        currency=currency_for(country),
+        created_at=now,
+        updated_at=now,
+    )

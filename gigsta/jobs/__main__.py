@@ -13,7 +13,8 @@ import asyncio
 import contextlib
 import json
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
 
 from gigsta.database import connect, init_documents
 from gigsta.integrations.r2 import store_from_settings
@@ -37,8 +38,19 @@ async def _database(settings: Settings) -> AsyncIterator[None]:
         await client.close()
 
 
-async def _sweep_once() -> int:
-    settings = get_settings()
+def _report(result: object) -> int:
+    """Print a job's result as one JSON line; the job succeeded."""
+    sys.stdout.write(json.dumps(result) + "\n")
+    return 0
+
+
+def _not_configured(message: str) -> int:
+    """Say why a job had nothing to work with; the job failed."""
+    sys.stderr.write(message + "\n")
+    return 1
+
+
+async def _sweep_once(settings: Settings) -> int:
     payments = payments_from_settings(settings)
     try:
         async with _database(settings):
@@ -46,58 +58,54 @@ async def _sweep_once() -> int:
     finally:
         if payments is not None:
             await payments.gateway.close()
-    sys.stdout.write(
-        json.dumps(
-            {
-                "moved": report.moved,
-                "lost_races": report.lost_races,
-                "payment_failures": report.payment_failures,
-                "payments": report.payments,
-            }
-        )
-        + "\n"
+    return _report(
+        {
+            "moved": report.moved,
+            "lost_races": report.lost_races,
+            "payment_failures": report.payment_failures,
+            "payments": report.payments,
+        }
     )
-    return 0
 
 
-async def _purge_uploads() -> int:
-    settings = get_settings()
+async def _purge_uploads(settings: Settings) -> int:
     store = store_from_settings(settings)
     if store is None:
-        sys.stderr.write("R2 is not configured; nothing to purge.\n")
-        return 1
+        return _not_configured("R2 is not configured; nothing to purge.")
     await store.start()
     try:
         async with _database(settings):
             purged = await purge_abandoned_uploads(store, now=utc_now())
     finally:
         await store.aclose()
-    sys.stdout.write(json.dumps({"purged": purged}) + "\n")
-    return 0
+    return _report({"purged": purged})
 
 
-async def _dispatch_outbox() -> int:
-    settings = get_settings()
+async def _dispatch_outbox(settings: Settings) -> int:
     outbox = outbox_from_settings(settings)
     if outbox is None:
-        sys.stderr.write("No outbox channel is configured (SMTP_HOST); nothing sent.\n")
-        return 1
+        return _not_configured(
+            "No outbox channel is configured (SMTP_HOST); nothing sent."
+        )
     async with _database(settings):
         report = await dispatch(utc_now, outbox)
-    sys.stdout.write(json.dumps(report) + "\n")
-    return 0
+    return _report(report)
+
+
+JOBS: dict[str, Callable[[Settings], Coroutine[Any, Any, int]]] = {
+    "sweep": _sweep_once,
+    "purge-uploads": _purge_uploads,
+    "outbox": _dispatch_outbox,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gigsta.jobs")
-    parser.add_argument("job", choices=["sweep", "purge-uploads", "outbox"])
+    parser.add_argument("job", choices=list(JOBS))
     args = parser.parse_args(argv)
-    configure_logging(get_settings().log_level)
-    if args.job == "purge-uploads":
-        return asyncio.run(_purge_uploads())
-    if args.job == "outbox":
-        return asyncio.run(_dispatch_outbox())
-    return asyncio.run(_sweep_once())
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    return asyncio.run(JOBS[args.job](settings))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ from beanie import PydanticObjectId
 from gigsta.documents import Booking, BookingMessage
 from gigsta.documents import messages as store
 from gigsta.documents.events import DomainEvent, EventType, write_with_event
-from gigsta.domain.accounts import SIGN_IN_FIRST
 from gigsta.domain.core import ErrorCode, UserError
 from gigsta.domain.messages import (
     MESSAGE_WINDOW,
@@ -19,7 +18,7 @@ from gigsta.domain.messages import (
     message_text,
     sending_refusal,
 )
-from gigsta.resolvers.bookings.queries import get_booking
+from gigsta.resolvers.bookings.queries import party_booking
 from gigsta.resolvers.core import rate_limits
 from gigsta.resolvers.core.timed_pages import first_pages, read_page, request_for
 
@@ -41,22 +40,6 @@ class MessageResult:
     message: BookingMessage | None = None
     booking: Booking | None = None
     errors: list[UserError] = field(default_factory=list)
-
-
-async def _party_booking(
-    viewer: Viewer | None, booking_id: str
-) -> tuple[Viewer, Booking, ActorRole] | MessageResult:
-    """The viewer, the booking and the viewer's part in it, or why there is
-    none."""
-    if viewer is None:
-        return MessageResult(errors=[SIGN_IN_FIRST])
-    booking = await get_booking(viewer, booking_id)
-    role = booking.visible_role(viewer) if booking is not None else None
-    if booking is None or role is None:
-        return MessageResult(
-            errors=[UserError("bookingId", ErrorCode.NOT_FOUND, "Booking not found.")]
-        )
-    return viewer, booking, role
 
 
 async def _rate_limited(viewer: Viewer, now: datetime) -> UserError | None:
@@ -81,9 +64,9 @@ async def send_message(
 ) -> MessageResult:
     """Write a message on a booking the viewer is a party to (or, as an
     admin, any booking), masked before acceptance and rate-limited per user."""
-    found = await _party_booking(viewer, booking_id)
-    if isinstance(found, MessageResult):
-        return found
+    found = await party_booking(viewer, booking_id)
+    if isinstance(found, UserError):
+        return MessageResult(errors=[found])
     viewer, booking, role = found
     refusal = sending_refusal(role, booking.status)
     if refusal is not None:
@@ -126,9 +109,9 @@ async def mark_read(
     viewer: Viewer | None, *, booking_id: str, now: datetime
 ) -> MessageResult:
     """The viewer's party has read the booking's messages up to now."""
-    found = await _party_booking(viewer, booking_id)
-    if isinstance(found, MessageResult):
-        return found
+    found = await party_booking(viewer, booking_id)
+    if isinstance(found, UserError):
+        return MessageResult(errors=[found])
     viewer, booking, role = found
     if role not in PARTIES:
         return MessageResult(

@@ -15,7 +15,8 @@ from types import EllipsisType
 
 from beanie import PydanticObjectId
 
-from gigsta.documents import ApiKey, Customer, Partner, User
+from gigsta.documents import ApiKey, Partner, User
+from gigsta.documents.accounts import new_profile
 from gigsta.domain.accounts import (
     SIGN_IN_FIRST,
     Country,
@@ -91,13 +92,7 @@ async def create_partner(
     )
     await user.insert()
     assert user.id is not None
-    customer = Customer(
-        user_id=user.id,
-        name=name.strip(),
-        country=country,
-        created_at=now,
-        updated_at=now,
-    )
+    customer = new_profile(user.id, Role.CUSTOMER, name=name, country=country, now=now)
     await customer.insert()
     assert customer.id is not None
     partner = Partner(

@@ -21,7 +21,7 @@ from gigsta.domain.reviews import (
     review_input_errors,
     review_refusal,
 )
-from gigsta.resolvers.bookings.queries import get_booking
+from gigsta.resolvers.bookings.queries import party_booking
 from gigsta.resolvers.core.ids import parse_object_id
 from gigsta.resolvers.core.timed_pages import first_pages, read_page, request_for
 
@@ -52,12 +52,10 @@ async def submit_review(
     viewer: Viewer | None, *, booking_id: str, rating: int, text: str, now: datetime
 ) -> ReviewResult:
     """The viewer's one review of the other side of a completed booking."""
-    if viewer is None:
-        return ReviewResult(errors=[SIGN_IN_FIRST])
-    booking = await get_booking(viewer, booking_id)
-    role = booking.visible_role(viewer) if booking is not None else None
-    if booking is None or role is None:
-        return _refused(ErrorCode.NOT_FOUND, "Booking not found.", "bookingId")
+    found = await party_booking(viewer, booking_id)
+    if isinstance(found, UserError):
+        return ReviewResult(errors=[found])
+    viewer, booking, role = found
     refusal = review_refusal(role, booking.status, booking.completed_at, now)
     errors = [refusal] if refusal else review_input_errors(rating, text)
     if errors or booking.completed_at is None:

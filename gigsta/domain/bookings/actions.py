@@ -1,8 +1,12 @@
 """The booking state machine: one table of actions and two pure functions.
 
-Adding an action means adding one `ActionRule` to `ACTION_TABLE` (and a row to
-its test); the API's `availableActions`, `performBookingAction` and the sweeper
-follow from the table.
+`ACTION_TABLE` is put together from a few small tables keyed by action name:
+`_MOVES` (the state machine, one row an action) and `_WORDS` for every action,
+then `_NEEDS_REASON`, `_CRITICAL`, `_TIME_GUARDS` and `_ON_EVENT` for the
+actions they concern. Adding an action means a row in `_MOVES` and `_WORDS`
+(and in the others that apply, and a row in its test); the API's
+`availableActions`, `performBookingAction` and the sweeper follow from the
+table.
 
 Two separate questions are asked of every request, each with its own error:
 "may this role ever take this action?" (`NOT_ALLOWED`) and "is it legal from
@@ -12,7 +16,7 @@ about users: background jobs act with the `SYSTEM` role.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -23,9 +27,9 @@ from gigsta.domain.bookings.rules import (
     DEFERRED_HOLD_LEAD,
     EXPIRE_AFTER_REQUEST,
     HOLD_HORIZON,
+    NOT_DUE_YET,
     PAYMENT_ACTION_TIMEOUT,
     START_WINDOW,
-    TERMINAL_STATUSES,
     ActionRule,
     ActorRole,
     After,
@@ -67,186 +71,163 @@ __all__ = [
 
 S = BookingStatus
 R = ActorRole
+M = MoneyPolicy
+# Before the job starts: a request the worker has not answered yet, or accepted.
+_BEFORE_START = frozenset({S.REQUESTED, S.ACCEPTED})
 
-ACTION_TABLE: tuple[ActionRule, ...] = (
-    ActionRule(
-        name="accept",
-        button_label="Accept booking",
-        note="The worker accepted the booking.",
-        from_statuses=frozenset({S.REQUESTED}),
-        to_status=S.ACCEPTED,
-        roles=frozenset({R.WORKER}),
+# The state machine, one row an action (in the order buttons are offered): the
+# statuses it may be taken from, the status it leads to (None: the booking stays
+# where it is, a payment step), who takes it, and what it does to the money
+# (`gigsta.domain.payments.effects` works out amounts).
+_MOVES: dict[str, tuple[Set[BookingStatus], BookingStatus | None, ActorRole, M]] = {
+    "accept": ({S.REQUESTED}, S.ACCEPTED, R.WORKER, M.NONE),
+    "decline": ({S.REQUESTED}, S.DECLINED, R.WORKER, M.RELEASE),
+    "cancel": (_BEFORE_START, S.CANCELLED, R.CUSTOMER, M.CUSTOMER_CANCEL),
+    "withdraw": ({S.ACCEPTED}, S.CANCELLED, R.WORKER, M.RELEASE),
+    "start": ({S.ACCEPTED}, S.IN_PROGRESS, R.WORKER, M.NONE),
+    "complete": ({S.IN_PROGRESS}, S.COMPLETED, R.WORKER, M.NONE),
+    "confirm": ({S.COMPLETED}, S.CLOSED, R.CUSTOMER, M.CAPTURE),
+    "dispute": ({S.COMPLETED}, S.DISPUTED, R.CUSTOMER, M.NONE),
+    "resolve_for_worker": ({S.DISPUTED}, S.CLOSED, R.ADMIN, M.CAPTURE),
+    "resolve_for_customer": ({S.DISPUTED}, S.REFUNDED, R.ADMIN, M.RELEASE),
+    "admin_cancel": (_BEFORE_START | {S.IN_PROGRESS}, S.CANCELLED, R.ADMIN, M.RELEASE),
+    "expire": ({S.REQUESTED}, S.EXPIRED, R.SYSTEM, M.RELEASE),
+    "auto_confirm": ({S.COMPLETED}, S.CLOSED, R.SYSTEM, M.CAPTURE),
+    # Payments: the hold's own life.
+    "payment_authorized": ({S.PENDING_PAYMENT}, S.REQUESTED, R.SYSTEM, M.NONE),
+    "expire_unpaid": ({S.PENDING_PAYMENT}, S.EXPIRED, R.SYSTEM, M.RELEASE),
+    "authorization_failed": (
+        {S.PENDING_PAYMENT} | _BEFORE_START,
+        S.PAYMENT_FAILED,
+        R.SYSTEM,
+        M.NONE,
     ),
-    ActionRule(
-        name="decline",
-        button_label="Decline booking",
-        note="The worker declined the booking.",
-        from_statuses=frozenset({S.REQUESTED}),
-        to_status=S.DECLINED,
-        roles=frozenset({R.WORKER}),
-        money=MoneyPolicy.RELEASE,
-        is_critical=True,
-        requires_reason=True,
+    "authorize": (_BEFORE_START, None, R.SYSTEM, M.HOLD),
+}
+
+# What a person sees: the button, and the note the booking's history keeps.
+_WORDS: dict[str, tuple[str, str]] = {
+    "accept": ("Accept booking", "The worker accepted the booking."),
+    "decline": ("Decline booking", "The worker declined the booking."),
+    "cancel": ("Cancel booking", "The customer cancelled the booking."),
+    "withdraw": ("Withdraw from booking", "The worker withdrew from the booking."),
+    "start": ("Start job", "The worker started the job."),
+    "complete": ("Mark job complete", "The worker marked the job complete."),
+    "confirm": ("Confirm job done", "The customer confirmed the job was done."),
+    "dispute": ("Report a problem", "The customer disputed the job."),
+    "resolve_for_worker": (
+        "Resolve for worker",
+        "An admin resolved the dispute in the worker's favour.",
     ),
-    ActionRule(
-        name="cancel",
-        button_label="Cancel booking",
-        note="The customer cancelled the booking.",
-        from_statuses=frozenset({S.REQUESTED, S.ACCEPTED}),
-        to_status=S.CANCELLED,
-        roles=frozenset({R.CUSTOMER}),
-        money=MoneyPolicy.CUSTOMER_CANCEL,
-        is_critical=True,
+    "resolve_for_customer": (
+        "Resolve for customer (refund)",
+        "An admin resolved the dispute in the customer's favour.",
     ),
-    ActionRule(
-        name="withdraw",
-        button_label="Withdraw from booking",
-        note="The worker withdrew from the booking.",
-        from_statuses=frozenset({S.ACCEPTED}),
-        to_status=S.CANCELLED,
-        roles=frozenset({R.WORKER}),
-        money=MoneyPolicy.RELEASE,
-        is_critical=True,
-        requires_reason=True,
+    "admin_cancel": ("Cancel booking (admin)", "An admin cancelled the booking."),
+    "expire": (
+        "Expire request",
+        "The request expired before the worker answered.",
     ),
-    ActionRule(
-        name="start",
-        button_label="Start job",
-        note="The worker started the job.",
-        from_statuses=frozenset({S.ACCEPTED}),
-        to_status=S.IN_PROGRESS,
-        roles=frozenset({R.WORKER}),
-        due=(After("scheduled_start", -START_WINDOW),),
-        too_early_message="The job can be started from 2 hours before its start.",
+    "auto_confirm": (
+        "Confirm automatically",
+        "The job was confirmed automatically 72 hours after completion.",
     ),
-    ActionRule(
-        name="complete",
-        button_label="Mark job complete",
-        note="The worker marked the job complete.",
-        from_statuses=frozenset({S.IN_PROGRESS}),
-        to_status=S.COMPLETED,
-        roles=frozenset({R.WORKER}),
+    "payment_authorized": (
+        "Card authorized",
+        "The customer completed card authentication; the hold is in place.",
     ),
-    ActionRule(
-        name="confirm",
-        button_label="Confirm job done",
-        note="The customer confirmed the job was done.",
-        from_statuses=frozenset({S.COMPLETED}),
-        to_status=S.CLOSED,
-        roles=frozenset({R.CUSTOMER}),
-        money=MoneyPolicy.CAPTURE,
+    "expire_unpaid": (
+        "Expire unpaid request",
+        "Card authentication was not completed within 30 minutes.",
     ),
-    ActionRule(
-        name="dispute",
-        button_label="Report a problem",
-        note="The customer disputed the job.",
-        from_statuses=frozenset({S.COMPLETED}),
-        to_status=S.DISPUTED,
-        roles=frozenset({R.CUSTOMER}),
-        is_critical=True,
-        requires_reason=True,
+    "authorization_failed": (
+        "Card authorization failed",
+        "The card could not be authorized for this booking.",
     ),
-    ActionRule(
-        name="resolve_for_worker",
-        button_label="Resolve for worker",
-        note="An admin resolved the dispute in the worker's favour.",
-        from_statuses=frozenset({S.DISPUTED}),
-        to_status=S.CLOSED,
-        roles=frozenset({R.ADMIN}),
-        money=MoneyPolicy.CAPTURE,
-        is_critical=True,
-        requires_reason=True,
+    "authorize": (
+        "Place card hold",
+        "The card hold was placed 48 hours before the start.",
     ),
-    ActionRule(
-        name="resolve_for_customer",
-        button_label="Resolve for customer (refund)",
-        note="An admin resolved the dispute in the customer's favour.",
-        from_statuses=frozenset({S.DISPUTED}),
-        to_status=S.REFUNDED,
-        roles=frozenset({R.ADMIN}),
-        money=MoneyPolicy.RELEASE,
-        is_critical=True,
-        requires_reason=True,
+}
+
+# Critical actions ask the person to confirm; most of them also ask why.
+_NEEDS_REASON = frozenset(
+    {
+        "decline",
+        "withdraw",
+        "dispute",
+        "resolve_for_worker",
+        "resolve_for_customer",
+        "admin_cancel",
+    }
+)
+_CRITICAL = _NEEDS_REASON | {"cancel"}
+
+# Timed actions: the moments from which each may be taken (see `After`), and
+# what to say to a request made before then.
+_TIME_GUARDS: dict[str, tuple[tuple[After, ...], str]] = {
+    "start": (
+        (After("scheduled_start", -START_WINDOW),),
+        "The job can be started from 2 hours before its start.",
     ),
-    ActionRule(
-        name="admin_cancel",
-        button_label="Cancel booking (admin)",
-        note="An admin cancelled the booking.",
-        from_statuses=frozenset({S.REQUESTED, S.ACCEPTED, S.IN_PROGRESS}),
-        to_status=S.CANCELLED,
-        roles=frozenset({R.ADMIN}),
-        money=MoneyPolicy.RELEASE,
-        is_critical=True,
-        requires_reason=True,
-    ),
-    ActionRule(
-        name="expire",
-        button_label="Expire request",
-        note="The request expired before the worker answered.",
-        from_statuses=frozenset({S.REQUESTED}),
-        to_status=S.EXPIRED,
-        roles=frozenset({R.SYSTEM}),
-        money=MoneyPolicy.RELEASE,
-        due=(
+    "expire": (
+        (
             After("requested_at", EXPIRE_AFTER_REQUEST),
             After("scheduled_start", timedelta(0)),
         ),
-        too_early_message="The request has not expired yet.",
+        "The request has not expired yet.",
     ),
-    ActionRule(
-        name="auto_confirm",
-        button_label="Confirm automatically",
-        note="The job was confirmed automatically 72 hours after completion.",
-        from_statuses=frozenset({S.COMPLETED}),
-        to_status=S.CLOSED,
-        roles=frozenset({R.SYSTEM}),
-        money=MoneyPolicy.CAPTURE,
-        due=(After("completed_at", AUTO_CONFIRM_AFTER_COMPLETION),),
-        too_early_message="Automatic confirmation is not due yet.",
+    "auto_confirm": (
+        (After("completed_at", AUTO_CONFIRM_AFTER_COMPLETION),),
+        "Automatic confirmation is not due yet.",
     ),
-    # Payments: the hold's own life. What each action above does to the money
-    # is its `money` policy; `gigsta.domain.payments.effects` works out amounts.
-    ActionRule(
-        name="payment_authorized",
-        button_label="Card authorized",
-        note="The customer completed card authentication; the hold is in place.",
-        from_statuses=frozenset({S.PENDING_PAYMENT}),
-        to_status=S.REQUESTED,
-        roles=frozenset({R.SYSTEM}),
-        on_event=True,
+    "expire_unpaid": (
+        (After("requested_at", PAYMENT_ACTION_TIMEOUT),),
+        "The customer still has time to authenticate the card.",
     ),
-    ActionRule(
-        name="expire_unpaid",
-        button_label="Expire unpaid request",
-        note="Card authentication was not completed within 30 minutes.",
-        from_statuses=frozenset({S.PENDING_PAYMENT}),
-        to_status=S.EXPIRED,
-        roles=frozenset({R.SYSTEM}),
-        money=MoneyPolicy.RELEASE,
-        due=(After("requested_at", PAYMENT_ACTION_TIMEOUT),),
-        too_early_message="The customer still has time to authenticate the card.",
+    "authorize": (
+        (After("scheduled_start", -DEFERRED_HOLD_LEAD),),
+        "The card hold is placed 48 hours before the start.",
     ),
-    ActionRule(
-        name="authorization_failed",
-        button_label="Card authorization failed",
-        note="The card could not be authorized for this booking.",
-        from_statuses=frozenset({S.PENDING_PAYMENT, S.REQUESTED, S.ACCEPTED}),
-        to_status=S.PAYMENT_FAILED,
-        roles=frozenset({R.SYSTEM}),
-        on_event=True,
-    ),
-    ActionRule(
-        name="authorize",
-        button_label="Place card hold",
-        note="The card hold was placed 48 hours before the start.",
-        from_statuses=frozenset({S.REQUESTED, S.ACCEPTED}),
-        to_status=None,
-        roles=frozenset({R.SYSTEM}),
-        money=MoneyPolicy.HOLD,
-        due=(After("scheduled_start", -DEFERRED_HOLD_LEAD),),
-        too_early_message="The card hold is placed 48 hours before the start.",
-        needs_deferred_hold=True,
-    ),
+}
+
+# System actions taken when something happens (a Stripe webhook, a failed
+# deferred hold) rather than when a time falls due.
+_ON_EVENT = frozenset({"payment_authorized", "authorization_failed"})
+
+
+def _rule(name: str) -> ActionRule:
+    """One action's rule, put together from its row in each table above."""
+    from_statuses, to_status, role, money = _MOVES[name]
+    button_label, note = _WORDS[name]
+    due, too_early_message = _TIME_GUARDS.get(name, ((), NOT_DUE_YET))
+    return ActionRule(
+        name=name,
+        button_label=button_label,
+        note=note,
+        from_statuses=frozenset(from_statuses),
+        to_status=to_status,
+        roles=frozenset({role}),
+        is_critical=name in _CRITICAL,
+        requires_reason=name in _NEEDS_REASON,
+        money=money,
+        due=due,
+        too_early_message=too_early_message,
+        on_event=name in _ON_EVENT,
+        # Placing the deferred hold: only while one waits to be placed.
+        needs_deferred_hold=money is M.HOLD,
+    )
+
+
+_NAMED = set(_WORDS) | _CRITICAL | set(_TIME_GUARDS) | _ON_EVENT
+if set(_MOVES) != _NAMED:
+    raise ValueError(f"Action tables disagree: {sorted(_NAMED ^ set(_MOVES))}")
+
+ACTION_TABLE: tuple[ActionRule, ...] = tuple(_rule(name) for name in _MOVES)
+
+# The statuses a booking never leaves: no action is taken from them.
+TERMINAL_STATUSES: frozenset[BookingStatus] = frozenset(BookingStatus).difference(
+    *(rule.from_statuses for rule in ACTION_TABLE)
 )
 
 ACTIONS: Mapping[str, ActionRule] = MappingProxyType(

@@ -26,18 +26,6 @@ class BookingStatus(StrEnum):
     PAYMENT_FAILED = "payment_failed"
 
 
-TERMINAL_STATUSES: frozenset[BookingStatus] = frozenset(
-    {
-        BookingStatus.DECLINED,
-        BookingStatus.EXPIRED,
-        BookingStatus.CANCELLED,
-        BookingStatus.CLOSED,
-        BookingStatus.REFUNDED,
-        BookingStatus.PAYMENT_FAILED,
-    }
-)
-
-
 class ActorRole(StrEnum):
     """Who acts on a booking: its customer, its worker, an admin, or the system."""
 
@@ -68,6 +56,8 @@ PAYMENT_ACTION_TIMEOUT = timedelta(minutes=30)
 # before the start (the `authorize` action below).
 HOLD_HORIZON = timedelta(days=6)
 DEFERRED_HOLD_LEAD = timedelta(hours=48)
+# What refusing a timed action too early says, unless the action says more.
+NOT_DUE_YET = "This action is not available yet."
 
 
 class MoneyPolicy(StrEnum):
@@ -114,7 +104,7 @@ class ActionRule:
     # moments on (a term whose time the booking lacks does not count; with
     # terms but none that count, never). No terms: no time guard.
     due: tuple[After, ...] = ()
-    too_early_message: str = "This action is not available yet."
+    too_early_message: str = NOT_DUE_YET
     # System actions taken when something happens (a Stripe webhook, a failed
     # deferred hold) rather than when a time falls due: the sweeper skips them.
     on_event: bool = False

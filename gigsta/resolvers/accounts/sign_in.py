@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 from pymongo.errors import DuplicateKeyError
 
 from gigsta.documents import Customer, User, Worker, raw_collection
+from gigsta.documents.accounts import new_profile
 from gigsta.domain.accounts import (
     Country,
     Role,
     Viewer,
-    currency_for,
     normalize_email,
     sign_in_errors,
     validate_email,
@@ -142,24 +142,7 @@ async def sign_up(
     if user is None:
         return AuthResult(errors=[EMAIL_TAKEN])
     assert user.id is not None
-    profile: Customer | Worker
-    if role is Role.CUSTOMER:
-        profile = Customer(
-            user_id=user.id,
-            name=name.strip(),
-            country=country,
-            created_at=now,
-            updated_at=now,
-        )
-    else:
-        profile = Worker(
-            user_id=user.id,
-            name=name.strip(),
-            country=country,
-            currency=currency_for(country),
-            created_at=now,
-            updated_at=now,
-        )
+    profile = new_profile(user.id, role, name=name, country=country, now=now)
     try:
         await profile.insert()
     except BaseException:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from gigsta.documents import Booking, Worker
-from gigsta.domain.accounts import SIGN_IN_FIRST
 from gigsta.domain.availability import Interval
 from gigsta.domain.bookings.actions import BookingStatus, Rejection, decide
 from gigsta.domain.core import ErrorCode, UserError
 from gigsta.resolvers.availability import hold_time
-from gigsta.resolvers.bookings.queries import get_booking
-from gigsta.resolvers.bookings.requests import BookingResult, booking_error
+from gigsta.resolvers.bookings.queries import party_booking
+from gigsta.resolvers.bookings.requests import BookingResult
 from gigsta.resolvers.payments.executor import run_transition
 
 if TYPE_CHECKING:
@@ -38,12 +37,10 @@ async def perform_booking_action(  # noqa: PLR0911 - one return per expected fai
     now: datetime,
     payments: Payments | None = None,
 ) -> BookingResult:
-    if viewer is None:
-        return BookingResult(errors=[SIGN_IN_FIRST])
-    booking = await get_booking(viewer, booking_id)
-    role = booking.visible_role(viewer) if booking is not None else None
-    if booking is None or role is None:
-        return booking_error("bookingId", ErrorCode.NOT_FOUND, "Booking not found.")
+    found = await party_booking(viewer, booking_id)
+    if isinstance(found, UserError):
+        return BookingResult(errors=[found])
+    viewer, booking, role = found
     decision = decide(
         booking.facts(), action, role, now, actor_id=viewer.user_id, reason=reason
     )

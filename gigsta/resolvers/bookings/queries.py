@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from gigsta.documents import Booking
-from gigsta.domain.accounts import Role, Viewer
+from gigsta.domain.accounts import SIGN_IN_FIRST, Role, Viewer
 from gigsta.domain.bookings.access import HIDDEN_FROM_WORKER
-from gigsta.domain.bookings.actions import BookingStatus
+from gigsta.domain.bookings.actions import ActorRole, BookingStatus
+from gigsta.domain.core import ErrorCode, UserError
 from gigsta.resolvers.core.ids import parse_object_id
 from gigsta.resolvers.core.pagination import (
     ListOrder,
@@ -88,6 +89,23 @@ async def get_booking(viewer: Viewer | None, booking_id: str) -> Booking | None:
         return None
     booking = await Booking.get(oid)
     return booking if booking is not None and may_read(viewer, booking) else None
+
+
+BOOKING_NOT_FOUND = UserError("bookingId", ErrorCode.NOT_FOUND, "Booking not found.")
+
+
+async def party_booking(
+    viewer: Viewer | None, booking_id: str
+) -> tuple[Viewer, Booking, ActorRole] | UserError:
+    """For a mutation on one booking: the viewer, the booking and the viewer's
+    part in it, or why there is none (not signed in, or not found)."""
+    if viewer is None:
+        return SIGN_IN_FIRST
+    booking = await get_booking(viewer, booking_id)
+    role = booking.visible_role(viewer) if booking is not None else None
+    if booking is None or role is None:
+        return BOOKING_NOT_FOUND
+    return viewer, booking, role
 
 
 def may_read(viewer: Viewer | None, booking: Booking) -> bool:
