@@ -17,7 +17,9 @@ The event is the outbox record: there is no second copy to keep in step.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import StrEnum
@@ -116,12 +118,19 @@ class DomainEvent(Document):
         )
 
 
-# A write conflict between two transactions is retried at once, a few times:
-# the loser's conditional update then sees the winner's write and matches
-# nothing. Unbounded retries (the driver's `with_transaction` keeps at it for
-# 120 s) would hold a request through a database outage that must be
-# answered DATABASE_UNAVAILABLE within the server selection timeout.
-TRANSACTION_ATTEMPTS = 3
+# A write conflict between two transactions is retried, a few times: the
+# loser's conditional update then sees the winner's write and matches
+# nothing. Before each retry the loser pauses a random time up to
+# CONFLICT_PAUSE, doubling (2, 4, 8, 16 ms: at most 30 ms in all), so that
+# writers racing for the same booking (sweepers walking the same due list in
+# the same order) stop meeting in lockstep: retried at once, a loser could
+# run all its attempts inside the winner's open transaction. Unbounded
+# retries (the driver's `with_transaction` keeps at it for 120 s) would hold
+# a request through a database outage that must be answered
+# DATABASE_UNAVAILABLE within the server selection timeout; a lost
+# connection is never retried here.
+TRANSACTION_ATTEMPTS = 5
+CONFLICT_PAUSE = 0.002
 
 
 async def run_transaction(body: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
@@ -143,6 +152,8 @@ async def run_transaction(body: Callable[[AsyncClientSession], Awaitable[T]]) ->
                 if not _retryable(exc):
                     raise
                 log.info("transaction conflict (attempt %d); retrying", attempts)
+                pause = CONFLICT_PAUSE * 2 ** (attempts - 1)
+                await asyncio.sleep(random.uniform(0, pause))  # noqa: S311 - jitter
         async with await session.start_transaction():
             return await body(session)
 

@@ -3,6 +3,7 @@ describe: with it, or not at all."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -122,6 +123,24 @@ async def test_a_write_conflict_runs_the_write_again_a_bounded_number_of_times(
     assert calls == 2
     stored = await raw_db.bookings.find_one({"_id": booking.id})
     assert stored["description"] == "second try"
+
+
+async def test_many_writers_racing_for_one_booking_end_with_one_winner(
+    app, raw_db, clock
+):
+    """Eight conditional transitions of one booking at once: one wins, the
+    others see its write and match nothing; none gives up on a conflict."""
+    booking = await insert_booking(new_booking(clock.now), actor_id=None)
+    accept = decide(booking.facts(), "accept", ActorRole.WORKER, clock.now)
+    assert isinstance(accept, Transition)
+    results = await asyncio.gather(
+        *(apply_transition(booking, accept) for _ in range(8)),
+        return_exceptions=True,
+    )
+    assert [r for r in results if isinstance(r, BaseException)] == []
+    assert sum(r is not None for r in results) == 1
+    events = await _events(raw_db, booking)
+    assert [e["type"] for e in events].count(EventType.BOOKING_STATUS_CHANGED) == 1
 
 
 async def test_a_lost_connection_is_not_retried_inside_the_transaction(
