@@ -5,9 +5,10 @@ resolver) costs two calls before its value is read, and a Relay `Node.id`
 goes through the whole resolver path (argument parsing, an `Info`, the
 field-extension chain, a `GlobalID` object) for two attribute reads. These
 two kinds are most of the fields of a page, so once the schema is built
-their GraphQL fields get resolvers that compute the same value directly.
-The schema itself (types, descriptions, SDL) is untouched; a field with a
-permission, an extension or its own `resolve_id` keeps Strawberry's path.
+their GraphQL fields get resolvers that compute the same value directly (as
+do the plain attribute fields, such as a price's or an action's). The schema
+itself (types, descriptions, SDL) is untouched; a field with a permission,
+an extension or its own `resolve_id` keeps Strawberry's path.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 from graphql import GraphQLObjectType
 from strawberry import relay
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
 
 from gigsta.schema.core.fields import DocumentField, resolver_of
 from gigsta.schema.core.nodes import DocumentNode
@@ -31,22 +33,41 @@ _DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
 
 
 def install(schema: GraphQLSchema) -> None:
-    """Give the schema's document fields and node ids their direct resolvers."""
+    """Give the schema's document fields, plain attributes and node ids their
+    direct resolvers."""
     for graphql_type in schema.type_map.values():
         if not isinstance(graphql_type, GraphQLObjectType):
             continue
         origin = getattr(graphql_type.extensions.get(_DEFINITION), "origin", None)
         for name, field in graphql_type.fields.items():
             definition = field.extensions.get(_DEFINITION)
-            if isinstance(definition, DocumentField) and _is_plain(definition):
-                field.resolve = resolver_of(definition)
+            if _is_basic(field):
+                if isinstance(definition, DocumentField):
+                    field.resolve = resolver_of(definition)
+                elif _reads_attribute(definition):
+                    field.resolve = _attribute(definition.python_name)
             elif name == "id" and _has_plain_id(origin) and field.resolve:
                 field.resolve = _node_id(graphql_type.name, origin, field)
 
 
-def _is_plain(field: DocumentField) -> bool:
-    """Nothing but the read: no permission or extension to run around it."""
-    return not field.permission_classes and not field.extensions
+def _is_basic(field: GraphQLField) -> bool:
+    """Strawberry resolves the field on its path for fields without resolver,
+    permission, extension or exception handler: only the value is read."""
+    return bool(getattr(field.resolve, "_is_default", False))
+
+
+def _reads_attribute(definition: object) -> TypeGuard[StrawberryField]:
+    """A field whose value is its object's attribute of the same name."""
+    return (
+        type(definition) is StrawberryField and definition.default_resolver is getattr
+    )
+
+
+def _attribute(python_name: str) -> Callable[..., Any]:
+    def resolve(source: Any, _info: GraphQLResolveInfo[Any]) -> Any:
+        return getattr(source, python_name)
+
+    return resolve
 
 
 def _has_plain_id(origin: object) -> TypeGuard[type[DocumentNode]]:
