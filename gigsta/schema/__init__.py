@@ -150,6 +150,7 @@ class OperationLogFields(SchemaExtension):
 
 class GigstaSchema(strawberry.Schema):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("execution_context_class", direct_resolvers.ExecutionContext)
         super().__init__(*args, **kwargs)
         direct_resolvers.install(self._schema)
 

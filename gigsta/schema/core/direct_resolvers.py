@@ -9,15 +9,20 @@ their GraphQL fields get resolvers that compute the same value directly (as
 do the plain attribute fields, such as a price's or an action's). The schema
 itself (types, descriptions, SDL) is untouched; a field with a permission,
 an extension or its own `resolve_id` keeps Strawberry's path.
+
+A scalar or enum field resolved directly also gets its `info` made once, not
+for every value (`ExecutionContext`): its resolver reads nothing from it.
 """
 
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeGuard
 
-from graphql import GraphQLObjectType
+from graphql import GraphQLNonNull, GraphQLObjectType, is_leaf_type
 from strawberry import relay
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
@@ -27,9 +32,37 @@ from gigsta.schema.core.nodes import DocumentNode
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from graphql import GraphQLField, GraphQLResolveInfo, GraphQLSchema
+    from graphql import FieldNode, GraphQLField, GraphQLResolveInfo, GraphQLSchema
+    from graphql.pyutils import Path
 
 _DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
+_LEAF_INFO = "gigsta.leaf_info"
+
+
+@dataclass(frozen=True, slots=True)
+class LeafInfo:
+    """The `info` of a scalar or enum field with a direct resolver, made once
+    per field: the resolver reads nothing from it, and completing a leaf value
+    reads only these two (to name the field in a non-null error)."""
+
+    parent_type: GraphQLObjectType
+    field_name: str
+
+
+class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's, giving the fields that have one their `LeafInfo`."""
+
+    def build_resolve_info(
+        self,
+        field_def: GraphQLField,
+        field_nodes: list[FieldNode],
+        parent_type: GraphQLObjectType,
+        path: Path,
+    ) -> GraphQLResolveInfo[Any]:
+        leaf: GraphQLResolveInfo[Any] | None = field_def.extensions.get(_LEAF_INFO)
+        if leaf is not None:
+            return leaf
+        return super().build_resolve_info(field_def, field_nodes, parent_type, path)
 
 
 def install(schema: GraphQLSchema) -> None:
@@ -46,6 +79,10 @@ def install(schema: GraphQLSchema) -> None:
                     field.resolve = resolver_of(definition)
                 elif _reads_attribute(definition):
                     field.resolve = _attribute(definition.python_name)
+                else:
+                    continue
+                if _is_leaf(field):
+                    field.extensions[_LEAF_INFO] = LeafInfo(graphql_type, name)
             elif name == "id" and _has_plain_id(origin) and field.resolve:
                 field.resolve = _node_id(graphql_type.name, origin, field)
 
@@ -54,6 +91,15 @@ def _is_basic(field: GraphQLField) -> bool:
     """Strawberry resolves the field on its path for fields without resolver,
     permission, extension or exception handler: only the value is read."""
     return bool(getattr(field.resolve, "_is_default", False))
+
+
+def _is_leaf(field: GraphQLField) -> bool:
+    """A scalar or enum (not a list of them): completing its value reads
+    nothing else of `info`."""
+    kind = field.type
+    if isinstance(kind, GraphQLNonNull):
+        kind = kind.of_type
+    return is_leaf_type(kind)
 
 
 def _reads_attribute(definition: object) -> TypeGuard[StrawberryField]:
