@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from gigsta.documents.availability import WorkerAvailability
 from gigsta.documents.places import PlaceAddress
+from gigsta.documents.whole import WholeDocuments
 from gigsta.domain.accounts import Country, Currency, Role, currency_for
 
 
@@ -37,7 +38,7 @@ class User(Document):
     created_at: datetime
     updated_at: datetime
 
-    class Settings:
+    class Settings(WholeDocuments):
         name = "users"
 
 
@@ -57,7 +58,7 @@ class Customer(Profile):
     created_at: datetime
     updated_at: datetime
 
-    class Settings:
+    class Settings(WholeDocuments):
         name = "customers"
 
 
@@ -80,7 +81,7 @@ class Worker(Profile):
     # available (see `gigsta.domain.availability`).
     availability: WorkerAvailability | None = None
 
-    class Settings:
+    class Settings(WholeDocuments):
         name = "workers"
 
 

@@ -12,6 +12,7 @@ from gigsta.documents.payments import (
     WorkerPayout,
 )
 from gigsta.documents.places import PlaceAddress
+from gigsta.documents.whole import WholeDocuments
 from gigsta.domain.accounts import Viewer
 from gigsta.domain.bookings.access import actor_role, may_see
 from gigsta.domain.bookings.actions import ActorRole, BookingFacts, BookingStatus
@@ -66,7 +67,7 @@ class Booking(Document):
     # Partners: the partner whose API key requested the booking, if any.
     partner_id: PydanticObjectId | None = None
 
-    class Settings:
+    class Settings(WholeDocuments):
         name = "bookings"
 
     def facts(self) -> BookingFacts:

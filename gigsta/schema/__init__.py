@@ -6,7 +6,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import strawberry
-from graphql import GraphQLError, ValuesOfCorrectTypeRule
+from graphql import GraphQLError, MiddlewareManager, ValuesOfCorrectTypeRule
 from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
 from strawberry.tools import merge_types
@@ -22,6 +22,7 @@ from gigsta.schema.availability.mutations import AvailabilityMutation
 from gigsta.schema.bookings.mutations import BookingsMutation
 from gigsta.schema.bookings.queries import BookingsQuery
 from gigsta.schema.bookings.subscriptions import BookingsSubscription
+from gigsta.schema.core import direct_resolvers
 from gigsta.schema.core.document_extension import DocumentLimitsExtension
 from gigsta.schema.core.nodes import NodesQuery
 from gigsta.schema.core.persisted_queries import PersistedQueries
@@ -148,6 +149,20 @@ class OperationLogFields(SchemaExtension):
 
 
 class GigstaSchema(strawberry.Schema):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("execution_context_class", direct_resolvers.ExecutionContext)
+        super().__init__(*args, **kwargs)
+        direct_resolvers.install(self._schema)
+
+    def _get_middleware_manager(
+        self, extensions: list[SchemaExtension]
+    ) -> MiddlewareManager:
+        """No manager when no extension resolves fields: graphql-core then
+        calls each resolver without asking a manager to wrap it first."""
+        if not any(extension._implements_resolve() for extension in extensions):
+            return None  # type: ignore[return-value]
+        return super()._get_middleware_manager(extensions)
+
     async def execute(  # noqa: PLR0917 - the base class's signature
         self,
         query: str | None,

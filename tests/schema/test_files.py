@@ -534,9 +534,9 @@ async def test_worker_documents_are_loaded_in_one_query(
         assert [len(e["node"]["documents"]) for e in edges] == [2] * size
         commands[size] = list(command_counter.commands)
     # one find for the caller's account (every token is checked against it),
-    # one update of the caller's query-cost bucket, one for the page of
-    # workers, one batched find for their documents
-    assert commands[1] == commands[5] == ["find", "findAndModify", "find", "find"]
+    # one update of the caller's query-cost bucket and one read of it, one
+    # for the page of workers, one batched find for their documents
+    assert commands[1] == commands[5] == ["find", "update", "find", "find", "find"]
 
 
 @contextlib.asynccontextmanager

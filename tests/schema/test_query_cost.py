@@ -166,3 +166,21 @@ async def test_concurrent_requests_each_draw_once(gql):
     last = await gql.raw("{ services { key } }", token=token)
     status = last.json()["extensions"]["cost"]["throttleStatus"]
     assert status["currentlyAvailable"] == 10_000 - 21 * 2
+
+
+async def test_a_bucket_moved_elsewhere_is_charged_from_its_stored_state(
+    gql, raw_db, clock
+):
+    """What another instance charged counts here, though this instance
+    remembers the bucket as it left it: the stored state decides."""
+    token, _ = await gql.sign_up("kim@example.nz")
+    assert (await gql.raw("{ services { key } }", token=token)).status_code == 200
+    # another instance took 9,000 points meanwhile: 1,000 are left
+    now = clock.now.timestamp()
+    await raw_db["query_buckets"].update_one({}, {"$set": {"tat": now + 9.0}})
+    response = await gql.raw(HEAVY, token=token)
+    assert response.status_code == 429
+    assert response.json()["errors"][0]["extensions"]["code"] == "THROTTLED"
+    small = await gql.raw("{ services { key } }", token=token)
+    status = small.json()["extensions"]["cost"]["throttleStatus"]
+    assert status["currentlyAvailable"] == 1_000 - 2

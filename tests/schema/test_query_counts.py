@@ -133,12 +133,12 @@ async def test_booking_page_costs_constant_commands(
     # one find for the caller's account (every token is checked against it),
     # one for the page, then one batched $in each for customers, workers and
     # attachments; price, payment, address and history are embedded. After the
-    # account, one update of the caller's query-cost bucket.
+    # account, one update of the caller's query-cost bucket and one read of it.
     assert (
         counts[1]
         == counts[10]
         == counts[100]
-        == ["find", "findAndModify"] + ["find"] * 4
+        == ["find", "update", "find"] + ["find"] * 4
     )
 
 
@@ -218,13 +218,14 @@ async def test_messages_and_reviews_cost_constant_commands(
         assert node["worker"]["rating"]["count"] >= 1
         assert len(node["customer"]["reviews"]["edges"]) == 2
         counts[size] = sorted(command_counter.commands)
-    # The account and its query-cost bucket, the page, customers and workers
+    # The account and its query-cost bucket (update, read), the page,
+    # customers and workers
     # (as above); then one aggregate each for the messages' first pages, the
     # ratings and both parties' first pages of reviews; for unread counts the
     # read markers (find) and an aggregate; and one find for the bookings'
     # reviews.
     assert counts[1] == counts[10] == counts[50]
-    assert counts[1] == sorted(["find"] * 6 + ["aggregate"] * 5 + ["findAndModify"])
+    assert counts[1] == sorted(["find"] * 7 + ["aggregate"] * 5 + ["update"])
 
 
 NESTED = """
@@ -254,11 +255,12 @@ async def test_nested_connections_cost_constant_commands(
             assert {n["node"]["customer"]["id"] for n in nested} == {customer["id"]}
             worker = edge["node"]["worker"]["bookings"]["edges"]
             assert {n["node"]["status"] for n in worker} == {"REQUESTED"}
-    # the account and its query-cost bucket, the page, customers and workers,
+    # the account and its query-cost bucket (update, read), the page,
+    # customers and workers,
     # then one aggregate for each nested list (their bookings' customers are
     # already loaded)
     assert counts[10] == counts[20] == counts[50] == counts[100]
-    assert counts[100] == ["find", "findAndModify"] + ["find"] * 3 + ["aggregate"] * 2
+    assert counts[100] == ["find", "update"] + ["find"] * 4 + ["aggregate"] * 2
 
 
 async def test_nested_pages_match_the_unbatched_list(gql, raw_db, admin_token):

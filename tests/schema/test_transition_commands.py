@@ -14,12 +14,14 @@ mutation Act($input: PerformBookingActionInput!) {
     booking { status version } errors { code }
   }
 }"""
-# The caller's account, the charge to its query-cost bucket (one small
-# document per caller) and the booking; then, in one transaction, the
-# conditional update, the booking read back by `_id`, and its event.
+# The caller's account, the charge to its query-cost bucket (an update of
+# one small document per caller, read back) and the booking; then, in one
+# transaction, the conditional update, the booking read back by `_id`, and
+# its event.
 ACCEPT_COMMANDS = [
     "find",
-    "findAndModify",
+    "update",
+    "find",
     "find",
     "update",
     "find",
@@ -64,4 +66,4 @@ async def test_stale_version_writes_nothing(
     command_counter.reset()
     late = await _act(gql, cast.customer, booking, "cancel")
     assert [e["code"] for e in late["errors"]] == ["VERSION_CONFLICT"]
-    assert command_counter.commands == ["find", "findAndModify", "find"]
+    assert command_counter.commands == ["find", "update", "find", "find"]

@@ -239,6 +239,11 @@ SYSTEM_ACTIONS: tuple[ActionRule, ...] = tuple(
 )
 # The system actions taken when Stripe reports something (webhook, sweeper).
 EVENT_ACTIONS: tuple[ActionRule, ...] = tuple(r for r in ACTION_TABLE if r.on_event)
+# The actions a person may press, in table order (asked for every booking of
+# every page, so the system actions are left out once, here).
+PRESSABLE_ACTIONS: tuple[ActionRule, ...] = tuple(
+    r for r in ACTION_TABLE if not r.is_system
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,9 +294,8 @@ def available_actions(
         return []
     return [
         rule
-        for rule in ACTION_TABLE
-        if not rule.is_system
-        and role in rule.roles
+        for rule in PRESSABLE_ACTIONS
+        if role in rule.roles
         and facts.status in rule.from_statuses
         and _is_timely(rule, facts, now)
     ]

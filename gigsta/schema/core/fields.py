@@ -3,18 +3,20 @@
 `name = doc_field("name", str)` replaces a three-line getter method. Such a
 field has no resolver: Strawberry resolves it on its fast path for plain
 attributes (no `Info`, no argument parsing, no resolver call wrapped in the
-field-extension chain), which costs a third of a resolver field's time per
-value (`python -m bench.field_cost`). It reads the GraphQL object's `doc`
-itself, so it is not a constructor argument. A type's fields keep the order
-they are written in, these and resolver methods alike.
+field-extension chain), and once the schema is built the executor calls the
+field's own resolver directly (`direct_resolvers.py`), which costs a third
+of a resolver field's time per value (`python -m bench.field_cost`). It
+reads the GraphQL object's `doc` itself, so it is not a constructor
+argument. A type's fields keep the order they are written in, these and
+resolver methods alike.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
+from lazy_model.nao import NAO
 from strawberry.types.field import StrawberryField
 
 from gigsta.domain.time_zones import local_time
@@ -24,14 +26,28 @@ if TYPE_CHECKING:
 
     from strawberry.types import Info
 
-# Where each field keeps how to read its value (`metadata` survives the
-# copies Strawberry makes of a field).
-_READ = "gigsta.read"
+# Where each field keeps how to resolve its value, `(root, info) -> value`
+# (`metadata` survives the copies Strawberry makes of a field).
+_RESOLVE = "gigsta.resolve"
+
+# A stored document's attribute, read without its model's own attribute hook
+# (Beanie's documents parse lazily: a Python call on every read). The value
+# it holds until parsed, or a missing one, goes through the hook.
+_fetch = object.__getattribute__
 
 
-class _DocumentField(StrawberryField):
-    """A field without resolver whose value `metadata[_READ]` reads from the
-    GraphQL object (its `doc`), not an attribute of the object itself."""
+def read_attribute(doc: Any, attr: str) -> Any:
+    """`getattr(doc, attr)`, for a pydantic model or a Beanie document."""
+    try:
+        value = _fetch(doc, attr)
+    except AttributeError:
+        return getattr(doc, attr)
+    return getattr(doc, attr) if value is NAO else value
+
+
+class DocumentField(StrawberryField):
+    """A field without resolver whose value `metadata[_RESOLVE]` reads from
+    the GraphQL object (its `doc`), not an attribute of the object itself."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -40,23 +56,39 @@ class _DocumentField(StrawberryField):
     def get_result(
         self, source: Any, info: Info | None, args: list[Any], kwargs: Any
     ) -> Awaitable[Any] | Any:
-        read: Callable[[Any], Any] = self.metadata[_READ]
-        return read(source)
+        return resolver_of(self)(source, info)
 
 
-def _field(kind: Any, read: Callable[[Any], Any], description: str | None) -> Any:
+def resolver_of(field: DocumentField) -> Callable[[Any, Any], Any]:
+    """The field's value of a GraphQL object, `(root, info) -> value`."""
+    resolve: Callable[[Any, Any], Any] = field.metadata[_RESOLVE]
+    return resolve
+
+
+def _field(
+    kind: Any, resolve: Callable[[Any, Any], Any], description: str | None
+) -> Any:
     from strawberry.annotation import StrawberryAnnotation  # noqa: PLC0415
 
-    return _DocumentField(
+    return DocumentField(
         type_annotation=StrawberryAnnotation(kind),
         description=description,
-        metadata={_READ: read},
+        metadata={_RESOLVE: resolve},
     )
 
 
 def doc_field(attr: str, kind: Any, *, description: str | None = None) -> Any:
     """A field showing `root.doc.<attr>`, of GraphQL type `kind`."""
-    return _field(kind, attrgetter(f"doc.{attr}"), description)
+
+    def resolve(root: Any, _info: Any) -> Any:
+        doc = root.doc
+        try:
+            value = _fetch(doc, attr)
+        except AttributeError:
+            return getattr(doc, attr)
+        return getattr(doc, attr) if value is NAO else value
+
+    return _field(kind, resolve, description)
 
 
 def local_time_field(attr: str, *, description: str | None = None) -> Any:
@@ -64,7 +96,7 @@ def local_time_field(attr: str, *, description: str | None = None) -> Any:
     (`root.zone`, an IANA name: the booking's) has at that instant. Every
     booking time goes through it, so all of them read in the job's zone."""
 
-    def read(root: Any) -> datetime:
-        return local_time(getattr(root.doc, attr), root.zone)
+    def resolve(root: Any, _info: Any) -> datetime:
+        return local_time(read_attribute(root.doc, attr), root.zone)
 
-    return _field(datetime, read, description)
+    return _field(datetime, resolve, description)
