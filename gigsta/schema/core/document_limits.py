@@ -74,9 +74,9 @@ class DocumentLimits:
     # The operation's static cost (`query_cost.py`): each field once per
     # object it is selected on. 20 workers x 100 bookings with two fields
     # each (8,081) stays under; five aliases of 2 workers x 95 bookings with
-    # their history and parties (9,575) cost the server about 0.35 s of CPU
-    # on SecantusDB and keep /healthz near 50 ms at p99, where twice that
-    # cost took 0.9 s and 60 ms (`python -m bench.partner_load`).
+    # their history and parties (9,575) cost the server about 0.15 s of CPU
+    # on SecantusDB, and /healthz stays under 50 ms while bursts of them
+    # arrive (`python -m bench.partner_load`; see `schema/core/turns.py`).
     max_cost: int = 10_000
 
 

@@ -29,6 +29,7 @@ from gigsta.schema.core.connections import (
 )
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import BookingStatus
+from gigsta.schema.core.turns import take_turn
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -103,8 +104,11 @@ def bookings_field(node: Any, description: str, *, party: str | None = None) -> 
             owner=root.doc.id,
             arguments=(first, after, last, before, status),
         )
-        loader = info.context.loader(PartyBookingsLoader)
-        return connection_from_page(await loader.load(key), nodes.node_of)
+        page = await info.context.loader(PartyBookingsLoader).load(key)
+        # The loader fills every parent's list at once: complete them one per
+        # loop iteration, so other requests are served in between.
+        await take_turn()
+        return connection_from_page(page, nodes.node_of)
 
     # Strawberry reads argument and return types from the annotations.
     resolve.__annotations__ = {
