@@ -61,6 +61,14 @@ def serve() -> None:
     # walks it, so a full collection under load takes a fraction of the time.
     gc.collect()
     gc.freeze()
+    # After the freeze the collector counts only what was made since, so its
+    # rule for a full collection (survivors past a quarter of the long-lived
+    # objects) fired several times inside one large request, each pass
+    # walking that request's objects: 45-65 ms with the event loop held. A
+    # young generation of 20,000 and fewer promotions make a full collection
+    # rare (`python -m bench.partner_load`: /healthz max 82 -> under 40 ms
+    # with `gigsta.schema.core.turns`).
+    gc.set_threshold(20_000, 50, 100)
     uvicorn.run(
         app,
         host=settings.host,
