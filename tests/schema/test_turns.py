@@ -17,14 +17,14 @@ async def _iterations(passed: list[int], count: int) -> list[int]:
     return seen
 
 
+async def _waiter(passed: list[int], n: int) -> None:
+    await take_turn()
+    passed.append(n)
+
+
 async def test_turns_are_taken_in_order_one_per_loop_iteration():
     passed: list[int] = []
-
-    async def waiter(n: int) -> None:
-        await take_turn()
-        passed.append(n)
-
-    tasks = [asyncio.create_task(waiter(n)) for n in range(4)]
+    tasks = [asyncio.create_task(_waiter(passed, n)) for n in range(4)]
     seen = await _iterations(passed, 12)
     await asyncio.gather(*tasks)
     assert passed == [0, 1, 2, 3]
@@ -34,12 +34,7 @@ async def test_turns_are_taken_in_order_one_per_loop_iteration():
 
 async def test_a_cancelled_waiter_does_not_hold_the_others():
     passed: list[int] = []
-
-    async def waiter(n: int) -> None:
-        await take_turn()
-        passed.append(n)
-
-    tasks = [asyncio.create_task(waiter(n)) for n in range(3)]
+    tasks = [asyncio.create_task(_waiter(passed, n)) for n in range(3)]
     await asyncio.sleep(0)  # all three are waiting
     tasks[0].cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
