@@ -4,7 +4,8 @@
 `_MOVES` (the state machine, one row an action) and `_WORDS` for every action,
 then `_NEEDS_REASON`, `_CRITICAL`, `_TIME_GUARDS` and `_ON_EVENT` for the
 actions they concern. Adding an action means a row in `_MOVES` and `_WORDS`
-(and in the others that apply, and a row in its test); the API's
+(and in the others that apply, a row in its test, and whom it tells in
+`gigsta.domain.notifications.rules`: the README's recipe); the API's
 `availableActions`, `performBookingAction` and the sweeper follow from the
 table.
 
