@@ -178,10 +178,11 @@ async def _switch(
     when: dict[str, object],
     state: dict[str, object],
 ) -> EndpointResult:
-    """Set `state` on an endpoint (not deleted) that matches `when`; the
-    endpoint as it is after, whether or not it was already so."""
+    """Set `state` on an endpoint (not deleted: `endpoint_for` refuses those)
+    that matches `when`; the endpoint as it is after, whether or not it was
+    already so."""
     endpoint = await endpoint_for(viewer, endpoint_id)
-    if endpoint is None or endpoint.deleted:
+    if endpoint is None:
         return EndpointResult(errors=[_NO_ENDPOINT])
     await WebhookEndpoint.get_pymongo_collection().update_one(
         {"_id": endpoint.id, "deleted": False, **when}, {"$set": state}
@@ -194,15 +195,8 @@ async def delete_endpoint(
 ) -> EndpointResult:
     """Delete an endpoint: marked deleted (its delivery log stays for
     admins), never shown or sent to again."""
-    endpoint = await endpoint_for(viewer, endpoint_id)
-    if endpoint is None:
-        return EndpointResult(errors=[_NO_ENDPOINT])
-    await WebhookEndpoint.get_pymongo_collection().update_one(
-        {"_id": endpoint.id},
-        {"$set": {"deleted": True, "enabled": False, "disabled_at": now}},
-    )
-    endpoint.deleted, endpoint.enabled = True, False
-    return EndpointResult(endpoint=endpoint)
+    state: dict[str, object] = {"deleted": True, "enabled": False, "disabled_at": now}
+    return await _switch(viewer, endpoint_id, {}, state)
 
 
 async def deliveries_of(

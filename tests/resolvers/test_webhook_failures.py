@@ -275,6 +275,18 @@ async def test_only_the_owner_sees_and_manages_an_endpoint(
     ]
     done = await gql(disable, {"i": {"id": mine.endpoint}}, mine.key)
     assert done["disableWebhookEndpoint"]["endpoint"]["enabled"] is False
+    # Deleted: no longer listed, and no longer managed (even by its owner).
+    delete = """mutation($i: WebhookEndpointIdInput!) {
+      deleteWebhookEndpoint(input: $i) { errors { code } } }"""
+    gone = await gql(delete, {"i": {"id": mine.endpoint}}, mine.key)
+    assert gone["deleteWebhookEndpoint"]["errors"] == []
+    assert (await gql("{ webhookEndpoints { id } }", token=mine.key)) == {
+        "webhookEndpoints": []
+    }
+    again = await gql(ENABLE, {"i": {"id": mine.endpoint}}, mine.key)
+    assert [e["code"] for e in again["enableWebhookEndpoint"]["errors"]] == [
+        "NOT_FOUND"
+    ]
     # A person's account (not an admin) manages no endpoints.
     create = {"i": {"url": receiver.url, "eventTypes": ["BOOKING_REQUESTED"]}}
     person = await gql(CREATE, create, cast.customer.token)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from gigsta.domain.bookings.actions import ActorRole
 from gigsta.domain.notifications.retries import gives_up, retry_delay
 from gigsta.domain.notifications.rules import Addressed, notices_for, wanted
-from gigsta.domain.notifications.templates import EmailFacts, render
+from gigsta.domain.notifications.templates import Email, EmailFacts, render
 from gigsta.domain.services import SERVICE_CATALOGUE
 from gigsta.integrations.smtp import (
     PermanentSmtpError,
@@ -92,6 +92,20 @@ def email_facts(context: EventContext, role: ActorRole) -> EmailFacts:
     )
 
 
+def email_payload(
+    to: tuple[str, str], email: Email, msg_id: str, date: datetime
+) -> dict[str, Any]:
+    """What an email delivery stores, and `EmailChannel.send` sends: the
+    rendered message, fixed once, so every retry sends the same bytes."""
+    return {
+        "to": formataddr(to),
+        "subject": email.subject,
+        "body": email.body,
+        "message_id": msg_id,
+        "date": date,
+    }
+
+
 class EmailChannel:
     """Email over SMTP, to each party the notification rules name, unless
     the notice is not essential and they turned booking updates off."""
@@ -115,17 +129,17 @@ class EmailChannel:
         party = context.party(addressed.role)
         recipient = f"user:{party.user.id}"
         email = render(addressed, email_facts(context, addressed.role))
-        domain = self.mailer.config.sender_domain
         return Draft(
             recipient=recipient,
             notice=addressed.notice.value,
-            payload={
-                "to": formataddr((party.profile.name, party.user.email)),
-                "subject": email.subject,
-                "body": email.body,
-                "message_id": message_id(str(context.event.id), recipient, domain),
-                "date": context.event.at,
-            },
+            payload=email_payload(
+                (party.profile.name, party.user.email),
+                email,
+                message_id(
+                    str(context.event.id), recipient, self.mailer.config.sender_domain
+                ),
+                context.event.at,
+            ),
         )
 
     def retry_in(

@@ -18,7 +18,6 @@ retries, and never without the endpoint being disabled.
 from __future__ import annotations
 
 import logging
-from email.utils import formataddr
 from typing import TYPE_CHECKING, Any
 
 from gigsta.documents import Delivery, Partner, WebhookAttempt, WebhookEndpoint
@@ -41,7 +40,11 @@ from gigsta.integrations.webhook_http import (
     check_host,
     post,
 )
-from gigsta.resolvers.outbox.channels import Draft, PermanentDeliveryError
+from gigsta.resolvers.outbox.channels import (
+    Draft,
+    PermanentDeliveryError,
+    email_payload,
+)
 
 if TYPE_CHECKING:
     from datetime import datetime, timedelta
@@ -227,15 +230,12 @@ class WebhookChannel:
             channel="email",
             recipient=recipient,
             notice="webhook_endpoint.disabled",
-            payload={
-                "to": formataddr((partner.name, partner.contact_email)),
-                "subject": email.subject,
-                "body": email.body,
-                "message_id": message_id(
-                    str(cause.event_id), recipient, self.mail_domain
-                ),
-                "date": now,
-            },
+            payload=email_payload(
+                (partner.name, partner.contact_email),
+                email,
+                message_id(str(cause.event_id), recipient, self.mail_domain),
+                now,
+            ),
             next_attempt_at=now,
             created_at=now,
         )
