@@ -11,7 +11,12 @@ itself (types, descriptions, SDL) is untouched; a field with a permission,
 an extension or its own `resolve_id` keeps Strawberry's path.
 
 A scalar or enum field resolved directly also gets its `info` made once, not
-for every value (`ExecutionContext`): its resolver reads nothing from it.
+for every value, and is completed in the executor's loop over an object's
+fields (`ExecutionContext.execute_fields`): its value read and coerced in
+place, with no `Path`, resolve-info or completion dispatch per value. A value
+that would be an error (null where it may not be, a value the type cannot
+coerce, a resolver that raises) takes graphql-core's own path, which reads it
+again and reports it as it always has.
 """
 
 from __future__ import annotations
@@ -20,7 +25,16 @@ import base64
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeGuard
 
-from graphql import GraphQLNonNull, GraphQLObjectType, is_leaf_type
+from graphql import (
+    GraphQLEnumType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    Undefined,
+    get_nullable_type,
+    is_leaf_type,
+)
+from graphql.pyutils import Path, gather_with_cancel
 from strawberry import relay
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -33,7 +47,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from graphql import FieldNode, GraphQLField, GraphQLResolveInfo, GraphQLSchema
-    from graphql.pyutils import Path
+    from graphql.execution.collect_fields import GroupedFieldSet
+    from graphql.pyutils import AwaitableOrValue
 
 _DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
 _LEAF_INFO = "gigsta.leaf_info"
@@ -47,10 +62,73 @@ class LeafInfo:
 
     parent_type: GraphQLObjectType
     field_name: str
+    # what the executor needs to complete a value in place
+    resolve: Callable[[Any, Any], Any]
+    coerce: Callable[[Any], Any]
+    nullable: bool
 
 
 class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's, giving the fields that have one their `LeafInfo`."""
+    """Strawberry's, giving the fields that have one their `LeafInfo` and
+    completing their values in place."""
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        """graphql-core's loop over an object's fields (same order, same
+        concurrency), with leaf fields of direct resolvers completed in place.
+        Field middleware would wrap every resolver, so with it the loop is
+        graphql-core's own."""
+        if self.middleware_manager is not None:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        results: dict[str, Any] = {}
+        pending: list[str] = []
+        fields = parent_type.fields
+        try:
+            for response_name, details in grouped_field_set.items():
+                first = details[0]
+                node = first.node
+                field = fields.get(node.name.value)
+                leaf = field.extensions.get(_LEAF_INFO) if field is not None else None
+                if leaf is not None and not node.arguments:
+                    value = _in_place(leaf, source_value)
+                    if value is not Undefined:
+                        results[response_name] = value
+                        continue
+                result = self.execute_field(
+                    parent_type,
+                    source_value,
+                    details,
+                    Path(path, response_name, parent_type.name),
+                    position_context,
+                )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if self.is_awaitable(result):
+                        pending.append(response_name)
+        except Exception:
+            if pending:
+                self.settle_in_background([results[name] for name in pending])
+            raise
+        if not pending:
+            return results
+
+        async def get_results() -> dict[str, Any]:
+            if len(pending) == 1:
+                results[pending[0]] = await results[pending[0]]
+            else:
+                awaited = await gather_with_cancel(*(results[n] for n in pending))
+                results.update(zip(pending, awaited, strict=True))
+            return results
+
+        return get_results()
 
     def build_resolve_info(
         self,
@@ -82,9 +160,35 @@ def install(schema: GraphQLSchema) -> None:
                 else:
                     continue
                 if _is_leaf(field):
-                    field.extensions[_LEAF_INFO] = LeafInfo(graphql_type, name)
+                    field.extensions[_LEAF_INFO] = _leaf_info(graphql_type, name, field)
             elif name == "id" and _has_plain_id(origin) and field.resolve:
                 field.resolve = _node_id(graphql_type.name, origin, field)
+
+
+def _leaf_info(
+    parent_type: GraphQLObjectType, name: str, field: GraphQLField
+) -> LeafInfo:
+    nullable = not isinstance(field.type, GraphQLNonNull)
+    named = get_nullable_type(field.type)
+    assert field.resolve is not None
+    assert isinstance(named, GraphQLScalarType | GraphQLEnumType)
+    return LeafInfo(
+        parent_type, name, field.resolve, named.coerce_output_value, nullable
+    )
+
+
+def _in_place(leaf: LeafInfo, source: Any) -> Any:
+    """The field's completed value, or `Undefined` where completing it would
+    be an error (graphql-core's path then reports it)."""
+    try:
+        value = leaf.resolve(source, leaf)
+        if value is None:
+            return None if leaf.nullable else Undefined
+        if isinstance(value, Exception):
+            return Undefined
+        return leaf.coerce(value)
+    except Exception:  # noqa: BLE001 - reported by graphql-core's path
+        return Undefined
 
 
 def _is_basic(field: GraphQLField) -> bool:
