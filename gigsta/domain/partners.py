@@ -118,3 +118,14 @@ class LeakyBucket:
     def retry_after(self, tat: float, cost: int, now: float) -> float:
         """Seconds until a request of `cost` fits."""
         return max(0.0, tat - self.limit(cost, now))
+
+    def charged(self, tat: float, cost: int, now: float) -> float:
+        """The `tat` after a request of `cost` is charged to a bucket at `tat`
+        (what the stored update computes)."""
+        start = now if tat > self.horizon(now) else max(tat, now)
+        return start + cost / self.restore_rate
+
+    @property
+    def refill_seconds(self) -> float:
+        """How long an empty bucket takes to fill."""
+        return self.capacity / self.restore_rate

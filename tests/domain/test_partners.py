@@ -53,3 +53,16 @@ def test_the_bucket_admits_what_it_holds(tat, cost, fits, available):
 def test_retry_after_is_when_the_cost_fits():
     assert BUCKET.retry_after(1010.0, 30, 1000.0) == pytest.approx(3.0)
     assert BUCKET.retry_after(1000.0, 30, 1000.0) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("tat", "after"),
+    [
+        (900.0, 1003.0),  # refilled: from now
+        (1005.0, 1008.0),  # in use: after what is in use
+        (1011.0, 1003.0),  # beyond any honest use (a skewed clock): from now
+    ],
+)
+def test_a_charge_moves_the_bucket_as_the_stored_update_does(tat, after):
+    assert BUCKET.charged(tat, 30, 1000.0) == pytest.approx(after)
+    assert BUCKET.refill_seconds == 10.0

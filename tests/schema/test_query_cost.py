@@ -184,3 +184,48 @@ async def test_a_bucket_moved_elsewhere_is_charged_from_its_stored_state(
     small = await gql.raw("{ services { key } }", token=token)
     status = small.json()["extensions"]["cost"]["throttleStatus"]
     assert status["currentlyAvailable"] == 1_000 - 2
+
+
+async def test_the_bucket_is_read_back_once_a_refill_time(gql, clock, command_counter):
+    """A charge is one update; this instance reads the bucket back after its
+    first charge and then once its knowledge is a refill time (10 s) old."""
+    token, _ = await gql.sign_up("kim@example.nz")
+    seen = []
+    for step in (0, 0, 9.9, 0.1, 0):
+        clock.advance(timedelta(seconds=step))
+        command_counter.reset()
+        response = await gql.raw("{ services { key } }", token=token)
+        assert response.status_code == 200
+        seen.append(list(command_counter.commands))
+    # the account, the charge, and (when due) the bucket read back
+    read, charged = ["find", "update", "find"], ["find", "update"]
+    assert seen == [read, charged, charged, read, charged]
+
+
+async def test_another_instance_s_charges_show_within_a_refill_time(gql, raw_db, clock):
+    """Admission always follows the stored bucket; the points reported count
+    another instance's charges once this one reads the bucket again (within
+    a refill time, and at once on a refusal)."""
+    token, _ = await gql.sign_up("kim@example.nz")
+
+    async def available() -> int:
+        response = await gql.raw("{ services { key } }", token=token)
+        assert response.status_code == 200
+        return response.json()["extensions"]["cost"]["throttleStatus"][
+            "currentlyAvailable"
+        ]
+
+    assert await available() == 10_000 - 2
+    # another instance takes 9,000 points
+    now = clock.now.timestamp()
+    await raw_db["query_buckets"].update_one({}, {"$inc": {"tat": 9.0}})
+    clock.advance(timedelta(seconds=5))
+    # this instance has not read the bucket since: it counts its own charges
+    assert await available() == 10_000 - 2
+    stored = (await raw_db["query_buckets"].find_one({}))["tat"]
+    assert stored == pytest.approx(now + 0.004 + 9.0)
+    # ...but the stored bucket decides: about 6,000 points are left, so a
+    # request of 6,501 is refused, and the refusal reads the bucket
+    assert (await gql.raw(HEAVY, token=token)).status_code == 429
+    # 9,000 + 3 x 2 charged, 5 s x 1,000 restored
+    assert await available() == 10_000 - (9_000 + 6 - 5_000)
