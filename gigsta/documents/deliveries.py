@@ -18,6 +18,8 @@ from typing import Any
 from beanie import Document, PydanticObjectId
 from pydantic import Field
 
+from gigsta.documents.outbox_leases import LeaseFields
+
 
 class DeliveryStatus(StrEnum):
     PENDING = "pending"
@@ -25,7 +27,7 @@ class DeliveryStatus(StrEnum):
     DEAD = "dead"
 
 
-class Delivery(Document):
+class Delivery(Document, LeaseFields):
     event_id: PydanticObjectId
     booking_id: PydanticObjectId
     # The channel's name (`email`, `webhook`) and, within it, who
@@ -35,11 +37,6 @@ class Delivery(Document):
     notice: str
     payload: dict[str, Any] = Field(default_factory=dict)
     status: DeliveryStatus = DeliveryStatus.PENDING
-    attempts: int = 0
-    lease_until: datetime | None = None
-    lease_token: str | None = None
-    next_attempt_at: datetime
-    last_error: str | None = None
     created_at: datetime
     sent_at: datetime | None = None
     # Webhooks: when the current run of retries began (a manual redelivery

@@ -26,9 +26,10 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from beanie import Document, PydanticObjectId
-from pydantic import BaseModel, Field
+from pydantic import Field
 from pymongo.errors import ConnectionFailure, PyMongoError
 
+from gigsta.documents.outbox_leases import LeaseFields
 from gigsta.domain.bookings.actions import ActorRole
 
 if TYPE_CHECKING:
@@ -58,18 +59,10 @@ class OutboxStatus(StrEnum):
     DEAD = "dead"
 
 
-class OutboxState(BaseModel):
+class OutboxState(LeaseFields):
     """Where the dispatcher is with this event (see `gigsta.resolvers.outbox`)."""
 
     status: OutboxStatus = OutboxStatus.PENDING
-    attempts: int = 0
-    # Set while one dispatcher works on the event; another may take it over
-    # once it has passed (its holder died).
-    lease_until: datetime | None = None
-    # Who holds the lease: only that claim may record the outcome.
-    lease_token: str | None = None
-    next_attempt_at: datetime
-    last_error: str | None = None
 
 
 class DomainEvent(Document):

@@ -12,20 +12,36 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
 from pymongo import ReturnDocument
 
 from gigsta.domain.notifications.retries import gives_up, retry_delay
 
 if TYPE_CHECKING:
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
     from pymongo.asynchronous.collection import AsyncCollection
 
 PENDING, DONE, DEAD = "pending", "dispatched", "dead"
 # Longer errors are cut: `last_error` is for a person reading the record.
 _ERROR_CHARS = 500
+
+
+class LeaseFields(BaseModel):
+    """What a `LeaseBook` reads and writes on each of its records (besides
+    `status`, whose finished value is the collection's own)."""
+
+    attempts: int = 0
+    # Set while one dispatcher works on the record; another may take it over
+    # once it has passed (its holder died).
+    lease_until: datetime | None = None
+    # Who holds the lease: only that claim may record the outcome.
+    lease_token: str | None = None
+    next_attempt_at: datetime
+    last_error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

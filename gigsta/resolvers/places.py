@@ -28,12 +28,11 @@ from gigsta.domain.services import SERVICE_CATALOGUE
 from gigsta.integrations.addressable import AddressableClient, AddressLookupError
 from gigsta.resolvers.core import rate_limits
 from gigsta.resolvers.core.pagination import (
-    InvalidCursorError,
     ListOrder,
     Page,
     PageRequest,
     Paging,
-    cursor_id,
+    key_then_id,
 )
 
 MAX_SUGGESTIONS = 10
@@ -154,10 +153,10 @@ class NearPoint:
     longitude: float
 
 
-def _parse_cursor(values: list[Any]) -> list[Any]:
-    if isinstance(values[0], bool) or not isinstance(values[0], int | float):
-        raise InvalidCursorError("The cursor is not valid.")
-    return [float(values[0]), cursor_id(values[1])]
+def _distance(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(value)
+    return float(value)
 
 
 # Nearest first; the id breaks ties between workers at the same distance. The
@@ -166,7 +165,7 @@ NEAR_ORDER: ListOrder[tuple[Worker, float]] = ListOrder(
     "worker_near",
     [("distance_m", 1), ("_id", 1)],
     values=lambda hit: [hit[1], str(hit[0].id)],
-    parse=_parse_cursor,
+    parse=key_then_id(_distance),
 )
 
 

@@ -74,6 +74,21 @@ def cursor_id(value: object) -> PydanticObjectId:
     return oid
 
 
+def key_then_id(parse_key: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
+    """The `parse` of a list ordered by one key and then the id: `parse_key`
+    reads the key's value back, raising `ValueError` or `TypeError` for one
+    we did not make."""
+
+    def parse(values: list[Any]) -> list[Any]:
+        try:
+            key = parse_key(values[0])
+        except (TypeError, ValueError) as exc:
+            raise InvalidCursorError("The cursor is not valid.") from exc
+        return [key, cursor_id(values[1])]
+
+    return parse
+
+
 @dataclass(frozen=True)
 class ListOrder(Generic[T]):
     """A list's order and its cursors. `kind` names the list (a cursor of

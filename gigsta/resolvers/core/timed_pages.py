@@ -11,13 +11,12 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from beanie import Document, PydanticObjectId
 
 from gigsta.resolvers.core.pagination import (
-    InvalidCursorError,
     ListOrder,
     Page,
     PageRequest,
     Paging,
-    cursor_id,
     find_page,
+    key_then_id,
 )
 
 if TYPE_CHECKING:
@@ -32,14 +31,11 @@ class Timed(Protocol):
 D = TypeVar("D", bound=Document)
 
 
-def _parse(values: list[Any]) -> list[Any]:
-    try:
-        created = datetime.fromisoformat(str(values[0]))
-    except ValueError as exc:
-        raise InvalidCursorError("The cursor is not valid.") from exc
+def _created_at(value: object) -> datetime:
+    created = datetime.fromisoformat(str(value))
     if created.tzinfo is None:
-        raise InvalidCursorError("The cursor is not valid.")
-    return [created, cursor_id(values[1])]
+        raise ValueError(value)
+    return created
 
 
 def _values(doc: Timed) -> list[Any]:
@@ -50,7 +46,10 @@ def time_order(kind: str, way: int) -> ListOrder[Any]:
     """The list `kind` oldest first (`way` 1) or newest first (-1); the id
     breaks ties between things made in the same instant."""
     return ListOrder(
-        kind, [("created_at", way), ("_id", way)], values=_values, parse=_parse
+        kind,
+        [("created_at", way), ("_id", way)],
+        values=_values,
+        parse=key_then_id(_created_at),
     )
 
 
