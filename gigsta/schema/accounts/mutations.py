@@ -176,15 +176,12 @@ class AccountsMutation:
     async def update_worker_profile(
         self, info: Info, input: UpdateWorkerProfileInput
     ) -> WorkerPayload:
+        changes = asdict(input)
+        changes["hourly_rate_cents"] = changes.pop("hourly_rate")
         result = await workers.update_worker_profile(
             info.context.viewer,
-            name=input.name,
-            bio=input.bio,
-            services=input.services,
-            hourly_rate_cents=input.hourly_rate,
+            **changes,
             now=info.context.now,
-            base_address_token=input.base_address_token,
-            service_radius_km=input.service_radius_km,
             address_secret=info.context.runtime.settings.address_token_key(),
         )
         return WorkerPayload(
