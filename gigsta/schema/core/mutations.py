@@ -1,13 +1,15 @@
 """Root mutation fields made from handlers.
 
-A handler is a resolver method `async def name(self, info: Info, input:
-SomeInput) -> SomePayload` (its one argument may have another name, or be left
-out). `mutation` makes it
-a field of the `Mutation` type: the argument gets its description, and an id
-the handler reads with `input_id` that names no object of the expected type
-refuses the mutation with the handler's payload (INVALID, naming the input
-field) before any use case runs, as Saleor's mutations turn a validation
-error into their payload's errors."""
+A handler is a resolver method, `async def name(self, info: Info, input:
+SomeInput) -> SomePayload`; its one argument may have another name, or be left
+out. `mutation` makes it a field of the `Mutation` type and gives the argument
+its description. Its annotations are read when the module loads, so the types
+they name must be imported at run time.
+
+An id that the handler reads with `input_id` and that names no object of the
+expected type refuses the mutation before any use case runs: the handler's
+payload carries the error (INVALID, on the input field), as Saleor's mutations
+turn a validation error into their payload's errors."""
 
 from __future__ import annotations
 
@@ -61,6 +63,7 @@ def mutation(
             inspect.Parameter("root", inspect.Parameter.POSITIONAL_OR_KEYWORD),
             inspect.Parameter("info", keyword, annotation=hints.pop("info")),
         ]
+        assert len(hints) <= 1, f"{handler.__name__}: one argument at most"
         for name, annotation in hints.items():
             described = strawberry.argument(description=argument)
             parameters.append(
