@@ -1,7 +1,6 @@
 """What every mutation payload shares: the field showing what the mutation
-made or changed (null when it was refused), the payload of a refusal, and the
-refusal of an input id that names no object of the expected type (with the
-input field that says so).
+made or changed (null when it was refused), and the input field taking an id
+(a wrong one refuses the mutation: see `schema.core.mutations`).
 
 A payload type declares its own fields, in the order the schema shows them;
 every field but `errors` has a default, so a refusal sets `errors` alone."""
@@ -12,15 +11,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import strawberry
 
-from gigsta.schema.core import nodes
-from gigsta.schema.core.errors import user_errors
-
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from gigsta.domain.core import UserError as UserErrorData
-
-P = TypeVar("P")
 N = TypeVar("N")
 
 
@@ -38,21 +31,9 @@ def shown(node: Callable[..., N], doc: object | None) -> N | None:
     return None if doc is None else node(doc=doc)
 
 
-def refused(payload: Callable[..., P], errors: list[UserErrorData]) -> P:
-    """The payload of a mutation refused for `errors`: every other field keeps
-    its default."""
-    return payload(errors=user_errors(errors))
-
-
-def wrong_id(payload: Callable[..., P], field: str, expected: type[Any] | str) -> P:
-    """The payload refusing an input `field` that is not the id of an
-    `expected`."""
-    return refused(payload, [nodes.wrong_id(field, expected)])
-
-
 def id_input(type_name: str) -> Any:
     """A mutation input's field taking the id of a `type_name`; any other
-    value is refused by `wrong_id` (INVALID)."""
+    value is refused by `input_id` (INVALID)."""
     return strawberry.field(
         description=f"The `{type_name}.id` (INVALID when it is not a "
         f"{type_name.lower()}'s id)."

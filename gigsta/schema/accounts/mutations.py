@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import timedelta
-from typing import Annotated
 
 import strawberry
 
@@ -23,6 +22,7 @@ from gigsta.schema.accounts.types import User, Worker
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import Country, Role
 from gigsta.schema.core.errors import UserError, errors_field, user_errors
+from gigsta.schema.core.mutations import mutation
 from gigsta.schema.payloads import result_field, shown
 
 
@@ -134,14 +134,8 @@ def _auth_payload(result: sign_in.AuthResult) -> AuthPayload:
 
 @strawberry.type
 class AccountsMutation:
-    @strawberry.mutation(description="Create a CUSTOMER or WORKER account.")
-    async def sign_up(
-        self,
-        info: Info,
-        input: Annotated[
-            SignUpInput, strawberry.argument(description="The account to create.")
-        ],
-    ) -> AuthPayload:
+    @mutation("Create a CUSTOMER or WORKER account.", "The account to create.")
+    async def sign_up(self, info: Info, input: SignUpInput) -> AuthPayload:
         result = await sign_in.sign_up(
             **asdict(input),
             now=info.context.now,
@@ -150,20 +144,12 @@ class AccountsMutation:
         )
         return _auth_payload(result)
 
-    @strawberry.mutation(
-        description=(
-            "Sign in with email and password for a token. Repeated failures "
-            "from one client or for one email are refused for a while "
-            "(RATE_LIMITED)."
-        )
+    @mutation(
+        "Sign in with email and password for a token. Repeated failures from one "
+        "client or for one email are refused for a while (RATE_LIMITED).",
+        "The credentials.",
     )
-    async def log_in(
-        self,
-        info: Info,
-        input: Annotated[
-            LogInInput, strawberry.argument(description="The credentials.")
-        ],
-    ) -> AuthPayload:
+    async def log_in(self, info: Info, input: LogInInput) -> AuthPayload:
         result = await sign_in.log_in(
             **asdict(input),
             now=info.context.now,
@@ -176,11 +162,9 @@ class AccountsMutation:
         )
         return _auth_payload(result)
 
-    @strawberry.mutation(
-        description=(
-            "Revoke every token of the signed-in account, this one included, "
-            "on every server at once. Sign in again to get a new one."
-        )
+    @mutation(
+        "Revoke every token of the signed-in account, this one included, on "
+        "every server at once. Sign in again to get a new one."
     )
     async def log_out_everywhere(self, info: Info) -> LogOutPayload:
         errors = await sessions.log_out_everywhere(
@@ -188,24 +172,16 @@ class AccountsMutation:
         )
         return LogOutPayload(errors=user_errors(errors))
 
-    @strawberry.mutation(description="Edit the signed-in worker's profile.")
+    @mutation("Edit the signed-in worker's profile.", "The fields to change.")
     async def update_worker_profile(
-        self,
-        info: Info,
-        input: Annotated[
-            UpdateWorkerProfileInput,
-            strawberry.argument(description="The fields to change."),
-        ],
+        self, info: Info, input: UpdateWorkerProfileInput
     ) -> WorkerPayload:
+        changes = asdict(input)
+        changes["hourly_rate_cents"] = changes.pop("hourly_rate")
         result = await workers.update_worker_profile(
             info.context.viewer,
-            name=input.name,
-            bio=input.bio,
-            services=input.services,
-            hourly_rate_cents=input.hourly_rate,
+            **changes,
             now=info.context.now,
-            base_address_token=input.base_address_token,
-            service_radius_km=input.service_radius_km,
             address_secret=info.context.runtime.settings.address_token_key(),
         )
         return WorkerPayload(

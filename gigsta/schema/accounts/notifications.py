@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -11,6 +12,7 @@ from gigsta.domain.notifications.rules import ESSENTIAL_NOTICES, Notice
 from gigsta.resolvers.accounts import notifications
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.errors import UserError, errors_field, user_errors
+from gigsta.schema.core.mutations import mutation
 from gigsta.schema.payloads import result_field
 
 if TYPE_CHECKING:
@@ -71,21 +73,15 @@ class NotificationPreferencesPayload:
 
 @strawberry.type
 class NotificationsMutation:
-    @strawberry.mutation(
-        description="Choose which non-essential emails the signed-in account gets."
+    @mutation(
+        "Choose which non-essential emails the signed-in account gets.",
+        "The preferences to change.",
     )
     async def update_notification_preferences(
-        self,
-        info: Info,
-        input: Annotated[
-            UpdateNotificationPreferencesInput,
-            strawberry.argument(description="The preferences to change."),
-        ],
+        self, info: Info, input: UpdateNotificationPreferencesInput
     ) -> NotificationPreferencesPayload:
         result = await notifications.update_preferences(
-            info.context.viewer,
-            booking_updates=input.booking_updates,
-            now=info.context.now,
+            info.context.viewer, **asdict(input), now=info.context.now
         )
         prefs = result.preferences
         return NotificationPreferencesPayload(

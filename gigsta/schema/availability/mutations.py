@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated
 
 import strawberry
 
@@ -18,6 +18,7 @@ from gigsta.resolvers import availability
 from gigsta.schema.availability.types import Availability, worker_availability
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.errors import UserError, errors_field, user_errors
+from gigsta.schema.core.mutations import mutation
 from gigsta.schema.payloads import result_field
 
 
@@ -82,16 +83,13 @@ def _payload(
 
 @strawberry.type
 class AvailabilityMutation:
-    @strawberry.mutation(
-        description="Set the signed-in worker's weekly schedule (workers only: "
-        "NOT_ALLOWED otherwise). Bookings already made stay."
+    @mutation(
+        "Set the signed-in worker's weekly schedule (workers only: NOT_ALLOWED "
+        "otherwise). Bookings already made stay.",
+        "The new week.",
     )
     async def set_weekly_schedule(
-        self,
-        info: Info,
-        input: Annotated[
-            SetWeeklyScheduleInput, strawberry.argument(description="The new week.")
-        ],
+        self, info: Info, input: SetWeeklyScheduleInput
     ) -> AvailabilityPayload:
         result = await availability.set_weekly_schedule(
             info.context.viewer,
@@ -101,37 +99,24 @@ class AvailabilityMutation:
         )
         return _payload(info, result)
 
-    @strawberry.mutation(
-        description="Add time off or extra hours to the signed-in worker's "
-        "schedule (without a schedule yet: the week is empty, in their country's "
-        "main zone)."
+    @mutation(
+        "Add time off or extra hours to the signed-in worker's schedule (without "
+        "a schedule yet: the week is empty, in their country's main zone).",
+        "The exception to add.",
     )
     async def add_availability_exception(
-        self,
-        info: Info,
-        input: Annotated[
-            AddAvailabilityExceptionInput,
-            strawberry.argument(description="The exception to add."),
-        ],
+        self, info: Info, input: AddAvailabilityExceptionInput
     ) -> AvailabilityPayload:
         result = await availability.add_exception(
-            info.context.viewer,
-            kind=input.kind,
-            start=input.start,
-            end=input.end,
-            note=input.note,
-            now=info.context.now,
+            info.context.viewer, **asdict(input), now=info.context.now
         )
         return _payload(info, result)
 
-    @strawberry.mutation(description="Remove one of the signed-in worker's exceptions.")
+    @mutation(
+        "Remove one of the signed-in worker's exceptions.", "The exception to remove."
+    )
     async def remove_availability_exception(
-        self,
-        info: Info,
-        input: Annotated[
-            RemoveAvailabilityExceptionInput,
-            strawberry.argument(description="The exception to remove."),
-        ],
+        self, info: Info, input: RemoveAvailabilityExceptionInput
     ) -> AvailabilityPayload:
         result = await availability.remove_exception(
             info.context.viewer,

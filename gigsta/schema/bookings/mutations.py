@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated
 
 import strawberry
 
@@ -16,10 +15,10 @@ from gigsta.domain.bookings.limits import (
 from gigsta.resolvers.bookings import actions, requests
 from gigsta.schema.accounts.types import Worker
 from gigsta.schema.bookings.types import Booking
-from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.errors import UserError, errors_field, user_errors
-from gigsta.schema.payloads import id_input, shown, wrong_id
+from gigsta.schema.core.mutations import input_id, mutation
+from gigsta.schema.payloads import id_input, shown
 
 
 @strawberry.input(description="What a customer asks a worker to do, and when.")
@@ -87,25 +86,18 @@ def _booking_payload(result: requests.BookingResult) -> BookingPayload:
 
 @strawberry.type
 class BookingsMutation:
-    @strawberry.mutation(
-        description=(
-            "A signed-in customer requests a worker. The card is held for the "
-            "price at once (or saved, for a job more than 6 days away); the "
-            "booking is REQUESTED, or PENDING_PAYMENT while 3-D Secure waits. "
-            "Repeating an identical request (same worker, times and card) "
-            "returns the booking the first one made."
-        )
+    @mutation(
+        "A signed-in customer requests a worker. The card is held for the price "
+        "at once (or saved, for a job more than 6 days away); the booking is "
+        "REQUESTED, or PENDING_PAYMENT while 3-D Secure waits. Repeating an "
+        "identical request (same worker, times and card) returns the booking the "
+        "first one made.",
+        "The request.",
     )
     async def request_booking(
-        self,
-        info: Info,
-        input: Annotated[
-            RequestBookingInput, strawberry.argument(description="The request.")
-        ],
+        self, info: Info, input: RequestBookingInput
     ) -> BookingPayload:
-        worker_id = nodes.local_id(input.worker_id, Worker)
-        if worker_id is None:
-            return wrong_id(BookingPayload, "workerId", Worker)
+        worker_id = input_id(input.worker_id, Worker, "workerId")
         result = await requests.request_booking(
             info.context.viewer,
             requests.BookingRequest(**{**asdict(input), "worker_id": str(worker_id)}),
@@ -115,23 +107,15 @@ class BookingsMutation:
         )
         return _booking_payload(result)
 
-    @strawberry.mutation(
-        description=(
-            "Take one of the booking's `availableActions`: moves its status, "
-            "writes its history and moves the money as the action says."
-        )
+    @mutation(
+        "Take one of the booking's `availableActions`: moves its status, writes "
+        "its history and moves the money as the action says.",
+        "The action and the version it is for.",
     )
     async def perform_booking_action(
-        self,
-        info: Info,
-        input: Annotated[
-            PerformBookingActionInput,
-            strawberry.argument(description="The action and the version it is for."),
-        ],
+        self, info: Info, input: PerformBookingActionInput
     ) -> BookingPayload:
-        booking_id = nodes.local_id(input.booking_id, Booking)
-        if booking_id is None:
-            return wrong_id(BookingPayload, "bookingId", Booking)
+        booking_id = input_id(input.booking_id, Booking, "bookingId")
         result = await actions.perform_booking_action(
             info.context.viewer,
             **{**asdict(input), "booking_id": str(booking_id)},

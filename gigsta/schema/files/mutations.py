@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime, timedelta
-from typing import Annotated
 
 import strawberry
 
 from gigsta.domain.files import MAX_FILENAME_LENGTH, MAX_KEY_LENGTH, UploadLimits
 from gigsta.resolvers.files import caller, cleanup, uploads
-from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import UploadPurpose
 from gigsta.schema.core.errors import UserError, errors_field, user_errors
+from gigsta.schema.core.mutations import input_id, mutation
 from gigsta.schema.files.types import Attachment
-from gigsta.schema.payloads import result_field, shown, wrong_id
+from gigsta.schema.payloads import result_field, shown
 
 
 @strawberry.input(description="The file the client is about to upload.")
@@ -89,28 +88,20 @@ def _attachment_payload(result: caller.AttachmentResult) -> AttachmentPayload:
 
 @strawberry.type
 class FilesMutation:
-    @strawberry.mutation(
-        description="A presigned PUT URL for one file (photo, avatar or document)."
+    @mutation(
+        "A presigned PUT URL for one file (photo, avatar or document).",
+        "The file to upload.",
     )
     async def create_upload(
-        self,
-        info: Info,
-        input: Annotated[
-            CreateUploadInput, strawberry.argument(description="The file to upload.")
-        ],
+        self, info: Info, input: CreateUploadInput
     ) -> CreateUploadPayload:
         booking_id = None
         if input.booking_id is not None:
-            booking_id = nodes.local_id(input.booking_id, "Booking")
-            if booking_id is None:
-                return wrong_id(CreateUploadPayload, "bookingId", "Booking")
+            booking_id = str(input_id(input.booking_id, "Booking", "bookingId"))
         settings = info.context.runtime.settings
         result = await uploads.create_upload(
             _caller(info),
-            **{
-                **asdict(input),
-                "booking_id": None if booking_id is None else str(booking_id),
-            },
+            **{**asdict(input), "booking_id": booking_id},
             limits=UploadLimits(
                 max_image_bytes=settings.upload_max_image_bytes,
                 max_document_bytes=settings.upload_max_document_bytes,
@@ -125,39 +116,22 @@ class FilesMutation:
             errors=user_errors(result.errors),
         )
 
-    @strawberry.mutation(
-        description="Check an uploaded file and record it (idempotent per key)."
+    @mutation(
+        "Check an uploaded file and record it (idempotent per key).",
+        f"The `key` from `createUpload`; at most {MAX_KEY_LENGTH} characters.",
     )
-    async def complete_upload(
-        self,
-        info: Info,
-        key: Annotated[
-            str,
-            strawberry.argument(
-                description=f"The `key` from `createUpload`; at most {MAX_KEY_LENGTH} "
-                "characters."
-            ),
-        ],
-    ) -> AttachmentPayload:
+    async def complete_upload(self, info: Info, key: str) -> AttachmentPayload:
         result = await uploads.complete_upload(_caller(info), key=key)
         return _attachment_payload(result)
 
-    @strawberry.mutation(
-        description="Delete a file and its stored object: its uploader or an admin."
+    @mutation(
+        "Delete a file and its stored object: its uploader or an admin.",
+        "The `Attachment.id` (INVALID when it is not one).",
     )
     async def delete_attachment(
-        self,
-        info: Info,
-        id: Annotated[
-            strawberry.ID,
-            strawberry.argument(
-                description="The `Attachment.id` (INVALID when it is not one)."
-            ),
-        ],
+        self, info: Info, id: strawberry.ID
     ) -> AttachmentPayload:
-        attachment_id = nodes.local_id(id, Attachment)
-        if attachment_id is None:
-            return wrong_id(AttachmentPayload, "id", Attachment)
+        attachment_id = input_id(id, Attachment, "id")
         result = await cleanup.delete_attachment(
             _caller(info), attachment_id=str(attachment_id)
         )

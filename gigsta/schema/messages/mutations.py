@@ -11,8 +11,9 @@ from gigsta.resolvers import messages
 from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.errors import UserError, errors_field, user_errors
+from gigsta.schema.core.mutations import input_id, mutation
 from gigsta.schema.messages.types import BookingMessage
-from gigsta.schema.payloads import id_input, wrong_id
+from gigsta.schema.payloads import id_input
 
 if TYPE_CHECKING:
     # Only for the annotation: `Booking` sits above messages and is built
@@ -56,28 +57,19 @@ class MarkBookingMessagesReadPayload:
 
 @strawberry.type
 class MessagesMutation:
-    @strawberry.mutation(
-        description=(
-            "The booking's customer or worker (or an admin) writes a message, "
-            "while the booking is requested, accepted, in progress, completed "
-            "or disputed. Before the worker accepts, phone numbers, emails and "
-            "links are masked. At most 20 messages a minute per user "
-            "(RATE_LIMITED)."
-        )
+    @mutation(
+        "The booking's customer or worker (or an admin) writes a message, while "
+        "the booking is requested, accepted, in progress, completed or disputed. "
+        "Before the worker accepts, phone numbers, emails and links are masked. "
+        "At most 20 messages a minute per user (RATE_LIMITED).",
+        "The message.",
     )
     async def send_booking_message(
-        self,
-        info: Info,
-        input: Annotated[
-            SendBookingMessageInput, strawberry.argument(description="The message.")
-        ],
+        self, info: Info, input: SendBookingMessageInput
     ) -> SendBookingMessagePayload:
-        booking_id = nodes.local_id(input.booking_id, "Booking")
-        if booking_id is None:
-            return wrong_id(SendBookingMessagePayload, "bookingId", "Booking")
         result = await messages.send_message(
             info.context.viewer,
-            booking_id=str(booking_id),
+            booking_id=str(input_id(input.booking_id, "Booking", "bookingId")),
             body=input.body,
             now=info.context.now,
         )
@@ -89,23 +81,18 @@ class MessagesMutation:
             errors=user_errors(result.errors),
         )
 
-    @strawberry.mutation(
-        description="The viewer's side (customer or worker) has read the "
-        "booking's messages up to now: its `unreadCount` drops to 0."
+    @mutation(
+        "The viewer's side (customer or worker) has read the booking's messages "
+        "up to now: its `unreadCount` drops to 0.",
+        "Which booking.",
     )
     async def mark_booking_messages_read(
-        self,
-        info: Info,
-        input: Annotated[
-            MarkBookingMessagesReadInput,
-            strawberry.argument(description="Which booking."),
-        ],
+        self, info: Info, input: MarkBookingMessagesReadInput
     ) -> MarkBookingMessagesReadPayload:
-        booking_id = nodes.local_id(input.booking_id, "Booking")
-        if booking_id is None:
-            return wrong_id(MarkBookingMessagesReadPayload, "bookingId", "Booking")
         result = await messages.mark_read(
-            info.context.viewer, booking_id=str(booking_id), now=info.context.now
+            info.context.viewer,
+            booking_id=str(input_id(input.booking_id, "Booking", "bookingId")),
+            now=info.context.now,
         )
         return MarkBookingMessagesReadPayload(
             booking=nodes.node_of(result.booking) if result.booking else None,

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated
 
 import strawberry
 
 from gigsta.domain.partners import MAX_KEY_NAME_LENGTH, MAX_PARTNER_NAME_LENGTH, Scope
 from gigsta.resolvers import partners
-from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import Country
 from gigsta.schema.core.errors import UserError, errors_field, user_errors
+from gigsta.schema.core.mutations import input_id, mutation
 from gigsta.schema.partners.types import ApiKey, Partner
-from gigsta.schema.payloads import result_field, shown, wrong_id
+from gigsta.schema.payloads import result_field, shown
 
 
 @strawberry.input(description="A new partner organisation.")
@@ -100,87 +100,60 @@ def _key_payload(result: partners.KeyResult) -> ApiKeyPayload:
 
 @strawberry.type
 class PartnersMutation:
-    @strawberry.mutation(description="Add a partner organisation (admins only).")
+    @mutation("Add a partner organisation (admins only).", "The partner to add.")
     async def create_partner(
-        self,
-        info: Info,
-        input: Annotated[
-            CreatePartnerInput, strawberry.argument(description="The partner to add.")
-        ],
+        self, info: Info, input: CreatePartnerInput
     ) -> PartnerPayload:
         result = await partners.create_partner(
-            info.context.viewer,
-            name=input.name,
-            country=input.country,
-            contact_email=input.contact_email,
-            now=info.context.now,
+            info.context.viewer, **asdict(input), now=info.context.now
         )
         return _partner_payload(result)
 
-    @strawberry.mutation(
-        description="Rename a partner or change its contact address (admins only)."
+    @mutation(
+        "Rename a partner or change its contact address (admins only).",
+        "The changes.",
     )
     async def update_partner(
-        self,
-        info: Info,
-        input: Annotated[
-            UpdatePartnerInput, strawberry.argument(description="The changes.")
-        ],
+        self, info: Info, input: UpdatePartnerInput
     ) -> PartnerPayload:
-        oid = nodes.local_id(input.id, Partner)
-        if oid is None:
-            return wrong_id(PartnerPayload, "id", Partner)
         contact = (
             ... if input.contact_email is strawberry.UNSET else input.contact_email
         )
         result = await partners.update_partner(
             info.context.viewer,
-            partner_id=oid,
+            partner_id=input_id(input.id, Partner, "id"),
             name=input.name,
             contact_email=contact,
             now=info.context.now,
         )
         return _partner_payload(result)
 
-    @strawberry.mutation(
-        description="Make an API key for a partner (admins only); the key is in "
-        "the payload, once."
+    @mutation(
+        "Make an API key for a partner (admins only); the key is in the payload, once.",
+        "The key to make.",
     )
     async def create_api_key(
-        self,
-        info: Info,
-        input: Annotated[
-            CreateApiKeyInput, strawberry.argument(description="The key to make.")
-        ],
+        self, info: Info, input: CreateApiKeyInput
     ) -> ApiKeyPayload:
-        oid = nodes.local_id(input.partner_id, Partner)
-        if oid is None:
-            return wrong_id(ApiKeyPayload, "partnerId", Partner)
+        partner_id = input_id(input.partner_id, Partner, "partnerId")
         result = await partners.create_key(
             info.context.viewer,
-            partner_id=oid,
-            name=input.name,
-            scopes=input.scopes,
-            expires_at=input.expires_at,
+            **{**asdict(input), "partner_id": partner_id},
             now=info.context.now,
         )
         return _key_payload(result)
 
-    @strawberry.mutation(
-        description="Revoke an API key (admins only): refused from the next "
-        "request on, on every server."
+    @mutation(
+        "Revoke an API key (admins only): refused from the next request on, on "
+        "every server.",
+        "The key to revoke.",
     )
     async def revoke_api_key(
-        self,
-        info: Info,
-        input: Annotated[
-            RevokeApiKeyInput, strawberry.argument(description="The key to revoke.")
-        ],
+        self, info: Info, input: RevokeApiKeyInput
     ) -> ApiKeyPayload:
-        oid = nodes.local_id(input.id, ApiKey)
-        if oid is None:
-            return wrong_id(ApiKeyPayload, "id", ApiKey)
         result = await partners.revoke_key(
-            info.context.viewer, key_id=oid, now=info.context.now
+            info.context.viewer,
+            key_id=input_id(input.id, ApiKey, "id"),
+            now=info.context.now,
         )
         return _key_payload(result)

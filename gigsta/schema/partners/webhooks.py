@@ -3,7 +3,7 @@ endpoints; read the delivery log; redeliver."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from beanie import PydanticObjectId as ObjectId
@@ -13,9 +13,10 @@ from gigsta.resolvers import webhooks
 from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.errors import UserError, errors_field, user_errors
+from gigsta.schema.core.mutations import input_id, mutation
 from gigsta.schema.partners.types import Partner
 from gigsta.schema.partners.webhook_types import WebhookDelivery, WebhookEndpoint
-from gigsta.schema.payloads import result_field, shown, wrong_id
+from gigsta.schema.payloads import result_field, shown
 
 if TYPE_CHECKING:
     from beanie import PydanticObjectId
@@ -40,12 +41,6 @@ class CreateWebhookEndpointInput:
 @strawberry.input(description="The webhook endpoint to disable, enable or delete.")
 class WebhookEndpointIdInput:
     id: strawberry.ID = strawberry.field(description="The endpoint's id.")
-
-
-# The argument of every mutation on one endpoint.
-WhichEndpoint = Annotated[
-    WebhookEndpointIdInput, strawberry.argument(description="Which.")
-]
 
 
 @strawberry.input(description="The webhook delivery to send again.")
@@ -90,13 +85,17 @@ def _payload(result: webhooks.EndpointResult) -> WebhookEndpointPayload:
     )
 
 
-async def _change(
-    info: Info, id: strawberry.ID, change: webhooks.EndpointChange
-) -> WebhookEndpointPayload:
-    oid = nodes.local_id(id, WebhookEndpoint)
-    if oid is None:
-        return wrong_id(WebhookEndpointPayload, "id", WebhookEndpoint)
-    return _payload(await change(info.context.viewer, oid, now=info.context.now))
+def _endpoint_change(description: str, change: webhooks.EndpointChange) -> Any:
+    """A mutation on one endpoint, by its id: `change` does it."""
+
+    @mutation(description, "Which.")
+    async def resolve(
+        self: None, info: Info, input: WebhookEndpointIdInput
+    ) -> WebhookEndpointPayload:
+        oid = input_id(input.id, WebhookEndpoint, "id")
+        return _payload(await change(info.context.viewer, oid, now=info.context.now))
+
+    return resolve
 
 
 def _partner(value: strawberry.ID | None) -> PydanticObjectId | None:
@@ -151,17 +150,12 @@ class WebhooksQuery:
 
 @strawberry.type
 class WebhooksMutation:
-    @strawberry.mutation(
-        description="Register a webhook endpoint; its signing secret is in the "
-        "payload, once."
+    @mutation(
+        "Register a webhook endpoint; its signing secret is in the payload, once.",
+        "The endpoint to register.",
     )
     async def create_webhook_endpoint(
-        self,
-        info: Info,
-        input: Annotated[
-            CreateWebhookEndpointInput,
-            strawberry.argument(description="The endpoint to register."),
-        ],
+        self, info: Info, input: CreateWebhookEndpointInput
     ) -> WebhookEndpointPayload:
         result = await webhooks.create_endpoint(
             info.context.viewer,
@@ -173,50 +167,30 @@ class WebhooksMutation:
         )
         return _payload(result)
 
-    @strawberry.mutation(description="Stop sending to a webhook endpoint.")
-    async def disable_webhook_endpoint(
-        self,
-        info: Info,
-        input: WhichEndpoint,
-    ) -> WebhookEndpointPayload:
-        return await _change(info, input.id, webhooks.disable_endpoint)
-
-    @strawberry.mutation(
-        description="Send to a disabled webhook endpoint again (by its owner, or "
-        "after 3 days of failures): new events only; `redeliverWebhook` sends "
-        "what it missed."
+    disable_webhook_endpoint = _endpoint_change(
+        "Stop sending to a webhook endpoint.", webhooks.disable_endpoint
     )
-    async def enable_webhook_endpoint(
-        self,
-        info: Info,
-        input: WhichEndpoint,
-    ) -> WebhookEndpointPayload:
-        return await _change(info, input.id, webhooks.enable_endpoint)
+    enable_webhook_endpoint = _endpoint_change(
+        "Send to a disabled webhook endpoint again (by its owner, or after 3 days "
+        "of failures): new events only; `redeliverWebhook` sends what it missed.",
+        webhooks.enable_endpoint,
+    )
+    delete_webhook_endpoint = _endpoint_change(
+        "Delete a webhook endpoint.", webhooks.delete_endpoint
+    )
 
-    @strawberry.mutation(description="Delete a webhook endpoint.")
-    async def delete_webhook_endpoint(
-        self,
-        info: Info,
-        input: WhichEndpoint,
-    ) -> WebhookEndpointPayload:
-        return await _change(info, input.id, webhooks.delete_endpoint)
-
-    @strawberry.mutation(
-        description="Send a webhook delivery again now (the same body and event "
-        "id), with a new 3-day retry window."
+    @mutation(
+        "Send a webhook delivery again now (the same body and event id), with a "
+        "new 3-day retry window.",
+        "Which.",
     )
     async def redeliver_webhook(
-        self,
-        info: Info,
-        input: Annotated[
-            RedeliverWebhookInput, strawberry.argument(description="Which.")
-        ],
+        self, info: Info, input: RedeliverWebhookInput
     ) -> RedeliverWebhookPayload:
-        oid = nodes.local_id(input.delivery_id, WebhookDelivery)
-        if oid is None:
-            return wrong_id(RedeliverWebhookPayload, "deliveryId", WebhookDelivery)
         result = await webhooks.redeliver(
-            info.context.viewer, oid, now=info.context.now
+            info.context.viewer,
+            input_id(input.delivery_id, WebhookDelivery, "deliveryId"),
+            now=info.context.now,
         )
         return RedeliverWebhookPayload(
             delivery=shown(WebhookDelivery, result.delivery),

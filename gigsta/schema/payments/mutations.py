@@ -7,6 +7,7 @@ import strawberry
 from gigsta.resolvers.payments import payouts as payout_service
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.errors import UserError, errors_field, user_errors
+from gigsta.schema.core.mutations import mutation
 
 
 @strawberry.type(description="The result of `startPayoutOnboarding`.")
@@ -19,9 +20,7 @@ class PayoutOnboardingPayload:
 
 @strawberry.type
 class PaymentsMutation:
-    @strawberry.mutation(
-        description="Start (or resume) Stripe onboarding to receive payouts."
-    )
+    @mutation("Start (or resume) Stripe onboarding to receive payouts.")
     async def start_payout_onboarding(self, info: Info) -> PayoutOnboardingPayload:
         result = await payout_service.start_payout_onboarding(
             info.context.viewer, info.context.runtime.payments, info.context.now

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import strawberry
 
 from gigsta.domain.reviews import (
@@ -14,10 +12,10 @@ from gigsta.domain.reviews import (
     REVIEW_PERIOD,
 )
 from gigsta.resolvers import reviews
-from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.errors import UserError, errors_field, user_errors
-from gigsta.schema.payloads import id_input, shown, wrong_id
+from gigsta.schema.core.mutations import input_id, mutation
+from gigsta.schema.payloads import id_input, shown
 from gigsta.schema.reviews.types import Review
 
 
@@ -58,51 +56,35 @@ def _payload(result: reviews.ReviewResult) -> ReviewPayload:
 
 @strawberry.type
 class ReviewsMutation:
-    @strawberry.mutation(
-        description=(
-            "The booking's customer reviews the worker, or its worker the "
-            "customer: once each, after the job is completed and within "
-            f"{REVIEW_PERIOD.days} days of completion. The review is hidden "
-            "from the other side until both have reviewed or the period ends."
-        )
+    @mutation(
+        "The booking's customer reviews the worker, or its worker the customer: "
+        "once each, after the job is completed and within "
+        f"{REVIEW_PERIOD.days} days of completion. The review is hidden from the "
+        "other side until both have reviewed or the period ends.",
+        "The review.",
     )
     async def submit_booking_review(
-        self,
-        info: Info,
-        input: Annotated[
-            SubmitBookingReviewInput, strawberry.argument(description="The review.")
-        ],
+        self, info: Info, input: SubmitBookingReviewInput
     ) -> ReviewPayload:
-        booking_id = nodes.local_id(input.booking_id, "Booking")
-        if booking_id is None:
-            return wrong_id(ReviewPayload, "bookingId", "Booking")
         result = await reviews.submit_review(
             info.context.viewer,
-            booking_id=str(booking_id),
+            booking_id=str(input_id(input.booking_id, "Booking", "bookingId")),
             rating=input.rating,
             text=input.text,
             now=info.context.now,
         )
         return _payload(result)
 
-    @strawberry.mutation(
-        description="An admin hides a review from everyone but admins and its "
-        "author (it no longer counts in `Worker.rating`); the reason is kept in "
-        "`Review.moderation`."
+    @mutation(
+        "An admin hides a review from everyone but admins and its author (it no "
+        "longer counts in `Worker.rating`); the reason is kept in "
+        "`Review.moderation`.",
+        "The review and why.",
     )
-    async def hide_review(
-        self,
-        info: Info,
-        input: Annotated[
-            HideReviewInput, strawberry.argument(description="The review and why.")
-        ],
-    ) -> ReviewPayload:
-        review_id = nodes.local_id(input.review_id, Review)
-        if review_id is None:
-            return wrong_id(ReviewPayload, "reviewId", "Review")
+    async def hide_review(self, info: Info, input: HideReviewInput) -> ReviewPayload:
         result = await reviews.hide_review(
             info.context.viewer,
-            review_id=str(review_id),
+            review_id=str(input_id(input.review_id, Review, "reviewId")),
             reason=input.reason,
             now=info.context.now,
         )
