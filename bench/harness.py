@@ -44,3 +44,29 @@ def server_env(uri: str, db_name: str, port: int, **extra: str) -> dict[str, str
     for unset in ("STRIPE_SECRET_KEY", "ADDRESSABLE_API_KEY", "R2_ENDPOINT_URL"):
         env.pop(unset, None)
     return env
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """CPU time (user and system) a process has used so far, from Linux's
+    /proc; None elsewhere or when it is gone."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def database_pid(uri: str) -> int | None:
+    """The local database process serving `uri` (a stand-in started on its
+    port), found by its command line; None when there is none here."""
+    port = uri.rsplit(":", 1)[-1].split("/", maxsplit=1)[0]
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            words = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"--port" in words and port.encode() in words:
+            return int(cmdline.parent.name)
+    return None

@@ -34,7 +34,7 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
-from bench.harness import server_env, with_database
+from bench.harness import database_pid, server_env, with_database
 from bench.marketplace import Marketplace, seed
 from bench.side_by_side_runs import Scenario, measure_all
 from scripts.migrate import migrate_up
@@ -61,17 +61,25 @@ async def _seed(uri: str, db_name: str, secret: str) -> Marketplace:
         await raw.close()
 
 
+CPU_COLUMNS = ("app", "raw", "database", "generator")
+
+
 def _print_table(rows: list[dict[str, Any]]) -> None:
     print(
         f"{'scenario':<34} {'conc':>4} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'fail':>5} {'ratio':>6}"
+        f"{'fail':>5} {'ratio':>6}   CPU ms a request: "
+        + " ".join(f"{name:>9}" for name in CPU_COLUMNS)
     )
     for row in rows:
         ratio = f"{row['ratio']:.2f}" if row.get("ratio") is not None else ""
+        cpu = " ".join(
+            f"{row[f'cpu_ms_{name}']:>9.2f}" if f"cpu_ms_{name}" in row else " " * 9
+            for name in CPU_COLUMNS
+        )
         print(
             f"{row['scenario']:<34} {row['concurrency']:>4} {row['per_second']:>8.1f} "
             f"{row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} {row['failures']:>5} "
-            f"{ratio:>6}"
+            f"{ratio:>6}   {' ' * 18}{cpu}"
         )
 
 
@@ -101,6 +109,7 @@ def serve_and_run(uri: str, workdir: Path) -> None:
             db_name=db_name,
             market=market,
             quick=QUICK,
+            pids={"app": app.pid, "raw": raw.pid, "database": database_pid(uri)},
         )
         rows = asyncio.run(measure_all(scenario, CONCURRENCY))
     finally:

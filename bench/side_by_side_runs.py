@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -11,6 +12,7 @@ import aiohttp
 from bson import ObjectId
 from pymongo import AsyncMongoClient, ReturnDocument
 
+from bench.harness import cpu_seconds
 from bench.load import Call, Figures, run_load, timed_calls
 
 if TYPE_CHECKING:
@@ -42,6 +44,8 @@ class Scenario:
     db_name: str
     market: Marketplace
     quick: bool
+    # the served app's, the raw endpoint's and the database's processes
+    pids: dict[str, int | None] = field(default_factory=dict)
     # the requested bookings not yet accepted by an earlier run
     unused: list[tuple[str, str]] = field(default_factory=list)
 
@@ -146,26 +150,50 @@ def _row(name: str, concurrency: int, figures: Figures) -> dict[str, Any]:
     return {"scenario": name, "concurrency": concurrency, **figures.as_dict()}
 
 
+async def _with_cpu(
+    scenario: Scenario, requests: int, load: Any
+) -> tuple[Figures, dict[str, float]]:
+    """The figures of a load, and the CPU milliseconds per request each of
+    the server processes spent on it (this load generator included)."""
+    pids = {**scenario.pids, "generator": os.getpid()}
+    before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    figures = await load
+    spent = {}
+    for name, pid in pids.items():
+        start, end = before[name], cpu_seconds(pid)
+        if start is not None and end is not None:
+            spent[f"cpu_ms_{name}"] = round((end - start) * 1000 / requests, 2)
+    return figures, spent
+
+
 async def pages(scenario: Scenario, concurrency: int) -> list[dict[str, Any]]:
     count = scenario.sizes(concurrency, 600)
-    app = await run_load(
-        scenario.app,
-        page_calls(scenario.market, raw=False),
-        requests=count,
-        concurrency=concurrency,
-        ok=_ok_page,
+    app, app_cpu = await _with_cpu(
+        scenario,
+        count,
+        run_load(
+            scenario.app,
+            page_calls(scenario.market, raw=False),
+            requests=count,
+            concurrency=concurrency,
+            ok=_ok_page,
+        ),
     )
-    raw = await run_load(
-        scenario.raw,
-        page_calls(scenario.market, raw=True),
-        requests=count,
-        concurrency=concurrency,
-        ok=lambda p: len(p["data"]["bookings"]["edges"]) > 0,
+    raw, raw_cpu = await _with_cpu(
+        scenario,
+        count,
+        run_load(
+            scenario.raw,
+            page_calls(scenario.market, raw=True),
+            requests=count,
+            concurrency=concurrency,
+            ok=lambda p: len(p["data"]["bookings"]["edges"]) > 0,
+        ),
     )
     ratio = app.per_second / raw.per_second
     return [
-        _row("bookings(first:20) app", concurrency, app) | {"ratio": ratio},
-        _row("bookings(first:20) raw endpoint", concurrency, raw),
+        _row("bookings(first:20) app", concurrency, app) | {"ratio": ratio} | app_cpu,
+        _row("bookings(first:20) raw endpoint", concurrency, raw) | raw_cpu,
     ]
 
 
