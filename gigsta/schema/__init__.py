@@ -152,7 +152,7 @@ class GigstaSchema(strawberry.Schema):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("execution_context_class", direct_resolvers.ExecutionContext)
         super().__init__(*args, **kwargs)
-        direct_resolvers.install(self._schema)
+        direct_resolvers.install(self._schema, self.config.info_class)
 
     def _get_middleware_manager(
         self, extensions: list[SchemaExtension]

@@ -44,6 +44,14 @@ class Item:
     async def later(self) -> str:
         return f"later {self.name}"
 
+    @strawberry.field(description="Reads the object as `root` and the info.")
+    def seen(self, root: Row, info: strawberry.Info) -> str:
+        return f"{root.name} as {info.field_name} on {info.path.prev.key}"
+
+    @strawberry.field(description="A resolver that fails.")
+    def fails(self) -> str | None:
+        raise ValueError(f"no value for {self.name}")
+
 
 GOOD = {"name": "a", "size": 1, "colour": Colour.RED, "note": None}
 ROWS: list[dict[str, Any]] = [
@@ -74,7 +82,12 @@ def _answer(result: Any) -> tuple[Any, list[tuple[str, Any, Any]]]:
 
 @pytest.mark.parametrize(
     "query",
-    [QUERY, "{ items { broken name } }", "{ items { ... on Item { size note } } }"],
+    [
+        QUERY,
+        "{ items { broken name } }",
+        "{ items { ... on Item { size note } } }",
+        "{ items { seen fails later } }",
+    ],
 )
 async def test_answers_and_errors_are_strawberry_s_own(query):
     # the same schema, completed by Strawberry's own executor
@@ -120,3 +133,22 @@ async def test_leaf_values_are_completed_without_the_per_field_path():
         {"name": "a", "size": 1, "colour": "RED", "note": None, "later": "later a"},
         {"name": "b", "size": 1, "colour": "BLUE", "note": "noted", "later": "later b"},
     ]
+
+
+async def test_resolvers_without_arguments_are_called_directly(monkeypatch):
+    """Strawberry's resolver wrapper (argument conversion, extension chain)
+    is not run for resolvers that have no arguments, permission or extension."""
+    from strawberry.types.fields.resolver import StrawberryResolver
+
+    wrapped = []
+    call = StrawberryResolver.__call__
+
+    def counted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        wrapped.append(self.name)
+        return call(self, *args, **kwargs)
+
+    monkeypatch.setattr(StrawberryResolver, "__call__", counted)
+    result = await GigstaSchema(query=Query).execute("{ items { seen later } }")
+    assert result.data is not None
+    assert result.data["items"][0] == {"seen": "a as seen on 0", "later": "later a"}
+    assert wrapped == []

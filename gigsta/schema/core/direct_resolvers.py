@@ -10,6 +10,12 @@ do the plain attribute fields, such as a price's or an action's). The schema
 itself (types, descriptions, SDL) is untouched; a field with a permission,
 an extension or its own `resolve_id` keeps Strawberry's path.
 
+A field with a resolver of its own but no arguments, permission or extension
+(`Booking.price`, `Booking.worker`, `Booking.availableActions`...) gets a
+resolver that calls it as Strawberry would (the object as `self`, `root` or
+`parent`, a Strawberry `Info` if it asks for one), without converting the
+arguments it has none of or running the extension chain it has no links in.
+
 A scalar or enum field resolved directly also gets its `info` made once, not
 for every value, and is completed in the executor's loop over an object's
 fields (`ExecutionContext.execute_fields`): its value read and coerced in
@@ -23,7 +29,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
 from graphql import (
     GraphQLEnumType,
@@ -38,6 +44,7 @@ from graphql.pyutils import Path, gather_with_cancel
 from strawberry import relay
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types import Info
 from strawberry.types.field import StrawberryField
 
 from gigsta.schema.core.fields import DocumentField, resolver_of
@@ -143,9 +150,10 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return super().build_resolve_info(field_def, field_nodes, parent_type, path)
 
 
-def install(schema: GraphQLSchema) -> None:
-    """Give the schema's document fields, plain attributes and node ids their
-    direct resolvers."""
+def install(schema: GraphQLSchema, info_class: type[Info] = Info) -> None:
+    """Give the schema's document fields, plain attributes, node ids and
+    resolvers without arguments their direct resolvers. The schema has no
+    exception handlers (Strawberry would wrap each resolver in them)."""
     for graphql_type in schema.type_map.values():
         if not isinstance(graphql_type, GraphQLObjectType):
             continue
@@ -163,6 +171,8 @@ def install(schema: GraphQLSchema) -> None:
                     field.extensions[_LEAF_INFO] = _leaf_info(graphql_type, name, field)
             elif name == "id" and _has_plain_id(origin) and field.resolve:
                 field.resolve = _node_id(graphql_type.name, origin, field)
+            elif _plain_resolver(definition) and not field.args:
+                field.resolve = _call_resolver(definition, info_class)
 
 
 def _leaf_info(
@@ -216,6 +226,44 @@ def _reads_attribute(definition: object) -> TypeGuard[StrawberryField]:
 def _attribute(python_name: str) -> Callable[..., Any]:
     def resolve(source: Any, _info: GraphQLResolveInfo[Any]) -> Any:
         return getattr(source, python_name)
+
+    return resolve
+
+
+def _plain_resolver(definition: object) -> TypeGuard[StrawberryField]:
+    """A field whose value is its resolver's, called with no arguments: no
+    permission or extension, not a subscription."""
+    return (
+        isinstance(definition, StrawberryField)
+        and definition.base_resolver is not None
+        and callable(definition.base_resolver.wrapped_func)
+        and not definition.extensions
+        and not definition.arguments
+        and not definition.is_subscription
+    )
+
+
+def _call_resolver(
+    definition: StrawberryField, info_class: type[Info]
+) -> Callable[..., Any]:
+    """Strawberry's call of the field's resolver (`get_arguments`, then
+    `StrawberryField.get_result`), for a resolver without arguments."""
+    resolver = definition.base_resolver
+    assert resolver is not None
+    call = cast("Callable[..., Any]", resolver.wrapped_func)
+    as_self = resolver.self_parameter is not None
+    as_source = [
+        parameter.name
+        for parameter in (resolver.parent_parameter, resolver.root_parameter)
+        if parameter is not None
+    ]
+    info_name = resolver.info_parameter.name if resolver.info_parameter else None
+
+    def resolve(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
+        kwargs: dict[str, Any] = dict.fromkeys(as_source, source)
+        if info_name is not None:
+            kwargs[info_name] = info_class(_raw_info=info, _field=definition)
+        return call(source, **kwargs) if as_self else call(**kwargs)
 
     return resolve
 
