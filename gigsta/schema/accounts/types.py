@@ -54,10 +54,6 @@ from gigsta.schema.reviews.types import (
 )
 
 if TYPE_CHECKING:
-    from beanie import PydanticObjectId
-
-    from gigsta.domain.accounts import Viewer
-
     # Only for the annotation: `Booking` sits above accounts and is built
     # through the node registry (see `schema.core.nodes`).
     from gigsta.schema.bookings.types import Booking
@@ -93,20 +89,15 @@ def service_list(keys: list[str]) -> list[Service]:
     ]
 
 
-@nodes.shows(CustomerDoc)
 @strawberry.type(
     description="A customer's profile: the customer, the admins and the workers "
     "of the customer's bookings see it."
 )
-class Customer(nodes.DocumentNode):
-    doc: strawberry.Private[CustomerDoc]
-
-    by_id_loader = CustomerByIdLoader
-
-    @classmethod
-    def may_see_id(cls, viewer: Viewer | None, oid: PydanticObjectId) -> bool:
-        return customers.may_read(viewer, oid)
-
+class Customer(
+    nodes.DocumentNode[CustomerDoc],
+    loader=CustomerByIdLoader,
+    may_see_id=customers.may_read,
+):
     name = doc_field("name", str, description="The customer's name.")
     country = doc_field("country", Country, description="Where the customer books.")
 
@@ -127,17 +118,12 @@ class Customer(nodes.DocumentNode):
     )
 
 
-@nodes.shows(WorkerDoc)
 @strawberry.type(
     description="A worker's profile. Public, but for the fields that say who "
     "else may see them (null for anyone else)."
 )
-class Worker(nodes.DocumentNode):
-    doc: strawberry.Private[WorkerDoc]
-
-    # Profiles are public, as `worker(id:)` shows.
-    by_id_loader = WorkerByIdLoader
-
+# Profiles are public, as `worker(id:)` shows.
+class Worker(nodes.DocumentNode[WorkerDoc], loader=WorkerByIdLoader):
     name = doc_field("name", str, description="The worker's name.")
     country = doc_field(
         "country", Country, description="Where the worker works; decides `currency`."
@@ -243,19 +229,14 @@ class Worker(nodes.DocumentNode):
         return await worker_available_slots(info, self.doc, from_, to, duration_minutes)
 
 
-@nodes.shows(UserDoc)
 @strawberry.type(
     description="A signed-in account and its profile: its holder and admins see it."
 )
-class User(nodes.DocumentNode):
-    doc: strawberry.Private[UserDoc]
-
-    by_id_loader = UserByIdLoader
-
-    @classmethod
-    def may_see_id(cls, viewer: Viewer | None, oid: PydanticObjectId) -> bool:
-        return is_own_account_or_admin(viewer, oid)
-
+class User(
+    nodes.DocumentNode[UserDoc],
+    loader=UserByIdLoader,
+    may_see_id=is_own_account_or_admin,
+):
     email = doc_field("email", str, description="The sign-in email, lower case.")
     role = doc_field("role", Role, description="What the account is for.")
     created_at = doc_field(

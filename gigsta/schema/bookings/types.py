@@ -40,7 +40,7 @@ from gigsta.schema.places.types import BookingAddress, booking_address
 from gigsta.schema.reviews.types import Review, booking_reviews
 
 if TYPE_CHECKING:
-    from gigsta.domain.accounts import Viewer
+    pass
 
 
 @strawberry.type(description="One entry of a booking's history.")
@@ -122,21 +122,14 @@ def _party(booking: BookingDoc, profile: P | None) -> P:
     return profile
 
 
-@nodes.shows(BookingDoc)
 @strawberry.type(
     description="A job a customer booked with a worker. Visible to its customer, "
     "its worker (once the card is held) and admins; each sees their own side of "
     "the money."
 )
-class Booking(nodes.DocumentNode):
-    doc: strawberry.Private[BookingDoc]
-
-    by_id_loader = BookingByIdLoader
-
-    @classmethod
-    def may_see(cls, viewer: Viewer | None, doc: BookingDoc) -> bool:
-        return bookings.may_read(viewer, doc)
-
+class Booking(
+    nodes.DocumentNode[BookingDoc], loader=BookingByIdLoader, may_see=bookings.may_read
+):
     status = doc_field(
         "status", BookingStatus, description="Where the booking is in its lifecycle."
     )

@@ -30,14 +30,12 @@ if TYPE_CHECKING:
     from gigsta.documents import Worker as WorkerDoc
 
 
-@nodes.shows(AttachmentDoc)
 @strawberry.type(
     description="An uploaded file. `url` is a short-lived download link. A "
     "booking's photos are seen by its customer, its worker and admins; a "
     "worker's documents by that worker and admins."
 )
-class Attachment(nodes.DocumentNode):
-    doc: strawberry.Private[AttachmentDoc]
+class Attachment(nodes.DocumentNode[AttachmentDoc]):
     # A booking's photos read in the booking's time zone; a worker's documents
     # belong to no place and read in UTC.
     zone: strawberry.Private[str] = "UTC"

@@ -32,14 +32,12 @@ if TYPE_CHECKING:
     from gigsta.documents import Booking as BookingDoc
 
 
-@nodes.shows(MessageDoc)
 @strawberry.type(
     description="A message on a booking, between its customer and worker (admins "
     "read and may write too). Sent before the worker accepted, its phone "
     "numbers, emails and links are masked, for both sides."
 )
-class BookingMessage(nodes.DocumentNode):
-    doc: strawberry.Private[MessageDoc]
+class BookingMessage(nodes.DocumentNode[MessageDoc]):
     zone: strawberry.Private[str] = "UTC"  # the booking's time zone
 
     @classmethod

@@ -18,8 +18,6 @@ from gigsta.schema.core.enums import expose
 from gigsta.schema.core.fields import doc_field
 
 if TYPE_CHECKING:
-    from beanie import PydanticObjectId
-
     from gigsta.domain.accounts import Viewer
 
 expose(
@@ -47,20 +45,15 @@ def admin_or_own(viewer: Viewer | None, partner_id: object) -> bool:
     return viewer.role is Role.ADMIN
 
 
-@nodes.shows(ApiKeyDoc)
+def owns_key(viewer: Viewer | None, key: ApiKeyDoc) -> bool:
+    return admin_or_own(viewer, key.partner_id)
+
+
 @strawberry.type(
     description="An API key of a partner. The key itself is shown once, by "
     "`createApiKey`; only its prefix is kept in clear."
 )
-class ApiKey(nodes.DocumentNode):
-    doc: strawberry.Private[ApiKeyDoc]
-
-    by_id_loader = by_id(ApiKeyDoc)
-
-    @classmethod
-    def may_see(cls, viewer: Viewer | None, doc: ApiKeyDoc) -> bool:
-        return admin_or_own(viewer, doc.partner_id)
-
+class ApiKey(nodes.DocumentNode[ApiKeyDoc], loader=by_id(ApiKeyDoc), may_see=owns_key):
     name = doc_field("name", str, description="What the key is for.")
     prefix = doc_field(
         "prefix", str, description="The key's first characters, to recognise it."
@@ -80,20 +73,13 @@ class ApiKey(nodes.DocumentNode):
     )
 
 
-@nodes.shows(PartnerDoc)
 @strawberry.type(
     description="An organisation that books through the API for its own "
     "customers, with API keys. Admins see every partner; a key, its own."
 )
-class Partner(nodes.DocumentNode):
-    doc: strawberry.Private[PartnerDoc]
-
-    by_id_loader = by_id(PartnerDoc)
-
-    @classmethod
-    def may_see_id(cls, viewer: Viewer | None, oid: PydanticObjectId) -> bool:
-        return admin_or_own(viewer, oid)
-
+class Partner(
+    nodes.DocumentNode[PartnerDoc], loader=by_id(PartnerDoc), may_see_id=admin_or_own
+):
     name = doc_field("name", str, description="The organisation's name.")
     contact_email = doc_field(
         "contact_email",

@@ -44,6 +44,17 @@ expose(
 )
 
 
+def owns_delivery(viewer: Viewer | None, delivery: DeliveryDoc) -> bool:
+    """A webhook delivery, for admins and its partner's keys."""
+    partner_id = delivery.payload.get("partner_id")
+    return delivery.channel == "webhook" and admin_or_own(viewer, partner_id)
+
+
+def owns_endpoint(viewer: Viewer | None, endpoint: EndpointDoc) -> bool:
+    """An endpoint not deleted, for admins and its partner's keys."""
+    return not endpoint.deleted and admin_or_own(viewer, endpoint.partner_id)
+
+
 @strawberry.type(description="One HTTP attempt of a webhook delivery.")
 class WebhookAttempt:
     doc: strawberry.Private[AttemptDoc]
@@ -64,22 +75,13 @@ class WebhookAttempt:
     success = doc_field("success", bool, description="Whether the answer was 2xx.")
 
 
-@nodes.shows(DeliveryDoc)
 @strawberry.type(
     description="One event sent (or being sent) to one webhook endpoint, with "
     "every attempt."
 )
-class WebhookDelivery(nodes.DocumentNode):
-    doc: strawberry.Private[DeliveryDoc]
-
-    by_id_loader = by_id(DeliveryDoc)
-
-    @classmethod
-    def may_see(cls, viewer: Viewer | None, doc: DeliveryDoc) -> bool:
-        if doc.channel != "webhook":
-            return False
-        return admin_or_own(viewer, doc.payload.get("partner_id"))
-
+class WebhookDelivery(
+    nodes.DocumentNode[DeliveryDoc], loader=by_id(DeliveryDoc), may_see=owns_delivery
+):
     status = doc_field(
         "status", str, description="`pending` (being tried), `sent` or `dead`."
     )
@@ -110,20 +112,13 @@ class WebhookDelivery(nodes.DocumentNode):
         return [WebhookAttempt(doc=a) for a in await webhooks.attempts_of(self.doc.id)]
 
 
-@nodes.shows(EndpointDoc)
 @strawberry.type(
     description="Where a partner receives the events it subscribed to, signed "
     "with its secret (shown once, by `createWebhookEndpoint`)."
 )
-class WebhookEndpoint(nodes.DocumentNode):
-    doc: strawberry.Private[EndpointDoc]
-
-    by_id_loader = by_id(EndpointDoc)
-
-    @classmethod
-    def may_see(cls, viewer: Viewer | None, doc: EndpointDoc) -> bool:
-        return not doc.deleted and admin_or_own(viewer, doc.partner_id)
-
+class WebhookEndpoint(
+    nodes.DocumentNode[EndpointDoc], loader=by_id(EndpointDoc), may_see=owns_endpoint
+):
     url = doc_field("url", str, description="Where events are POSTed.")
     event_types = doc_field(
         "event_types", list[WebhookEventType], description="What it receives."

@@ -52,7 +52,6 @@ class ReviewModeration:
     at = doc_field("at", datetime, description="When (UTC).")
 
 
-@nodes.shows(ReviewDoc)
 @strawberry.type(
     description="One side's review of the other after a completed booking. "
     "Until both sides have reviewed or the 14-day review period is over, only "
@@ -61,11 +60,7 @@ class ReviewModeration:
     "request from them to decide on. A review an admin hid is seen by its "
     "author and admins only."
 )
-class Review(nodes.DocumentNode):
-    doc: strawberry.Private[ReviewDoc]
-
-    by_id_loader = ReviewByIdLoader
-
+class Review(nodes.DocumentNode[ReviewDoc], loader=ReviewByIdLoader):
     @classmethod
     async def visible_nodes(
         cls, info: Info, ids: Sequence[PydanticObjectId]
