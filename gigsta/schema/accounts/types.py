@@ -98,8 +98,8 @@ class Customer(
     loader=CustomerByIdLoader,
     may_see_id=customers.may_read,
 ):
-    name = doc_field("name", str, description="The customer's name.")
-    country = doc_field("country", Country, description="Where the customer books.")
+    name = doc_field(str, description="The customer's name.")
+    country = doc_field(Country, description="Where the customer books.")
 
     phone = own_phone("customer")
 
@@ -124,14 +124,12 @@ class Customer(
 )
 # Profiles are public, as `worker(id:)` shows.
 class Worker(nodes.DocumentNode[WorkerDoc], loader=WorkerByIdLoader):
-    name = doc_field("name", str, description="The worker's name.")
+    name = doc_field(str, description="The worker's name.")
     country = doc_field(
-        "country", Country, description="Where the worker works; decides `currency`."
+        Country, description="Where the worker works; decides `currency`."
     )
     bio = doc_field(
-        "bio",
-        str,
-        description="The worker's own words about their work (may be empty).",
+        str, description="The worker's own words about their work (may be empty)."
     )
 
     @strawberry.field(description="The services the worker offers, in their order.")
@@ -139,13 +137,13 @@ class Worker(nodes.DocumentNode[WorkerDoc], loader=WorkerByIdLoader):
         return service_list(self.doc.services)
 
     hourly_rate = doc_field(
-        "hourly_rate_cents",
         int | None,
+        attr="hourly_rate_cents",
         description="Hourly rate in integer cents of `currency`, GST included; "
         "null until the worker sets one (they cannot be booked until then).",
     )
     currency = doc_field(
-        "currency", Currency, description="The currency of the rate and of prices."
+        Currency, description="The currency of the rate and of prices."
     )
 
     phone = own_phone("worker")
@@ -188,9 +186,7 @@ class Worker(nodes.DocumentNode[WorkerDoc], loader=WorkerByIdLoader):
         return worker_base_address(info, self.doc)
 
     service_radius_km = doc_field(
-        "service_radius_km",
-        float | None,
-        description="How far from their base the worker travels.",
+        float | None, description="How far from their base the worker travels."
     )
 
     @strawberry.field(description="From the searched point, to 0.1 km (search only).")
@@ -237,11 +233,9 @@ class User(
     loader=UserByIdLoader,
     may_see_id=is_own_account_or_admin,
 ):
-    email = doc_field("email", str, description="The sign-in email, lower case.")
-    role = doc_field("role", Role, description="What the account is for.")
-    created_at = doc_field(
-        "created_at", datetime, description="When the account was made (UTC)."
-    )
+    email = doc_field(str, description="The sign-in email, lower case.")
+    role = doc_field(Role, description="What the account is for.")
+    created_at = doc_field(datetime, description="When the account was made (UTC).")
 
     @strawberry.field(
         description="Which emails the account gets; only the account itself and "

@@ -59,21 +59,16 @@ class Attachment(nodes.DocumentNode[AttachmentDoc]):
                 found[doc.id] = cls(doc=doc, zone=zone)
         return [found.get(oid) for oid in ids]
 
-    key = doc_field(
-        "key", str, description="Where the file is stored; the upload's `key`."
-    )
-    purpose = doc_field("purpose", UploadPurpose, description="What the file is for.")
+    key = doc_field(str, description="Where the file is stored; the upload's `key`.")
+    purpose = doc_field(UploadPurpose, description="What the file is for.")
     filename = doc_field(
-        "filename", str, description="The name the uploader gave, for display only."
+        str, description="The name the uploader gave, for display only."
     )
-    content_type = doc_field(
-        "content_type", str, description="Its MIME type, e.g. `image/png`."
-    )
-    size_bytes = doc_field("size_bytes", int, description="Its size in bytes.")
+    content_type = doc_field(str, description="Its MIME type, e.g. `image/png`.")
+    size_bytes = doc_field(int, description="Its size in bytes.")
     created_at = local_time_field(
-        "created_at",
         description="When the upload was started: in the booking's time zone for "
-        "a booking photo, else UTC.",
+        "a booking photo, else UTC."
     )
 
     @strawberry.field(description="Presigned GET URL, valid for a few minutes.")

@@ -55,23 +55,20 @@ class BookingMessage(nodes.DocumentNode[MessageDoc]):
                 found[doc.id] = cls(doc=doc, zone=booking.time_zone)
         return [found.get(oid) for oid in ids]
 
-    body = doc_field(
-        "body", str, description="The text, trimmed, as both sides see it."
-    )
+    body = doc_field(str, description="The text, trimmed, as both sides see it.")
     masked = doc_field(
-        "masked",
         bool,
         description="Contact details in it were replaced by `[phone hidden]`, "
         "`[email hidden]` or `[link hidden]` (sent before acceptance).",
     )
-    sender_role = doc_field("sender_role", ActorRole, description="Who wrote it.")
+    sender_role = doc_field(ActorRole, description="Who wrote it.")
 
     @strawberry.field(description="The writing `User`'s id.")
     def sender_id(self) -> strawberry.ID:
         return nodes.global_id("User", self.doc.sender_id)
 
     created_at = local_time_field(
-        "created_at", description="When it was sent, in the booking's time zone."
+        description="When it was sent, in the booking's time zone."
     )
 
 

@@ -54,20 +54,17 @@ def owns_key(viewer: Viewer | None, key: ApiKeyDoc) -> bool:
     "`createApiKey`; only its prefix is kept in clear."
 )
 class ApiKey(nodes.DocumentNode[ApiKeyDoc], loader=by_id(ApiKeyDoc), may_see=owns_key):
-    name = doc_field("name", str, description="What the key is for.")
-    prefix = doc_field(
-        "prefix", str, description="The key's first characters, to recognise it."
-    )
-    scopes = doc_field("scopes", list[Scope], description="What the key may do.")
-    created_at = doc_field("created_at", datetime, description="When it was made.")
+    name = doc_field(str, description="What the key is for.")
+    prefix = doc_field(str, description="The key's first characters, to recognise it.")
+    scopes = doc_field(list[Scope], description="What the key may do.")
+    created_at = doc_field(datetime, description="When it was made.")
     expires_at = doc_field(
-        "expires_at", datetime | None, description="When it stops working, if set."
+        datetime | None, description="When it stops working, if set."
     )
     revoked_at = doc_field(
-        "revoked_at", datetime | None, description="When it was revoked, if it was."
+        datetime | None, description="When it was revoked, if it was."
     )
     last_used_at = doc_field(
-        "last_used_at",
         datetime | None,
         description="When it was last used, to the minute (null: never).",
     )
@@ -80,14 +77,13 @@ class ApiKey(nodes.DocumentNode[ApiKeyDoc], loader=by_id(ApiKeyDoc), may_see=own
 class Partner(
     nodes.DocumentNode[PartnerDoc], loader=by_id(PartnerDoc), may_see_id=admin_or_own
 ):
-    name = doc_field("name", str, description="The organisation's name.")
+    name = doc_field(str, description="The organisation's name.")
     contact_email = doc_field(
-        "contact_email",
         str | None,
         description="Who is emailed about its integration (a disabled webhook "
         "endpoint).",
     )
-    created_at = doc_field("created_at", datetime, description="When it was added.")
+    created_at = doc_field(datetime, description="When it was added.")
 
     @strawberry.field(description="Its keys, newest first, revoked ones included.")
     async def api_keys(self) -> list[ApiKey]:

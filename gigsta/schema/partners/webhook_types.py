@@ -59,20 +59,17 @@ def owns_endpoint(viewer: Viewer | None, endpoint: EndpointDoc) -> bool:
 class WebhookAttempt:
     doc: strawberry.Private[AttemptDoc]
 
-    at = doc_field("at", datetime, description="When it was made.")
+    at = doc_field(datetime, description="When it was made.")
     status_code = doc_field(
-        "status_code",
         int | None,
         description="The receiver's HTTP status; null on a network error or a "
         "refused address.",
     )
     error = doc_field(
-        "error",
-        str | None,
-        description="What went wrong before any answer, if anything.",
+        str | None, description="What went wrong before any answer, if anything."
     )
-    duration_ms = doc_field("duration_ms", int, description="How long it took, in ms.")
-    success = doc_field("success", bool, description="Whether the answer was 2xx.")
+    duration_ms = doc_field(int, description="How long it took, in ms.")
+    success = doc_field(bool, description="Whether the answer was 2xx.")
 
 
 @strawberry.type(
@@ -82,16 +79,10 @@ class WebhookAttempt:
 class WebhookDelivery(
     nodes.DocumentNode[DeliveryDoc], loader=by_id(DeliveryDoc), may_see=owns_delivery
 ):
-    status = doc_field(
-        "status", str, description="`pending` (being tried), `sent` or `dead`."
-    )
-    created_at = doc_field("created_at", datetime, description="When it was made.")
-    sent_at = doc_field(
-        "sent_at", datetime | None, description="When the receiver accepted it."
-    )
-    next_attempt_at = doc_field(
-        "next_attempt_at", datetime, description="When it is (or was) next tried."
-    )
+    status = doc_field(str, description="`pending` (being tried), `sent` or `dead`.")
+    created_at = doc_field(datetime, description="When it was made.")
+    sent_at = doc_field(datetime | None, description="When the receiver accepted it.")
+    next_attempt_at = doc_field(datetime, description="When it is (or was) next tried.")
 
     @strawberry.field(description="The event's id (also `GigSta-Event-Id`).")
     def event_id(self) -> str:
@@ -119,17 +110,14 @@ class WebhookDelivery(
 class WebhookEndpoint(
     nodes.DocumentNode[EndpointDoc], loader=by_id(EndpointDoc), may_see=owns_endpoint
 ):
-    url = doc_field("url", str, description="Where events are POSTed.")
-    event_types = doc_field(
-        "event_types", list[WebhookEventType], description="What it receives."
-    )
-    enabled = doc_field("enabled", bool, description="Whether events are sent.")
-    created_at = doc_field("created_at", datetime, description="When it was made.")
+    url = doc_field(str, description="Where events are POSTed.")
+    event_types = doc_field(list[WebhookEventType], description="What it receives.")
+    enabled = doc_field(bool, description="Whether events are sent.")
+    created_at = doc_field(datetime, description="When it was made.")
     disabled_at = doc_field(
-        "disabled_at", datetime | None, description="When it was disabled, if it is."
+        datetime | None, description="When it was disabled, if it is."
     )
     disabled_reason = doc_field(
-        "disabled_reason",
         str | None,
         description="Why it was disabled: by its owner, or after 3 days of "
         "failed deliveries.",

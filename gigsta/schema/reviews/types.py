@@ -42,14 +42,14 @@ if TYPE_CHECKING:
 class ReviewModeration:
     doc: strawberry.Private[ModerationDoc]
 
-    action = doc_field("action", str, description="What was done: `hide`.")
-    reason = doc_field("reason", str, description="Why, as the admin wrote it.")
+    action = doc_field(str, description="What was done: `hide`.")
+    reason = doc_field(str, description="Why, as the admin wrote it.")
 
     @strawberry.field(description="The admin `User`'s id.")
     def actor_id(self) -> strawberry.ID:
         return nodes.global_id("User", self.doc.actor_id)
 
-    at = doc_field("at", datetime, description="When (UTC).")
+    at = doc_field(datetime, description="When (UTC).")
 
 
 @strawberry.type(
@@ -70,15 +70,14 @@ class Review(nodes.DocumentNode[ReviewDoc], loader=ReviewByIdLoader):
         shown = {review.doc.id: review for review in visible}
         return [shown.get(oid) for oid in ids]  # type: ignore[misc]
 
-    rating = doc_field("rating", int, description="From 1 to 5 stars.")
-    text = doc_field("text", str, description="What the author wrote (may be empty).")
+    rating = doc_field(int, description="From 1 to 5 stars.")
+    text = doc_field(str, description="What the author wrote (may be empty).")
     author_role = doc_field(
-        "author_role",
         ActorRole,
         description="CUSTOMER: the customer reviewed the worker; WORKER: the "
         "worker reviewed the customer.",
     )
-    created_at = doc_field("created_at", datetime, description="When written (UTC).")
+    created_at = doc_field(datetime, description="When written (UTC).")
 
     @strawberry.field(description="The booking reviewed.")
     def booking_id(self) -> strawberry.ID:
@@ -91,9 +90,8 @@ class Review(nodes.DocumentNode[ReviewDoc], loader=ReviewByIdLoader):
     def revealed(self, info: Info) -> bool:
         return self.doc.facts(info.context.now).revealed
 
-    hidden = doc_field("hidden", bool, description="An admin hid it.")
+    hidden = doc_field(bool, description="An admin hid it.")
     period_ends_at = doc_field(
-        "period_ends_at",
         datetime,
         description="When the booking's review period ends (UTC): the review "
         "is revealed then at the latest.",
