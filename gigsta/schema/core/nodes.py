@@ -36,6 +36,7 @@ from strawberry.relay.types import GlobalIDValueError
 from gigsta.domain.core import ClientError, ErrorCode, UserError
 from gigsta.resolvers.core.ids import parse_object_id
 from gigsta.schema.core.context import Info
+from gigsta.schema.core.dataloaders import by_id
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -95,11 +96,10 @@ class DocumentNode(relay.Node, Generic[D]):
 
     doc: strawberry.Private[D]
 
-    # The request's loader of the type's documents by id; a type whose rule
-    # needs more than its document overrides `visible_nodes` instead.
-    by_id_loader: ClassVar[Callable[[], DataLoader[PydanticObjectId, Any]] | None] = (
-        None
-    )
+    # The request's loader of the type's documents by id (by default, one of
+    # its own); a type whose rule needs more than its document overrides
+    # `visible_nodes` instead.
+    by_id_loader: ClassVar[Callable[[], DataLoader[PydanticObjectId, Any]]]
     # Whether the viewer may see the document of this id, asked before it is
     # loaded, and whether they may see the loaded document (by default: yes).
     may_see_id: ClassVar[Callable[[Viewer | None, PydanticObjectId], bool]]
@@ -123,7 +123,7 @@ class DocumentNode(relay.Node, Generic[D]):
         own = inspect.get_annotations(cls)
         private: Any = strawberry.Private
         cls.__annotations__ = {"doc": private[document], **own}
-        cls.by_id_loader = loader
+        cls.by_id_loader = loader or by_id(document)
         cls.may_see_id = staticmethod(may_see_id)
         cls.may_see = staticmethod(may_see)
         _TYPE_OF[document] = cls
@@ -141,8 +141,6 @@ class DocumentNode(relay.Node, Generic[D]):
         or the viewer may not see (the rule of the type's own root field).
         Through the request's DataLoaders: a constant number of queries, and
         only the ids the viewer may see are asked for."""
-        if cls.by_id_loader is None:
-            raise NotImplementedError(f"{cls.__name__} shows no documents by id")
         viewer = info.context.viewer
         wanted = [oid for oid in ids if cls.may_see_id(viewer, oid)]
         loaded = await info.context.loader(cls.by_id_loader).load_many(wanted)

@@ -13,7 +13,6 @@ from gigsta.domain.accounts import Role
 from gigsta.domain.partners import Scope
 from gigsta.resolvers import partners
 from gigsta.schema.core import nodes
-from gigsta.schema.core.dataloaders import by_id
 from gigsta.schema.core.enums import expose
 from gigsta.schema.core.fields import doc_field
 
@@ -53,7 +52,7 @@ def owns_key(viewer: Viewer | None, key: ApiKeyDoc) -> bool:
     description="An API key of a partner. The key itself is shown once, by "
     "`createApiKey`; only its prefix is kept in clear."
 )
-class ApiKey(nodes.DocumentNode[ApiKeyDoc], loader=by_id(ApiKeyDoc), may_see=owns_key):
+class ApiKey(nodes.DocumentNode[ApiKeyDoc], may_see=owns_key):
     name = doc_field(str, description="What the key is for.")
     prefix = doc_field(str, description="The key's first characters, to recognise it.")
     scopes = doc_field(list[Scope], description="What the key may do.")
@@ -74,9 +73,7 @@ class ApiKey(nodes.DocumentNode[ApiKeyDoc], loader=by_id(ApiKeyDoc), may_see=own
     description="An organisation that books through the API for its own "
     "customers, with API keys. Admins see every partner; a key, its own."
 )
-class Partner(
-    nodes.DocumentNode[PartnerDoc], loader=by_id(PartnerDoc), may_see_id=admin_or_own
-):
+class Partner(nodes.DocumentNode[PartnerDoc], may_see_id=admin_or_own):
     name = doc_field(str, description="The organisation's name.")
     contact_email = doc_field(
         str | None,

@@ -14,7 +14,6 @@ from gigsta.documents.webhooks import WebhookAttempt as AttemptDoc
 from gigsta.domain.webhooks import WebhookEventType
 from gigsta.resolvers import webhooks
 from gigsta.schema.core import nodes
-from gigsta.schema.core.dataloaders import by_id
 from gigsta.schema.core.enums import expose
 from gigsta.schema.core.fields import doc_field
 from gigsta.schema.partners.types import admin_or_own
@@ -76,9 +75,7 @@ class WebhookAttempt:
     description="One event sent (or being sent) to one webhook endpoint, with "
     "every attempt."
 )
-class WebhookDelivery(
-    nodes.DocumentNode[DeliveryDoc], loader=by_id(DeliveryDoc), may_see=owns_delivery
-):
+class WebhookDelivery(nodes.DocumentNode[DeliveryDoc], may_see=owns_delivery):
     status = doc_field(str, description="`pending` (being tried), `sent` or `dead`.")
     created_at = doc_field(datetime, description="When it was made.")
     sent_at = doc_field(datetime | None, description="When the receiver accepted it.")
@@ -107,9 +104,7 @@ class WebhookDelivery(
     description="Where a partner receives the events it subscribed to, signed "
     "with its secret (shown once, by `createWebhookEndpoint`)."
 )
-class WebhookEndpoint(
-    nodes.DocumentNode[EndpointDoc], loader=by_id(EndpointDoc), may_see=owns_endpoint
-):
+class WebhookEndpoint(nodes.DocumentNode[EndpointDoc], may_see=owns_endpoint):
     url = doc_field(str, description="Where events are POSTed.")
     event_types = doc_field(list[WebhookEventType], description="What it receives.")
     enabled = doc_field(bool, description="Whether events are sent.")
