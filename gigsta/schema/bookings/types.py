@@ -22,7 +22,7 @@ from gigsta.schema.core.dataloaders import (
     WorkerByIdLoader,
 )
 from gigsta.schema.core.enums import ActorRole, BookingStatus
-from gigsta.schema.core.fields import doc_field, local_time_field
+from gigsta.schema.core.fields import doc_field, id_field, local_time_field
 from gigsta.schema.files.types import Attachment, booking_attachments
 from gigsta.schema.messages.types import (
     BookingMessage,
@@ -59,10 +59,11 @@ class BookingEvent:
     )
     actor_role = doc_field(ActorRole, description="Who took the action.")
 
-    @strawberry.field(description="The acting `User`'s id; null for system actions.")
-    def actor_id(self) -> strawberry.ID | None:
-        actor = self.doc.actor_id
-        return nodes.global_id(User, actor) if actor else None
+    actor_id = id_field(
+        User,
+        strawberry.ID | None,
+        description="The acting `User`'s id; null for system actions.",
+    )
 
     note = doc_field(str, description="What happened, in a sentence for the history.")
     reason = doc_field(

@@ -18,9 +18,11 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from lazy_model.nao import NAO
+from strawberry import ID
 from strawberry.types.field import StrawberryField
 
 from gigsta.domain.time_zones import local_time
+from gigsta.schema.core.nodes import global_id
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -116,6 +118,22 @@ def doc_field(
     """A field showing `root.doc.<attr>` (by default, the attribute named like
     the field), of GraphQL type `kind`."""
     return _field(kind, _document_value, attr, description)
+
+
+def id_field(
+    target: type[Any] | str, kind: Any = ID, *, description: str | None = None
+) -> Any:
+    """A field showing the global id of the `target` object whose document
+    id is `root.doc.<name of the field>`, null where there is none."""
+
+    def reader(attr: str) -> Callable[[Any, Any], ID | None]:
+        def resolve(root: Any, _info: Any) -> ID | None:
+            oid = read_attribute(root.doc, attr)
+            return global_id(target, oid) if oid else None
+
+        return resolve
+
+    return _field(kind, reader, None, description)
 
 
 def local_time_field(attr: str | None = None, *, description: str | None = None) -> Any:

@@ -17,7 +17,7 @@ from gigsta.schema.core.connections import Connection, connection_from_page
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.dataloaders import BookingByIdLoader
 from gigsta.schema.core.enums import ActorRole
-from gigsta.schema.core.fields import doc_field, local_time_field
+from gigsta.schema.core.fields import doc_field, id_field, local_time_field
 from gigsta.schema.messages.dataloaders import (
     BookingMessageByIdLoader,
     FirstMessagePageLoader,
@@ -63,9 +63,7 @@ class BookingMessage(nodes.DocumentNode[MessageDoc]):
     )
     sender_role = doc_field(ActorRole, description="Who wrote it.")
 
-    @strawberry.field(description="The writing `User`'s id.")
-    def sender_id(self) -> strawberry.ID:
-        return nodes.global_id("User", self.doc.sender_id)
+    sender_id = id_field("User", description="The writing `User`'s id.")
 
     created_at = local_time_field(
         description="When it was sent, in the booking's time zone."

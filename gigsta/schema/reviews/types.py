@@ -19,7 +19,7 @@ from gigsta.schema.core import nodes
 from gigsta.schema.core.connections import Connection, connection_from_page
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import ActorRole
-from gigsta.schema.core.fields import doc_field
+from gigsta.schema.core.fields import doc_field, id_field
 from gigsta.schema.reviews.dataloaders import (
     DecidingOnCustomerLoader,
     FirstReviewPageLoader,
@@ -45,9 +45,7 @@ class ReviewModeration:
     action = doc_field(str, description="What was done: `hide`.")
     reason = doc_field(str, description="Why, as the admin wrote it.")
 
-    @strawberry.field(description="The admin `User`'s id.")
-    def actor_id(self) -> strawberry.ID:
-        return nodes.global_id("User", self.doc.actor_id)
+    actor_id = id_field("User", description="The admin `User`'s id.")
 
     at = doc_field(datetime, description="When (UTC).")
 
@@ -79,9 +77,7 @@ class Review(nodes.DocumentNode[ReviewDoc], loader=ReviewByIdLoader):
     )
     created_at = doc_field(datetime, description="When written (UTC).")
 
-    @strawberry.field(description="The booking reviewed.")
-    def booking_id(self) -> strawberry.ID:
-        return nodes.global_id("Booking", self.doc.booking_id)
+    booking_id = id_field("Booking", description="The booking reviewed.")
 
     @strawberry.field(
         description="Whether others may see it yet: both sides have reviewed, or "
