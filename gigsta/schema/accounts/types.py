@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
 
@@ -57,6 +57,8 @@ if TYPE_CHECKING:
     # Only for the annotation: `Booking` sits above accounts and is built
     # through the node registry (see `schema.core.nodes`).
     from gigsta.schema.bookings.types import Booking
+
+P = TypeVar("P", CustomerDoc, WorkerDoc)
 
 LazyBooking = Annotated["Booking", strawberry.lazy("gigsta.schema.bookings.types")]
 
@@ -247,15 +249,18 @@ class User(
         return NotificationPreferences.of(self.doc.notification_preferences)
 
     @strawberry.field(description="The customer profile, for a CUSTOMER account.")
-    async def customer(self, info: Info) -> Customer | None:
-        if self.doc.role is not Role.CUSTOMER:
-            return None
-        doc = await CustomerDoc.find_one(CustomerDoc.user_id == self.doc.id)
+    async def customer(self) -> Customer | None:
+        doc = await _profile(self.doc, Role.CUSTOMER, CustomerDoc)
         return Customer(doc=doc) if doc else None
 
     @strawberry.field(description="The worker profile, for a WORKER account.")
-    async def worker(self, info: Info) -> Worker | None:
-        if self.doc.role is not Role.WORKER:
-            return None
-        doc = await WorkerDoc.find_one(WorkerDoc.user_id == self.doc.id)
+    async def worker(self) -> Worker | None:
+        doc = await _profile(self.doc, Role.WORKER, WorkerDoc)
         return Worker(doc=doc) if doc else None
+
+
+async def _profile(user: UserDoc, role: Role, document: type[P]) -> P | None:
+    """The account's profile of this kind, for an account of its role."""
+    if user.role is not role:
+        return None
+    return await document.find_one(document.user_id == user.id)
