@@ -25,6 +25,7 @@ from typing import (
     Generic,
     Self,
     TypeVar,
+    cast,
     get_args,
     get_origin,
 )
@@ -36,7 +37,7 @@ from strawberry.relay.types import GlobalIDValueError
 from gigsta.domain.core import ClientError, ErrorCode, UserError
 from gigsta.resolvers.core.ids import parse_object_id
 from gigsta.schema.core.context import Info
-from gigsta.schema.core.dataloaders import by_id
+from gigsta.schema.core.dataloaders import BookingByIdLoader, by_id
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -44,7 +45,10 @@ if TYPE_CHECKING:
     from beanie import Document, PydanticObjectId
     from strawberry.dataloader import DataLoader
 
+    from gigsta.documents import Booking
     from gigsta.domain.accounts import Viewer
+
+    InBookingRule = Callable[[Viewer | None, Any, Booking | None], bool]
 
 D = TypeVar("D", bound="Document")
 
@@ -104,6 +108,10 @@ class DocumentNode(relay.Node, Generic[D]):
     # loaded, and whether they may see the loaded document (by default: yes).
     may_see_id: ClassVar[Callable[[Viewer | None, PydanticObjectId], bool]]
     may_see: ClassVar[Callable[[Viewer | None, Any], bool]]
+    # For a document of a booking (`doc.booking_id`, or none): whether the
+    # viewer may see it, by a rule that reads the booking too. The objects of
+    # such a type read their times in their booking's zone (UTC without one).
+    may_see_in_booking: ClassVar[InBookingRule | None] = None
 
     def __init_subclass__(
         cls,
@@ -111,6 +119,7 @@ class DocumentNode(relay.Node, Generic[D]):
         loader: Callable[[], DataLoader[PydanticObjectId, Any]] | None = None,
         may_see_id: Callable[[Viewer | None, PydanticObjectId], bool] = _anyone,
         may_see: Callable[[Viewer | None, Any], bool] = _anyone,
+        may_see_in_booking: InBookingRule | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init_subclass__(**kwargs)
@@ -126,6 +135,8 @@ class DocumentNode(relay.Node, Generic[D]):
         cls.by_id_loader = loader or by_id(document)
         cls.may_see_id = staticmethod(may_see_id)
         cls.may_see = staticmethod(may_see)
+        if may_see_in_booking is not None:
+            cls.may_see_in_booking = staticmethod(may_see_in_booking)
         _TYPE_OF[document] = cls
         _NODES.append(cls)
 
@@ -144,13 +155,32 @@ class DocumentNode(relay.Node, Generic[D]):
         viewer = info.context.viewer
         wanted = [oid for oid in ids if cls.may_see_id(viewer, oid)]
         loaded = await info.context.loader(cls.by_id_loader).load_many(wanted)
-        by_id = dict(zip(wanted, loaded, strict=True))
-        return [
-            cls(doc=doc)
-            if (doc := by_id.get(oid)) is not None and cls.may_see(viewer, doc)
-            else None
-            for oid in ids
-        ]
+        docs = {
+            oid: doc
+            for oid, doc in zip(wanted, loaded, strict=True)
+            if doc is not None and cls.may_see(viewer, doc)
+        }
+        if cls.may_see_in_booking is None:
+            shown = {oid: cls(doc=doc) for oid, doc in docs.items()}
+        else:
+            shown = await cls._shown_in_bookings(info, docs, cls.may_see_in_booking)
+        return [shown.get(oid) for oid in ids]
+
+    @classmethod
+    async def _shown_in_bookings(
+        cls, info: Info, docs: dict[PydanticObjectId, Any], rule: InBookingRule
+    ) -> dict[PydanticObjectId, Self]:
+        """The documents the rule shows, given their bookings (one query)."""
+        booking_ids = [doc.booking_id for doc in docs.values() if doc.booking_id]
+        loaded = await info.context.loader(BookingByIdLoader).load_many(booking_ids)
+        bookings = {booking.id: booking for booking in loaded if booking is not None}
+        shown: dict[PydanticObjectId, Self] = {}
+        for oid, doc in docs.items():
+            booking = bookings.get(doc.booking_id) if doc.booking_id else None
+            if rule(info.context.viewer, doc, booking):
+                zone = booking.time_zone if booking is not None else "UTC"
+                shown[oid] = cast("Any", cls)(doc=doc, zone=zone)
+        return shown
 
 
 def global_id(cls: type[Any] | str, oid: object) -> strawberry.ID:
