@@ -1,4 +1,5 @@
-"""Fields that show a document's attribute as it is (times: in their zone).
+"""Fields that show a document's attribute as it is (times: in their zone;
+references: as global ids).
 
 `name = doc_field(str)` replaces a three-line getter method. Such a
 field has no resolver: Strawberry resolves it on its fast path for plain

@@ -98,6 +98,8 @@ class DocumentNode(relay.Node, Generic[D]):
     `node_of` and `node(id:)`), and sets how `node(id:)` loads and filters
     its documents (see `visible_nodes`)."""
 
+    # Typed here; Strawberry, which reads the annotations of each type's
+    # module, gets `Private[ItsDocument]` from `__init_subclass__`.
     doc: strawberry.Private[D]
 
     # The request's loader of the type's documents by id (by default, one of
