@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
 
@@ -54,13 +54,11 @@ from gigsta.schema.reviews.types import (
 )
 
 if TYPE_CHECKING:
-    from beanie import PydanticObjectId
-
-    from gigsta.domain.accounts import Viewer
-
     # Only for the annotation: `Booking` sits above accounts and is built
     # through the node registry (see `schema.core.nodes`).
     from gigsta.schema.bookings.types import Booking
+
+P = TypeVar("P", CustomerDoc, WorkerDoc)
 
 LazyBooking = Annotated["Booking", strawberry.lazy("gigsta.schema.bookings.types")]
 
@@ -93,22 +91,17 @@ def service_list(keys: list[str]) -> list[Service]:
     ]
 
 
-@nodes.shows(CustomerDoc)
 @strawberry.type(
     description="A customer's profile: the customer, the admins and the workers "
     "of the customer's bookings see it."
 )
-class Customer(nodes.DocumentNode):
-    doc: strawberry.Private[CustomerDoc]
-
-    by_id_loader = CustomerByIdLoader
-
-    @classmethod
-    def may_see_id(cls, viewer: Viewer | None, oid: PydanticObjectId) -> bool:
-        return customers.may_read(viewer, oid)
-
-    name = doc_field("name", str, description="The customer's name.")
-    country = doc_field("country", Country, description="Where the customer books.")
+class Customer(
+    nodes.DocumentNode[CustomerDoc],
+    loader=CustomerByIdLoader,
+    may_see_id=customers.may_read,
+):
+    name = doc_field(str, description="The customer's name.")
+    country = doc_field(Country, description="Where the customer books.")
 
     phone = own_phone("customer")
 
@@ -127,25 +120,18 @@ class Customer(nodes.DocumentNode):
     )
 
 
-@nodes.shows(WorkerDoc)
 @strawberry.type(
     description="A worker's profile. Public, but for the fields that say who "
     "else may see them (null for anyone else)."
 )
-class Worker(nodes.DocumentNode):
-    doc: strawberry.Private[WorkerDoc]
-
-    # Profiles are public, as `worker(id:)` shows.
-    by_id_loader = WorkerByIdLoader
-
-    name = doc_field("name", str, description="The worker's name.")
+# Profiles are public, as `worker(id:)` shows.
+class Worker(nodes.DocumentNode[WorkerDoc], loader=WorkerByIdLoader):
+    name = doc_field(str, description="The worker's name.")
     country = doc_field(
-        "country", Country, description="Where the worker works; decides `currency`."
+        Country, description="Where the worker works; decides `currency`."
     )
     bio = doc_field(
-        "bio",
-        str,
-        description="The worker's own words about their work (may be empty).",
+        str, description="The worker's own words about their work (may be empty)."
     )
 
     @strawberry.field(description="The services the worker offers, in their order.")
@@ -153,13 +139,13 @@ class Worker(nodes.DocumentNode):
         return service_list(self.doc.services)
 
     hourly_rate = doc_field(
-        "hourly_rate_cents",
         int | None,
+        attr="hourly_rate_cents",
         description="Hourly rate in integer cents of `currency`, GST included; "
         "null until the worker sets one (they cannot be booked until then).",
     )
     currency = doc_field(
-        "currency", Currency, description="The currency of the rate and of prices."
+        Currency, description="The currency of the rate and of prices."
     )
 
     phone = own_phone("worker")
@@ -202,9 +188,7 @@ class Worker(nodes.DocumentNode):
         return worker_base_address(info, self.doc)
 
     service_radius_km = doc_field(
-        "service_radius_km",
-        float | None,
-        description="How far from their base the worker travels.",
+        float | None, description="How far from their base the worker travels."
     )
 
     @strawberry.field(description="From the searched point, to 0.1 km (search only).")
@@ -243,24 +227,17 @@ class Worker(nodes.DocumentNode):
         return await worker_available_slots(info, self.doc, from_, to, duration_minutes)
 
 
-@nodes.shows(UserDoc)
 @strawberry.type(
     description="A signed-in account and its profile: its holder and admins see it."
 )
-class User(nodes.DocumentNode):
-    doc: strawberry.Private[UserDoc]
-
-    by_id_loader = UserByIdLoader
-
-    @classmethod
-    def may_see_id(cls, viewer: Viewer | None, oid: PydanticObjectId) -> bool:
-        return is_own_account_or_admin(viewer, oid)
-
-    email = doc_field("email", str, description="The sign-in email, lower case.")
-    role = doc_field("role", Role, description="What the account is for.")
-    created_at = doc_field(
-        "created_at", datetime, description="When the account was made (UTC)."
-    )
+class User(
+    nodes.DocumentNode[UserDoc],
+    loader=UserByIdLoader,
+    may_see_id=is_own_account_or_admin,
+):
+    email = doc_field(str, description="The sign-in email, lower case.")
+    role = doc_field(Role, description="What the account is for.")
+    created_at = doc_field(datetime, description="When the account was made (UTC).")
 
     @strawberry.field(
         description="Which emails the account gets; only the account itself and "
@@ -272,15 +249,18 @@ class User(nodes.DocumentNode):
         return NotificationPreferences.of(self.doc.notification_preferences)
 
     @strawberry.field(description="The customer profile, for a CUSTOMER account.")
-    async def customer(self, info: Info) -> Customer | None:
-        if self.doc.role is not Role.CUSTOMER:
-            return None
-        doc = await CustomerDoc.find_one(CustomerDoc.user_id == self.doc.id)
+    async def customer(self) -> Customer | None:
+        doc = await _profile(self.doc, Role.CUSTOMER, CustomerDoc)
         return Customer(doc=doc) if doc else None
 
     @strawberry.field(description="The worker profile, for a WORKER account.")
-    async def worker(self, info: Info) -> Worker | None:
-        if self.doc.role is not Role.WORKER:
-            return None
-        doc = await WorkerDoc.find_one(WorkerDoc.user_id == self.doc.id)
+    async def worker(self) -> Worker | None:
+        doc = await _profile(self.doc, Role.WORKER, WorkerDoc)
         return Worker(doc=doc) if doc else None
+
+
+async def _profile(user: UserDoc, role: Role, document: type[P]) -> P | None:
+    """The account's profile of this kind, for an account of its role."""
+    if user.role is not role:
+        return None
+    return await document.find_one(document.user_id == user.id)

@@ -22,7 +22,7 @@ from gigsta.schema.core.dataloaders import (
     WorkerByIdLoader,
 )
 from gigsta.schema.core.enums import ActorRole, BookingStatus
-from gigsta.schema.core.fields import doc_field, local_time_field
+from gigsta.schema.core.fields import doc_field, id_field, local_time_field
 from gigsta.schema.files.types import Attachment, booking_attachments
 from gigsta.schema.messages.types import (
     BookingMessage,
@@ -40,7 +40,7 @@ from gigsta.schema.places.types import BookingAddress, booking_address
 from gigsta.schema.reviews.types import Review, booking_reviews
 
 if TYPE_CHECKING:
-    from gigsta.domain.accounts import Viewer
+    pass
 
 
 @strawberry.type(description="One entry of a booking's history.")
@@ -49,36 +49,29 @@ class BookingEvent:
     zone: strawberry.Private[str]  # the booking's time zone
 
     action = doc_field(
-        "action",
         str,
         description="The `actionName` taken (`request` for the booking's creation); "
         "tolerate names you do not know.",
     )
-    from_status = doc_field(
-        "from_status", BookingStatus, description="The status before the action."
-    )
+    from_status = doc_field(BookingStatus, description="The status before the action.")
     to_status = doc_field(
-        "to_status",
-        BookingStatus,
-        description="The status after it (the same for a payment step).",
+        BookingStatus, description="The status after it (the same for a payment step)."
     )
-    actor_role = doc_field("actor_role", ActorRole, description="Who took the action.")
+    actor_role = doc_field(ActorRole, description="Who took the action.")
 
-    @strawberry.field(description="The acting `User`'s id; null for system actions.")
-    def actor_id(self) -> strawberry.ID | None:
-        actor = self.doc.actor_id
-        return nodes.global_id(User, actor) if actor else None
-
-    note = doc_field(
-        "note", str, description="What happened, in a sentence for the history."
+    actor_id = id_field(
+        User,
+        strawberry.ID | None,
+        description="The acting `User`'s id; null for system actions.",
     )
+
+    note = doc_field(str, description="What happened, in a sentence for the history.")
     reason = doc_field(
-        "reason",
         str | None,
         description="The reason the actor gave, if any (required by some actions).",
     )
     at = local_time_field(
-        "at", description="When the action was taken, in the booking's time zone."
+        description="When the action was taken, in the booking's time zone."
     )
 
 
@@ -122,38 +115,26 @@ def _party(booking: BookingDoc, profile: P | None) -> P:
     return profile
 
 
-@nodes.shows(BookingDoc)
 @strawberry.type(
     description="A job a customer booked with a worker. Visible to its customer, "
     "its worker (once the card is held) and admins; each sees their own side of "
     "the money."
 )
-class Booking(nodes.DocumentNode):
-    doc: strawberry.Private[BookingDoc]
-
-    by_id_loader = BookingByIdLoader
-
-    @classmethod
-    def may_see(cls, viewer: Viewer | None, doc: BookingDoc) -> bool:
-        return bookings.may_read(viewer, doc)
-
+class Booking(
+    nodes.DocumentNode[BookingDoc], loader=BookingByIdLoader, may_see=bookings.may_read
+):
     status = doc_field(
-        "status", BookingStatus, description="Where the booking is in its lifecycle."
+        BookingStatus, description="Where the booking is in its lifecycle."
     )
-    version = doc_field(
-        "version", int, description="Pass it as `expectedVersion` when acting."
-    )
+    version = doc_field(int, description="Pass it as `expectedVersion` when acting.")
 
     @strawberry.field(description="The service booked.")
     def service(self) -> Service:
         key = self.doc.service
         return Service(key=key, name=SERVICE_CATALOGUE.get(key, key))
 
-    description = doc_field(
-        "description", str, description="The customer's description of the job."
-    )
+    description = doc_field(str, description="The customer's description of the job.")
     time_zone = doc_field(
-        "time_zone",
         str,
         description=(
             "The IANA time zone of where the job is (e.g. `Pacific/Auckland`, "
@@ -162,19 +143,12 @@ class Booking(nodes.DocumentNode):
             "instant."
         ),
     )
-    scheduled_start = local_time_field(
-        "scheduled_start", description="When the job starts."
-    )
+    scheduled_start = local_time_field(description="When the job starts.")
     scheduled_end = local_time_field(
-        "scheduled_end",
-        description="When the job ends (at most 12 hours after the start).",
+        description="When the job ends (at most 12 hours after the start)."
     )
-    created_at = local_time_field(
-        "created_at", description="When the booking was requested."
-    )
-    updated_at = local_time_field(
-        "updated_at", description="When the booking last changed."
-    )
+    created_at = local_time_field(description="When the booking was requested.")
+    updated_at = local_time_field(description="When the booking last changed.")
 
     @property
     def zone(self) -> str:

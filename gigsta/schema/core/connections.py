@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 import strawberry
@@ -121,37 +122,49 @@ def connection_from_page(page: Page[D], node: Callable[[D], T]) -> Connection[T]
     )
 
 
+def connection_field(
+    node: Any,
+    description: str,
+    page: Callable[..., Awaitable[Connection[Any] | None]],
+    **arguments: Any,
+) -> Any:
+    """A field of `Connection[node]` taking the paging arguments, then
+    `arguments` (name: annotation), all optional: `page(root, info, first=,
+    after=, last=, before=, ...)` makes it. Nullable, like every list, so that
+    a bad cursor fails this field alone."""
+    omitted = dict.fromkeys({**PAGING_ARGUMENTS, **arguments})
+
+    async def resolve(*, root: Any, info: Any, **given: Any) -> Connection[Any] | None:
+        return await page(root, info, **(omitted | given))
+
+    # Strawberry reads the arguments (and passes `root` and `info`) by the
+    # resolver's signature.
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    resolve.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("root", keyword),
+            inspect.Parameter("info", keyword, annotation=strawberry.Info),
+            *(
+                inspect.Parameter(name, keyword, default=None, annotation=kind)
+                for name, kind in {**PAGING_ARGUMENTS, **arguments}.items()
+            ),
+        ],
+        return_annotation=Connection[node] | None,
+    )
+    return strawberry.field(resolver=resolve, description=description)
+
+
 def paged_field(
     node: Any,
     description: str,
     page: Callable[..., Awaitable[Connection[Any] | None]],
 ) -> Any:
-    """A `(first, after, last, before)` field of `Connection[node]` on a type
-    showing a document: `page(info, root.doc, first=, after=, last=, before=)`
-    makes it. Nullable, like every list, so that a bad cursor fails this
-    field alone."""
+    """A paged field of `Connection[node]` on a type showing a document:
+    `page(info, root.doc, first=, after=, last=, before=)` makes it."""
 
-    async def resolve(
-        root: Any,
-        info: Any,
-        *,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+    async def of_document(
+        root: Any, info: Any, **paging: Any
     ) -> Connection[Any] | None:
-        return await page(
-            info, root.doc, first=first, after=after, last=last, before=before
-        )
+        return await page(info, root.doc, **paging)
 
-    # Strawberry reads argument and return types from the annotations.
-    resolve.__annotations__ = {
-        "root": Any,
-        "info": strawberry.Info,
-        "first": FirstArgument,
-        "after": AfterArgument,
-        "last": LastArgument,
-        "before": BeforeArgument,
-        "return": Connection[node] | None,
-    }
-    return strawberry.field(resolver=resolve, description=description)
+    return connection_field(node, description, of_document)

@@ -268,7 +268,7 @@ def _call_resolver(
     return resolve
 
 
-def _has_plain_id(origin: object) -> TypeGuard[type[DocumentNode]]:
+def _has_plain_id(origin: object) -> TypeGuard[type[DocumentNode[Any]]]:
     """A `DocumentNode` type whose global id is the one `relay.Node` makes of
     its name and `resolve_id` (the document's id)."""
     return (
@@ -281,7 +281,7 @@ def _has_plain_id(origin: object) -> TypeGuard[type[DocumentNode]]:
 
 
 def _node_id(
-    type_name: str, origin: type[DocumentNode], field: GraphQLField
+    type_name: str, origin: type[DocumentNode[Any]], field: GraphQLField
 ) -> Callable[..., Any]:
     """`relay.Node.id` for objects of `origin` (`type_name:<document id>` in
     base64, as `GlobalID` prints it); anything else takes the usual path."""

@@ -15,7 +15,20 @@ accept ids exactly as we made them, naming a registered type.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self, TypeVar
+import dataclasses
+import inspect
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    ClassVar,
+    Generic,
+    Self,
+    TypeVar,
+    cast,
+    get_args,
+    get_origin,
+)
 
 import strawberry
 from strawberry import relay
@@ -24,16 +37,20 @@ from strawberry.relay.types import GlobalIDValueError
 from gigsta.domain.core import ClientError, ErrorCode, UserError
 from gigsta.resolvers.core.ids import parse_object_id
 from gigsta.schema.core.context import Info
+from gigsta.schema.core.dataloaders import BookingByIdLoader, by_id
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from beanie import PydanticObjectId
+    from beanie import Document, PydanticObjectId
     from strawberry.dataloader import DataLoader
 
+    from gigsta.documents import Booking
     from gigsta.domain.accounts import Viewer
 
-T = TypeVar("T")
+    InBookingRule = Callable[[Viewer | None, Any, Booking | None], bool]
+
+D = TypeVar("D", bound="Document")
 
 # How many ids one `nodes` may ask for: the largest page of any list.
 MAX_NODE_IDS = 100
@@ -41,25 +58,12 @@ MAX_NODE_IDS = 100
 MAX_ID_LENGTH = 200
 
 _TYPE_OF: dict[type[Any], type[Any]] = {}
-_NODE_BY_NAME: dict[str, type[DocumentNode]] = {}
-
-
-def shows(document: type[Any]) -> Any:
-    """Class decorator (above `@strawberry.type`): this GraphQL type shows
-    `document` (built as `cls(doc=)`); a `DocumentNode` is also what `node(id:)`
-    finds by its name."""
-
-    def register(cls: type[T]) -> type[T]:
-        _TYPE_OF[document] = cls
-        if isinstance(cls, type) and issubclass(cls, DocumentNode):
-            _NODE_BY_NAME[type_name(cls)] = cls
-        return cls
-
-    return register
+_NODES: list[type[DocumentNode[Any]]] = []
+_NODE_BY_NAME: dict[str, type[DocumentNode[Any]]] = {}
 
 
 def node_of(doc: Any) -> Any:
-    """The GraphQL object for a document, of the type registered for it."""
+    """The GraphQL object for a document, of the type that shows its class."""
     return _TYPE_OF[type(doc)](doc=doc)
 
 
@@ -72,31 +76,71 @@ def type_name(cls: type[Any] | str) -> str:
     return name
 
 
-class DocumentNode(relay.Node):
-    """A Relay `Node` showing one stored document, `doc`: its global id is
-    made of the type's name and the document's id."""
+def node_named(name: str) -> type[DocumentNode[Any]] | None:
+    """The node type of this GraphQL name (known once the schema is built:
+    a type is named by its `@strawberry.type`, after its class is made)."""
+    if len(_NODE_BY_NAME) < len(_NODES):
+        _NODE_BY_NAME.update((type_name(cls), cls) for cls in _NODES)
+    return _NODE_BY_NAME.get(name)
 
-    if TYPE_CHECKING:  # declared by each type as `strawberry.Private[...]`
-        doc: Any
 
-        def __init__(self, *, doc: Any) -> None: ...
+def _anyone(viewer: Viewer | None, _: Any) -> bool:
+    return True
 
-    # The request's loader of the type's documents by id; a type whose rule
-    # needs more than its document overrides `visible_nodes` instead.
-    by_id_loader: ClassVar[Callable[[], DataLoader[PydanticObjectId, Any]] | None] = (
-        None
-    )
 
-    @classmethod
-    def may_see_id(cls, viewer: Viewer | None, oid: PydanticObjectId) -> bool:
-        """Whether the viewer may see the document `oid` (by default: anyone):
-        asked before it is loaded."""
-        return True
+@dataclasses.dataclass(kw_only=True)
+class DocumentNode(relay.Node, Generic[D]):
+    """A Relay `Node` showing one stored document of class `D`, its `doc`:
+    its global id is made of the type's name and the document's id.
 
-    @classmethod
-    def may_see(cls, viewer: Viewer | None, doc: Any) -> bool:
-        """Whether the viewer may see the loaded document (by default: yes)."""
-        return True
+    `class Customer(DocumentNode[CustomerDoc], loader=..., may_see_id=...)`
+    declares the type's `doc`, registers the type for `CustomerDoc` (for
+    `node_of` and `node(id:)`), and sets how `node(id:)` loads and filters
+    its documents (see `visible_nodes`)."""
+
+    # Typed here; Strawberry, which reads the annotations of each type's
+    # module, gets `Private[ItsDocument]` from `__init_subclass__`.
+    doc: strawberry.Private[D]
+
+    # The request's loader of the type's documents by id (by default, one of
+    # its own); a type whose rule needs more than its document overrides
+    # `visible_nodes` instead.
+    by_id_loader: ClassVar[Callable[[], DataLoader[PydanticObjectId, Any]]]
+    # Whether the viewer may see the document of this id, asked before it is
+    # loaded, and whether they may see the loaded document (by default: yes).
+    may_see_id: ClassVar[Callable[[Viewer | None, PydanticObjectId], bool]]
+    may_see: ClassVar[Callable[[Viewer | None, Any], bool]]
+    # For a document of a booking (`doc.booking_id`, or none): whether the
+    # viewer may see it, by a rule that reads the booking too. The objects of
+    # such a type read their times in their booking's zone (UTC without one).
+    may_see_in_booking: ClassVar[InBookingRule | None] = None
+
+    def __init_subclass__(
+        cls,
+        *,
+        loader: Callable[[], DataLoader[PydanticObjectId, Any]] | None = None,
+        may_see_id: Callable[[Viewer | None, PydanticObjectId], bool] = _anyone,
+        may_see: Callable[[Viewer | None, Any], bool] = _anyone,
+        may_see_in_booking: InBookingRule | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        # Each type subclasses `DocumentNode[ItsDocument]` itself.
+        (document,) = next(
+            get_args(base)
+            for base in cls.__dict__["__orig_bases__"]
+            if get_origin(base) is DocumentNode
+        )
+        own = inspect.get_annotations(cls)
+        private: Any = strawberry.Private
+        cls.__annotations__ = {"doc": private[document], **own}
+        cls.by_id_loader = loader or by_id(document)
+        cls.may_see_id = staticmethod(may_see_id)
+        cls.may_see = staticmethod(may_see)
+        if may_see_in_booking is not None:
+            cls.may_see_in_booking = staticmethod(may_see_in_booking)
+        _TYPE_OF[document] = cls
+        _NODES.append(cls)
 
     @classmethod
     def resolve_id(cls, root: Self, *, info: Any) -> str:
@@ -110,18 +154,35 @@ class DocumentNode(relay.Node):
         or the viewer may not see (the rule of the type's own root field).
         Through the request's DataLoaders: a constant number of queries, and
         only the ids the viewer may see are asked for."""
-        if cls.by_id_loader is None:
-            raise NotImplementedError(f"{cls.__name__} shows no documents by id")
         viewer = info.context.viewer
         wanted = [oid for oid in ids if cls.may_see_id(viewer, oid)]
         loaded = await info.context.loader(cls.by_id_loader).load_many(wanted)
-        by_id = dict(zip(wanted, loaded, strict=True))
-        return [
-            cls(doc=doc)
-            if (doc := by_id.get(oid)) is not None and cls.may_see(viewer, doc)
-            else None
-            for oid in ids
-        ]
+        docs = {
+            oid: doc
+            for oid, doc in zip(wanted, loaded, strict=True)
+            if doc is not None and cls.may_see(viewer, doc)
+        }
+        if cls.may_see_in_booking is None:
+            shown = {oid: cls(doc=doc) for oid, doc in docs.items()}
+        else:
+            shown = await cls._shown_in_bookings(info, docs, cls.may_see_in_booking)
+        return [shown.get(oid) for oid in ids]
+
+    @classmethod
+    async def _shown_in_bookings(
+        cls, info: Info, docs: dict[PydanticObjectId, Any], rule: InBookingRule
+    ) -> dict[PydanticObjectId, Self]:
+        """The documents the rule shows, given their bookings (one query)."""
+        booking_ids = [doc.booking_id for doc in docs.values() if doc.booking_id]
+        loaded = await info.context.loader(BookingByIdLoader).load_many(booking_ids)
+        bookings = {booking.id: booking for booking in loaded if booking is not None}
+        shown: dict[PydanticObjectId, Self] = {}
+        for oid, doc in docs.items():
+            booking = bookings.get(doc.booking_id) if doc.booking_id else None
+            if rule(info.context.viewer, doc, booking):
+                zone = booking.time_zone if booking is not None else "UTC"
+                shown[oid] = cast("Any", cls)(doc=doc, zone=zone)
+        return shown
 
 
 def global_id(cls: type[Any] | str, oid: object) -> strawberry.ID:
@@ -129,7 +190,9 @@ def global_id(cls: type[Any] | str, oid: object) -> strawberry.ID:
     return strawberry.ID(str(relay.GlobalID(type_name(cls), str(oid))))
 
 
-def parse_global_id(value: str) -> tuple[type[DocumentNode], PydanticObjectId] | None:
+def parse_global_id(
+    value: str,
+) -> tuple[type[DocumentNode[Any]], PydanticObjectId] | None:
     """The node type and document id a global id names, or None when we did
     not make it (malformed, an unknown type, or not in our exact encoding)."""
     if len(value) > MAX_ID_LENGTH:
@@ -138,7 +201,7 @@ def parse_global_id(value: str) -> tuple[type[DocumentNode], PydanticObjectId] |
         parsed = relay.GlobalID.from_id(value)
     except GlobalIDValueError:
         return None
-    cls = _NODE_BY_NAME.get(parsed.type_name)
+    cls = node_named(parsed.type_name)
     oid = parse_object_id(parsed.node_id)
     if cls is None or oid is None or str(parsed) != value:
         return None
@@ -183,7 +246,7 @@ async def resolve_nodes(info: Info, ids: Sequence[str]) -> list[Any | None]:
             ErrorCode.BAD_USER_INPUT,
             "Not an id of this API: pass an `id` exactly as it was returned.",
         )
-    wanted: dict[type[DocumentNode], list[PydanticObjectId]] = {}
+    wanted: dict[type[DocumentNode[Any]], list[PydanticObjectId]] = {}
     for cls, oid in filter(None, parsed):
         wanted.setdefault(cls, []).append(oid)
     kinds = list(wanted)

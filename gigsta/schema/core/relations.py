@@ -9,7 +9,7 @@ parents costs one query for all their nested pages, not one each."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -23,8 +23,8 @@ from gigsta.resolvers.bookings.queries import (
 from gigsta.resolvers.core.pagination import Page, Paging
 from gigsta.schema.core import nodes
 from gigsta.schema.core.connections import (
-    PAGING_ARGUMENTS,
     Connection,
+    connection_field,
     connection_from_page,
 )
 from gigsta.schema.core.context import Info
@@ -46,7 +46,7 @@ class PartyPageKey:
     viewer: Viewer
     party: str  # `worker_id` or `customer_id`
     owner: PydanticObjectId
-    arguments: tuple[int | None, str | None, int | None, str | None, Any]
+    arguments: tuple[Paging, BookingStatus | None]
 
 
 async def _party_pages(keys: Sequence[PartyPageKey]) -> list[Page[Any]]:
@@ -56,14 +56,18 @@ async def _party_pages(keys: Sequence[PartyPageKey]) -> list[Page[Any]]:
         batches[key.viewer, key.party, key.arguments].append(key)
     pages: dict[PartyPageKey, Page[Any]] = {}
     for (viewer, party, arguments), batch in batches.items():
-        first, after, last, before, status = arguments
-        request = booking_page_request(
-            first=first, after=after, last=last, before=before
-        )
+        paging, status = arguments
+        request = booking_page_request(**asdict(paging))
         owners = [key.owner for key in batch]
         found = await list_party_bookings(viewer, party, owners, request, status)
         pages.update(zip(batch, found, strict=True))
     return [pages[key] for key in keys]
+
+
+StatusArgument = Annotated[
+    BookingStatus | None,
+    strawberry.argument(description="Only bookings in this status."),
+]
 
 
 class PartyBookingsLoader(DataLoader[PartyPageKey, Page[Any]]):
@@ -76,49 +80,28 @@ class PartyBookingsLoader(DataLoader[PartyPageKey, Page[Any]]):
 
 def bookings_field(node: Any, description: str, *, party: str | None = None) -> Any:
     """A `bookings(first, after, last, before, status)` field of
-    `Connection[node]`; with `party` (`worker_id` or `customer_id`), only the
-    bookings of the object's own document. Nullable, like every list, so that
-    a bad cursor fails this field alone."""
+    `Connection[node]` (see `connection_field`); with `party` (`worker_id` or
+    `customer_id`), only the bookings of the object's own document."""
 
-    async def resolve(
-        root: Any,
-        info: Info,
-        *,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        status: BookingStatus | None = None,
+    async def page(
+        root: Any, info: Info, *, status: BookingStatus | None, **paging: Any
     ) -> Connection[Any]:
         viewer = info.context.signed_in("bookings")
         if party is None:
-            page = await list_bookings(
-                viewer, Paging(first, after, last, before), status=status
-            )
-            return connection_from_page(page, nodes.node_of)
+            found = await list_bookings(viewer, Paging(**paging), status=status)
+            return connection_from_page(found, nodes.node_of)
         # Checked here, so a bad cursor fails this field before any batching.
-        booking_page_request(first=first, after=after, last=last, before=before)
+        booking_page_request(**paging)
         key = PartyPageKey(
             viewer=viewer,
             party=party,
             owner=root.doc.id,
-            arguments=(first, after, last, before, status),
+            arguments=(Paging(**paging), status),
         )
-        page = await info.context.loader(PartyBookingsLoader).load(key)
+        found = await info.context.loader(PartyBookingsLoader).load(key)
         # The loader fills every parent's list at once: complete them one per
         # loop iteration, so other requests are served in between.
         await take_turn()
-        return connection_from_page(page, nodes.node_of)
+        return connection_from_page(found, nodes.node_of)
 
-    # Strawberry reads argument and return types from the annotations.
-    resolve.__annotations__ = {
-        "root": Any,
-        "info": Info,
-        **PAGING_ARGUMENTS,
-        "status": Annotated[
-            BookingStatus | None,
-            strawberry.argument(description="Only bookings in this status."),
-        ],
-        "return": Connection[node] | None,
-    }
-    return strawberry.field(resolver=resolve, description=description)
+    return connection_field(node, description, page, status=StatusArgument)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -12,7 +12,6 @@ from gigsta.domain.accounts import is_self_or_admin
 from gigsta.resolvers.files import access
 from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
-from gigsta.schema.core.dataloaders import BookingByIdLoader
 from gigsta.schema.core.enums import UploadPurpose
 from gigsta.schema.core.fields import doc_field, local_time_field
 from gigsta.schema.files.dataloaders import (
@@ -22,60 +21,34 @@ from gigsta.schema.files.dataloaders import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-    from beanie import PydanticObjectId
-
     from gigsta.documents import Booking as BookingDoc
     from gigsta.documents import Worker as WorkerDoc
 
 
-@nodes.shows(AttachmentDoc)
 @strawberry.type(
     description="An uploaded file. `url` is a short-lived download link. A "
     "booking's photos are seen by its customer, its worker and admins; a "
     "worker's documents by that worker and admins."
 )
-class Attachment(nodes.DocumentNode):
-    doc: strawberry.Private[AttachmentDoc]
+class Attachment(
+    nodes.DocumentNode[AttachmentDoc],
+    loader=AttachmentByIdLoader,
+    may_see_in_booking=access.may_see_attachment,
+):
     # A booking's photos read in the booking's time zone; a worker's documents
     # belong to no place and read in UTC.
     zone: strawberry.Private[str] = "UTC"
 
-    @classmethod
-    async def visible_nodes(
-        cls, info: Info, ids: Sequence[PydanticObjectId]
-    ) -> list[Self | None]:
-        loaded = await info.context.loader(AttachmentByIdLoader).load_many(ids)
-        present = [doc for doc in loaded if doc is not None]
-        booking_ids = [doc.booking_id for doc in present if doc.booking_id is not None]
-        booking_docs = await info.context.loader(BookingByIdLoader).load_many(
-            booking_ids
-        )
-        by_booking = {b.id: b for b in booking_docs if b is not None}
-        found: dict[object, Self] = {}
-        for doc in present:
-            booking = by_booking.get(doc.booking_id) if doc.booking_id else None
-            if access.may_see_attachment(info.context.viewer, doc, booking):
-                zone = booking.time_zone if booking is not None else "UTC"
-                found[doc.id] = cls(doc=doc, zone=zone)
-        return [found.get(oid) for oid in ids]
-
-    key = doc_field(
-        "key", str, description="Where the file is stored; the upload's `key`."
-    )
-    purpose = doc_field("purpose", UploadPurpose, description="What the file is for.")
+    key = doc_field(str, description="Where the file is stored; the upload's `key`.")
+    purpose = doc_field(UploadPurpose, description="What the file is for.")
     filename = doc_field(
-        "filename", str, description="The name the uploader gave, for display only."
+        str, description="The name the uploader gave, for display only."
     )
-    content_type = doc_field(
-        "content_type", str, description="Its MIME type, e.g. `image/png`."
-    )
-    size_bytes = doc_field("size_bytes", int, description="Its size in bytes.")
+    content_type = doc_field(str, description="Its MIME type, e.g. `image/png`.")
+    size_bytes = doc_field(int, description="Its size in bytes.")
     created_at = local_time_field(
-        "created_at",
         description="When the upload was started: in the booking's time zone for "
-        "a booking photo, else UTC.",
+        "a booking photo, else UTC."
     )
 
     @strawberry.field(description="Presigned GET URL, valid for a few minutes.")

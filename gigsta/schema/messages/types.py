@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 
@@ -15,9 +15,8 @@ from gigsta.resolvers.core.pagination import first_page_size
 from gigsta.schema.core import nodes
 from gigsta.schema.core.connections import Connection, connection_from_page
 from gigsta.schema.core.context import Info
-from gigsta.schema.core.dataloaders import BookingByIdLoader
 from gigsta.schema.core.enums import ActorRole
-from gigsta.schema.core.fields import doc_field, local_time_field
+from gigsta.schema.core.fields import doc_field, id_field, local_time_field
 from gigsta.schema.messages.dataloaders import (
     BookingMessageByIdLoader,
     FirstMessagePageLoader,
@@ -25,55 +24,41 @@ from gigsta.schema.messages.dataloaders import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-    from beanie import PydanticObjectId
-
     from gigsta.documents import Booking as BookingDoc
+    from gigsta.domain.accounts import Viewer
 
 
-@nodes.shows(MessageDoc)
+def in_readable_booking(
+    viewer: Viewer | None, message: MessageDoc, booking: BookingDoc | None
+) -> bool:
+    """A message, for those who may read its booking."""
+    return booking is not None and may_read(viewer, booking)
+
+
 @strawberry.type(
     description="A message on a booking, between its customer and worker (admins "
     "read and may write too). Sent before the worker accepted, its phone "
     "numbers, emails and links are masked, for both sides."
 )
-class BookingMessage(nodes.DocumentNode):
-    doc: strawberry.Private[MessageDoc]
+class BookingMessage(
+    nodes.DocumentNode[MessageDoc],
+    loader=BookingMessageByIdLoader,
+    may_see_in_booking=in_readable_booking,
+):
     zone: strawberry.Private[str] = "UTC"  # the booking's time zone
 
-    @classmethod
-    async def visible_nodes(
-        cls, info: Info, ids: Sequence[PydanticObjectId]
-    ) -> list[Self | None]:
-        loaded = await info.context.loader(BookingMessageByIdLoader).load_many(ids)
-        present = [doc for doc in loaded if doc is not None]
-        bookings = await info.context.loader(BookingByIdLoader).load_many(
-            [doc.booking_id for doc in present]
-        )
-        found: dict[object, Self] = {}
-        for doc, booking in zip(present, bookings, strict=True):
-            if booking is not None and may_read(info.context.viewer, booking):
-                found[doc.id] = cls(doc=doc, zone=booking.time_zone)
-        return [found.get(oid) for oid in ids]
-
-    body = doc_field(
-        "body", str, description="The text, trimmed, as both sides see it."
-    )
+    body = doc_field(str, description="The text, trimmed, as both sides see it.")
     masked = doc_field(
-        "masked",
         bool,
         description="Contact details in it were replaced by `[phone hidden]`, "
         "`[email hidden]` or `[link hidden]` (sent before acceptance).",
     )
-    sender_role = doc_field("sender_role", ActorRole, description="Who wrote it.")
+    sender_role = doc_field(ActorRole, description="Who wrote it.")
 
-    @strawberry.field(description="The writing `User`'s id.")
-    def sender_id(self) -> strawberry.ID:
-        return nodes.global_id("User", self.doc.sender_id)
+    sender_id = id_field("User", description="The writing `User`'s id.")
 
     created_at = local_time_field(
-        "created_at", description="When it was sent, in the booking's time zone."
+        description="When it was sent, in the booking's time zone."
     )
 
 

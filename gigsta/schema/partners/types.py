@@ -13,13 +13,10 @@ from gigsta.domain.accounts import Role
 from gigsta.domain.partners import Scope
 from gigsta.resolvers import partners
 from gigsta.schema.core import nodes
-from gigsta.schema.core.dataloaders import by_id
 from gigsta.schema.core.enums import expose
 from gigsta.schema.core.fields import doc_field
 
 if TYPE_CHECKING:
-    from beanie import PydanticObjectId
-
     from gigsta.domain.accounts import Viewer
 
 expose(
@@ -47,61 +44,43 @@ def admin_or_own(viewer: Viewer | None, partner_id: object) -> bool:
     return viewer.role is Role.ADMIN
 
 
-@nodes.shows(ApiKeyDoc)
+def owns_key(viewer: Viewer | None, key: ApiKeyDoc) -> bool:
+    return admin_or_own(viewer, key.partner_id)
+
+
 @strawberry.type(
     description="An API key of a partner. The key itself is shown once, by "
     "`createApiKey`; only its prefix is kept in clear."
 )
-class ApiKey(nodes.DocumentNode):
-    doc: strawberry.Private[ApiKeyDoc]
-
-    by_id_loader = by_id(ApiKeyDoc)
-
-    @classmethod
-    def may_see(cls, viewer: Viewer | None, doc: ApiKeyDoc) -> bool:
-        return admin_or_own(viewer, doc.partner_id)
-
-    name = doc_field("name", str, description="What the key is for.")
-    prefix = doc_field(
-        "prefix", str, description="The key's first characters, to recognise it."
-    )
-    scopes = doc_field("scopes", list[Scope], description="What the key may do.")
-    created_at = doc_field("created_at", datetime, description="When it was made.")
+class ApiKey(nodes.DocumentNode[ApiKeyDoc], may_see=owns_key):
+    name = doc_field(str, description="What the key is for.")
+    prefix = doc_field(str, description="The key's first characters, to recognise it.")
+    scopes = doc_field(list[Scope], description="What the key may do.")
+    created_at = doc_field(datetime, description="When it was made.")
     expires_at = doc_field(
-        "expires_at", datetime | None, description="When it stops working, if set."
+        datetime | None, description="When it stops working, if set."
     )
     revoked_at = doc_field(
-        "revoked_at", datetime | None, description="When it was revoked, if it was."
+        datetime | None, description="When it was revoked, if it was."
     )
     last_used_at = doc_field(
-        "last_used_at",
         datetime | None,
         description="When it was last used, to the minute (null: never).",
     )
 
 
-@nodes.shows(PartnerDoc)
 @strawberry.type(
     description="An organisation that books through the API for its own "
     "customers, with API keys. Admins see every partner; a key, its own."
 )
-class Partner(nodes.DocumentNode):
-    doc: strawberry.Private[PartnerDoc]
-
-    by_id_loader = by_id(PartnerDoc)
-
-    @classmethod
-    def may_see_id(cls, viewer: Viewer | None, oid: PydanticObjectId) -> bool:
-        return admin_or_own(viewer, oid)
-
-    name = doc_field("name", str, description="The organisation's name.")
+class Partner(nodes.DocumentNode[PartnerDoc], may_see_id=admin_or_own):
+    name = doc_field(str, description="The organisation's name.")
     contact_email = doc_field(
-        "contact_email",
         str | None,
         description="Who is emailed about its integration (a disabled webhook "
         "endpoint).",
     )
-    created_at = doc_field("created_at", datetime, description="When it was added.")
+    created_at = doc_field(datetime, description="When it was added.")
 
     @strawberry.field(description="Its keys, newest first, revoked ones included.")
     async def api_keys(self) -> list[ApiKey]:

@@ -14,7 +14,6 @@ from gigsta.documents.webhooks import WebhookAttempt as AttemptDoc
 from gigsta.domain.webhooks import WebhookEventType
 from gigsta.resolvers import webhooks
 from gigsta.schema.core import nodes
-from gigsta.schema.core.dataloaders import by_id
 from gigsta.schema.core.enums import expose
 from gigsta.schema.core.fields import doc_field
 from gigsta.schema.partners.types import admin_or_own
@@ -44,52 +43,43 @@ expose(
 )
 
 
+def owns_delivery(viewer: Viewer | None, delivery: DeliveryDoc) -> bool:
+    """A webhook delivery, for admins and its partner's keys."""
+    partner_id = delivery.payload.get("partner_id")
+    return delivery.channel == "webhook" and admin_or_own(viewer, partner_id)
+
+
+def owns_endpoint(viewer: Viewer | None, endpoint: EndpointDoc) -> bool:
+    """An endpoint not deleted, for admins and its partner's keys."""
+    return not endpoint.deleted and admin_or_own(viewer, endpoint.partner_id)
+
+
 @strawberry.type(description="One HTTP attempt of a webhook delivery.")
 class WebhookAttempt:
     doc: strawberry.Private[AttemptDoc]
 
-    at = doc_field("at", datetime, description="When it was made.")
+    at = doc_field(datetime, description="When it was made.")
     status_code = doc_field(
-        "status_code",
         int | None,
         description="The receiver's HTTP status; null on a network error or a "
         "refused address.",
     )
     error = doc_field(
-        "error",
-        str | None,
-        description="What went wrong before any answer, if anything.",
+        str | None, description="What went wrong before any answer, if anything."
     )
-    duration_ms = doc_field("duration_ms", int, description="How long it took, in ms.")
-    success = doc_field("success", bool, description="Whether the answer was 2xx.")
+    duration_ms = doc_field(int, description="How long it took, in ms.")
+    success = doc_field(bool, description="Whether the answer was 2xx.")
 
 
-@nodes.shows(DeliveryDoc)
 @strawberry.type(
     description="One event sent (or being sent) to one webhook endpoint, with "
     "every attempt."
 )
-class WebhookDelivery(nodes.DocumentNode):
-    doc: strawberry.Private[DeliveryDoc]
-
-    by_id_loader = by_id(DeliveryDoc)
-
-    @classmethod
-    def may_see(cls, viewer: Viewer | None, doc: DeliveryDoc) -> bool:
-        if doc.channel != "webhook":
-            return False
-        return admin_or_own(viewer, doc.payload.get("partner_id"))
-
-    status = doc_field(
-        "status", str, description="`pending` (being tried), `sent` or `dead`."
-    )
-    created_at = doc_field("created_at", datetime, description="When it was made.")
-    sent_at = doc_field(
-        "sent_at", datetime | None, description="When the receiver accepted it."
-    )
-    next_attempt_at = doc_field(
-        "next_attempt_at", datetime, description="When it is (or was) next tried."
-    )
+class WebhookDelivery(nodes.DocumentNode[DeliveryDoc], may_see=owns_delivery):
+    status = doc_field(str, description="`pending` (being tried), `sent` or `dead`.")
+    created_at = doc_field(datetime, description="When it was made.")
+    sent_at = doc_field(datetime | None, description="When the receiver accepted it.")
+    next_attempt_at = doc_field(datetime, description="When it is (or was) next tried.")
 
     @strawberry.field(description="The event's id (also `GigSta-Event-Id`).")
     def event_id(self) -> str:
@@ -110,31 +100,19 @@ class WebhookDelivery(nodes.DocumentNode):
         return [WebhookAttempt(doc=a) for a in await webhooks.attempts_of(self.doc.id)]
 
 
-@nodes.shows(EndpointDoc)
 @strawberry.type(
     description="Where a partner receives the events it subscribed to, signed "
     "with its secret (shown once, by `createWebhookEndpoint`)."
 )
-class WebhookEndpoint(nodes.DocumentNode):
-    doc: strawberry.Private[EndpointDoc]
-
-    by_id_loader = by_id(EndpointDoc)
-
-    @classmethod
-    def may_see(cls, viewer: Viewer | None, doc: EndpointDoc) -> bool:
-        return not doc.deleted and admin_or_own(viewer, doc.partner_id)
-
-    url = doc_field("url", str, description="Where events are POSTed.")
-    event_types = doc_field(
-        "event_types", list[WebhookEventType], description="What it receives."
-    )
-    enabled = doc_field("enabled", bool, description="Whether events are sent.")
-    created_at = doc_field("created_at", datetime, description="When it was made.")
+class WebhookEndpoint(nodes.DocumentNode[EndpointDoc], may_see=owns_endpoint):
+    url = doc_field(str, description="Where events are POSTed.")
+    event_types = doc_field(list[WebhookEventType], description="What it receives.")
+    enabled = doc_field(bool, description="Whether events are sent.")
+    created_at = doc_field(datetime, description="When it was made.")
     disabled_at = doc_field(
-        "disabled_at", datetime | None, description="When it was disabled, if it is."
+        datetime | None, description="When it was disabled, if it is."
     )
     disabled_reason = doc_field(
-        "disabled_reason",
         str | None,
         description="Why it was disabled: by its owner, or after 3 days of "
         "failed deliveries.",

@@ -59,9 +59,7 @@ class Price:
     show_customer_side: strawberry.Private[bool]
     show_worker_side: strawberry.Private[bool]
 
-    currency = doc_field(
-        "currency", Currency, description="The currency of every amount here."
-    )
+    currency = doc_field(Currency, description="The currency of every amount here.")
 
     @strawberry.field(description="Customer and admins only.")
     def line_items(self) -> list[PriceLineItem] | None:
@@ -96,19 +94,13 @@ class Payment:
     # Derived, not stored: a deferred hold is placed a fixed lead before the start.
     hold_due_at: strawberry.Private[datetime | None] = None
 
-    status = doc_field("status", PaymentStatus, description="Where the money is.")
+    status = doc_field(PaymentStatus, description="Where the money is.")
     authorized_amount = doc_field(
-        "authorized_amount",
-        int,
-        description="Cents held on the card (0 before the hold is placed).",
+        int, description="Cents held on the card (0 before the hold is placed)."
     )
-    captured_amount = doc_field(
-        "captured_amount", int, description="Cents charged so far."
-    )
-    refunded_amount = doc_field(
-        "refunded_amount", int, description="Cents given back after a charge."
-    )
-    currency = doc_field("currency", Currency, description="The amounts' currency.")
+    captured_amount = doc_field(int, description="Cents charged so far.")
+    refunded_amount = doc_field(int, description="Cents given back after a charge.")
+    currency = doc_field(Currency, description="The amounts' currency.")
 
     @strawberry.field(
         description=(
@@ -122,9 +114,7 @@ class Payment:
         return None
 
     failure_message = doc_field(
-        "failure_message",
-        str | None,
-        description="Why the card could not be authorized, if so.",
+        str | None, description="Why the card could not be authorized, if so."
     )
 
     @strawberry.field(description="When a deferred hold will be placed.")

@@ -28,18 +28,12 @@ def _km(value: float | None) -> float | None:
 class Place:
     doc: strawberry.Private[PlaceAddressDoc]
 
-    formatted = doc_field(
-        "formatted", str, description="The whole address on one line."
-    )
-    locality = doc_field(
-        "locality", str | None, description="Suburb or locality, if known."
-    )
-    city = doc_field("city", str | None, description="Town or city (NZ only).")
-    region = doc_field(
-        "region", str | None, description="Region (NZ) or state (AU), if known."
-    )
-    postcode = doc_field("postcode", str | None, description="Postcode, if known.")
-    country = doc_field("country", str, description="`NZ` or `AU`.")
+    formatted = doc_field(str, description="The whole address on one line.")
+    locality = doc_field(str | None, description="Suburb or locality, if known.")
+    city = doc_field(str | None, description="Town or city (NZ only).")
+    region = doc_field(str | None, description="Region (NZ) or state (AU), if known.")
+    postcode = doc_field(str | None, description="Postcode, if known.")
+    country = doc_field(str, description="`NZ` or `AU`.")
 
     @strawberry.field(description="Degrees north (negative: south), WGS 84.")
     def latitude(self) -> float:

@@ -19,7 +19,7 @@ from gigsta.schema.core import nodes
 from gigsta.schema.core.connections import Connection, connection_from_page
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import ActorRole
-from gigsta.schema.core.fields import doc_field
+from gigsta.schema.core.fields import doc_field, id_field
 from gigsta.schema.reviews.dataloaders import (
     DecidingOnCustomerLoader,
     FirstReviewPageLoader,
@@ -42,17 +42,14 @@ if TYPE_CHECKING:
 class ReviewModeration:
     doc: strawberry.Private[ModerationDoc]
 
-    action = doc_field("action", str, description="What was done: `hide`.")
-    reason = doc_field("reason", str, description="Why, as the admin wrote it.")
+    action = doc_field(str, description="What was done: `hide`.")
+    reason = doc_field(str, description="Why, as the admin wrote it.")
 
-    @strawberry.field(description="The admin `User`'s id.")
-    def actor_id(self) -> strawberry.ID:
-        return nodes.global_id("User", self.doc.actor_id)
+    actor_id = id_field("User", description="The admin `User`'s id.")
 
-    at = doc_field("at", datetime, description="When (UTC).")
+    at = doc_field(datetime, description="When (UTC).")
 
 
-@nodes.shows(ReviewDoc)
 @strawberry.type(
     description="One side's review of the other after a completed booking. "
     "Until both sides have reviewed or the 14-day review period is over, only "
@@ -61,11 +58,7 @@ class ReviewModeration:
     "request from them to decide on. A review an admin hid is seen by its "
     "author and admins only."
 )
-class Review(nodes.DocumentNode):
-    doc: strawberry.Private[ReviewDoc]
-
-    by_id_loader = ReviewByIdLoader
-
+class Review(nodes.DocumentNode[ReviewDoc], loader=ReviewByIdLoader):
     @classmethod
     async def visible_nodes(
         cls, info: Info, ids: Sequence[PydanticObjectId]
@@ -75,19 +68,16 @@ class Review(nodes.DocumentNode):
         shown = {review.doc.id: review for review in visible}
         return [shown.get(oid) for oid in ids]  # type: ignore[misc]
 
-    rating = doc_field("rating", int, description="From 1 to 5 stars.")
-    text = doc_field("text", str, description="What the author wrote (may be empty).")
+    rating = doc_field(int, description="From 1 to 5 stars.")
+    text = doc_field(str, description="What the author wrote (may be empty).")
     author_role = doc_field(
-        "author_role",
         ActorRole,
         description="CUSTOMER: the customer reviewed the worker; WORKER: the "
         "worker reviewed the customer.",
     )
-    created_at = doc_field("created_at", datetime, description="When written (UTC).")
+    created_at = doc_field(datetime, description="When written (UTC).")
 
-    @strawberry.field(description="The booking reviewed.")
-    def booking_id(self) -> strawberry.ID:
-        return nodes.global_id("Booking", self.doc.booking_id)
+    booking_id = id_field("Booking", description="The booking reviewed.")
 
     @strawberry.field(
         description="Whether others may see it yet: both sides have reviewed, or "
@@ -96,9 +86,8 @@ class Review(nodes.DocumentNode):
     def revealed(self, info: Info) -> bool:
         return self.doc.facts(info.context.now).revealed
 
-    hidden = doc_field("hidden", bool, description="An admin hid it.")
+    hidden = doc_field(bool, description="An admin hid it.")
     period_ends_at = doc_field(
-        "period_ends_at",
         datetime,
         description="When the booking's review period ends (UTC): the review "
         "is revealed then at the latest.",
