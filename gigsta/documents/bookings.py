@@ -1,3 +1,6 @@
+"""The booking document: who, when, where, its status and version, and the
+price, payment and history embedded in it (written by `booking_store`)."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,3 +1,6 @@
+"""Attachments: one document per uploaded file (booking photos, worker
+documents, avatars), with its upload status and owner."""
+
 from __future__ import annotations
 
 from datetime import datetime

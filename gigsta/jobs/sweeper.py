@@ -1,3 +1,6 @@
+"""The sweeper loop run beside the server: due booking timers, then the
+outbox (emails and webhooks), at a fixed interval."""
+
 from __future__ import annotations
 
 import asyncio

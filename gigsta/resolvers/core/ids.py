@@ -1,3 +1,5 @@
+"""Document ids read from clients."""
+
 from __future__ import annotations
 
 from beanie import PydanticObjectId
