@@ -150,46 +150,37 @@ def _row(name: str, concurrency: int, figures: Figures) -> dict[str, Any]:
     return {"scenario": name, "concurrency": concurrency, **figures.as_dict()}
 
 
-async def _with_cpu(
-    scenario: Scenario, requests: int, load: Any
+def _ok_raw_page(payload: dict[str, Any]) -> bool:
+    return len(payload["data"]["bookings"]["edges"]) > 0
+
+
+async def _page_load(
+    scenario: Scenario, concurrency: int, count: int, *, raw: bool
 ) -> tuple[Figures, dict[str, float]]:
-    """The figures of a load, and the CPU milliseconds per request each of
-    the server processes spent on it (this load generator included)."""
+    """The figures of `count` page requests to the app or the raw endpoint,
+    and the CPU milliseconds per request each process spent on them (this
+    load generator included)."""
     pids = {**scenario.pids, "generator": os.getpid()}
     before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-    figures = await load
+    figures = await run_load(
+        scenario.raw if raw else scenario.app,
+        page_calls(scenario.market, raw=raw),
+        requests=count,
+        concurrency=concurrency,
+        ok=_ok_raw_page if raw else _ok_page,
+    )
     spent = {}
     for name, pid in pids.items():
         start, end = before[name], cpu_seconds(pid)
         if start is not None and end is not None:
-            spent[f"cpu_ms_{name}"] = round((end - start) * 1000 / requests, 2)
+            spent[f"cpu_ms_{name}"] = round((end - start) * 1000 / count, 2)
     return figures, spent
 
 
 async def pages(scenario: Scenario, concurrency: int) -> list[dict[str, Any]]:
     count = scenario.sizes(concurrency, 600)
-    app, app_cpu = await _with_cpu(
-        scenario,
-        count,
-        run_load(
-            scenario.app,
-            page_calls(scenario.market, raw=False),
-            requests=count,
-            concurrency=concurrency,
-            ok=_ok_page,
-        ),
-    )
-    raw, raw_cpu = await _with_cpu(
-        scenario,
-        count,
-        run_load(
-            scenario.raw,
-            page_calls(scenario.market, raw=True),
-            requests=count,
-            concurrency=concurrency,
-            ok=lambda p: len(p["data"]["bookings"]["edges"]) > 0,
-        ),
-    )
+    app, app_cpu = await _page_load(scenario, concurrency, count, raw=False)
+    raw, raw_cpu = await _page_load(scenario, concurrency, count, raw=True)
     ratio = app.per_second / raw.per_second
     return [
         _row("bookings(first:20) app", concurrency, app) | {"ratio": ratio} | app_cpu,
