@@ -46,15 +46,25 @@ CORS_ORIGIN = "http://localhost:5173"
 
 
 class CommandCounter(monitoring.CommandListener):
-    """Counts the MongoDB commands the app sends (PyMongo command monitoring)."""
+    """Counts the MongoDB commands the app sends (PyMongo command monitoring).
+
+    The query-cost buckets' commands are kept apart, in `bucket_commands`:
+    whether a request sends any depends on the credit this instance holds of
+    the caller's bucket (`gigsta.resolvers.core.query_buckets`), not on what
+    it reads; `tests/schema/test_query_cost.py` asserts them."""
 
     IGNORED = frozenset({"hello", "ismaster", "isMaster", "ping", "endSessions"})
 
     def __init__(self) -> None:
         self.commands: list[str] = []
+        self.bucket_commands: list[str] = []
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.command_name not in self.IGNORED:
+        if event.command_name in self.IGNORED:
+            return
+        if event.command.get(event.command_name) == "query_buckets":
+            self.bucket_commands.append(event.command_name)
+        else:
             self.commands.append(event.command_name)
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
@@ -65,6 +75,7 @@ class CommandCounter(monitoring.CommandListener):
 
     def reset(self) -> None:
         self.commands.clear()
+        self.bucket_commands.clear()
 
 
 @dataclass

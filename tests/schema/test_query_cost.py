@@ -168,27 +168,52 @@ async def test_concurrent_requests_each_draw_once(gql):
     assert status["currentlyAvailable"] == 10_000 - 21 * 2
 
 
-async def test_a_bucket_moved_elsewhere_is_charged_from_its_stored_state(
+async def test_a_bucket_charged_elsewhere_is_charged_from_its_stored_state(
     gql, raw_db, clock
 ):
     """What another instance charged counts here, though this instance
     remembers the bucket as it left it: the stored state decides."""
     token, _ = await gql.sign_up("kim@example.nz")
     assert (await gql.raw("{ services { key } }", token=token)).status_code == 200
-    # another instance took 9,000 points meanwhile: 1,000 are left
-    now = clock.now.timestamp()
-    await raw_db["query_buckets"].update_one({}, {"$set": {"tat": now + 9.0}})
+    # another instance took 9,000 points meanwhile; this instance holds the
+    # rest of the share it took (1,000 - 2)
+    await raw_db["query_buckets"].update_one({}, {"$inc": {"tat": 9.0}})
     response = await gql.raw(HEAVY, token=token)
     assert response.status_code == 429
     assert response.json()["errors"][0]["extensions"]["code"] == "THROTTLED"
     small = await gql.raw("{ services { key } }", token=token)
     status = small.json()["extensions"]["cost"]["throttleStatus"]
-    assert status["currentlyAvailable"] == 1_000 - 2
+    assert status["currentlyAvailable"] == 10_000 - 9_000 - 2 - 2
 
 
-async def test_the_bucket_is_read_back_once_a_refill_time(gql, clock, command_counter):
-    """A charge is one update; this instance reads the bucket back after its
-    first charge and then once its knowledge is a refill time (10 s) old."""
+WIDE = "{ workers(first: 100) { edges { node { id name } } } }"  # 401 points
+
+
+async def _spend(gql, token: str, document: str) -> tuple[int, int | None]:
+    response = await gql.raw(document, token=token)
+    status = response.json()["extensions"]["cost"]["throttleStatus"]
+    return response.status_code, status["currentlyAvailable"]
+
+
+async def test_points_are_taken_a_share_at_a_time(gql, clock, command_counter):
+    """The stored bucket is charged a tenth of it at a time (one update,
+    read back when this instance has not read it for a refill time); the
+    requests in between spend that credit without a command, and the points
+    reported are exact with one instance."""
+    token, _ = await gql.sign_up("kim@example.nz")
+    seen = []
+    for spent in range(1, 4):
+        command_counter.reset()
+        assert await _spend(gql, token, WIDE) == (200, 10_000 - spent * 401)
+        seen.append(list(command_counter.bucket_commands))
+    # 1,000 taken (599 left after the first), then 198 left: the third takes
+    # 1,000 - 198 more, from what this instance knows of the bucket
+    assert seen == [["update", "find"], [], ["update"]]
+
+
+async def test_credit_is_given_up_a_refill_time_after_it_was_taken(
+    gql, clock, command_counter
+):
     token, _ = await gql.sign_up("kim@example.nz")
     seen = []
     for step in (0, 0, 9.9, 0.1, 0):
@@ -196,10 +221,22 @@ async def test_the_bucket_is_read_back_once_a_refill_time(gql, clock, command_co
         command_counter.reset()
         response = await gql.raw("{ services { key } }", token=token)
         assert response.status_code == 200
-        seen.append(list(command_counter.commands))
-    # the account, the charge, and (when due) the bucket read back
-    read, charged = ["find", "update", "find"], ["find", "update"]
-    assert seen == [read, charged, charged, read, charged]
+        seen.append(list(command_counter.bucket_commands))
+    # a new share at 10 s, and the bucket read back: this instance's last
+    # read is a refill time old too
+    take = ["update", "find"]
+    assert seen == [take, [], [], take, []]
+
+
+async def test_a_burst_from_a_full_bucket_is_admitted_up_to_its_capacity(gql):
+    """When a share no longer fits, the cost alone is taken: no point of the
+    bucket is left unused, and none beyond it is admitted."""
+    token, _ = await gql.sign_up("kim@example.nz")
+    mid = HEAVY.replace("bookings(first: 20)", "bookings(first: 9)")  # 3,201
+    small = "{ workers(first: 70) { edges { node { id name } } } }"  # 281
+    answers = [await _spend(gql, token, doc) for doc in (HEAVY, mid, small, small)]
+    # 298 left after the first two: not a share (1,000), but the 281 fit
+    assert answers == [(200, 3_499), (200, 298), (200, 17), (429, 17)]
 
 
 async def test_another_instance_s_charges_show_within_a_refill_time(gql, raw_db, clock):
@@ -209,23 +246,24 @@ async def test_another_instance_s_charges_show_within_a_refill_time(gql, raw_db,
     token, _ = await gql.sign_up("kim@example.nz")
 
     async def available() -> int:
-        response = await gql.raw("{ services { key } }", token=token)
-        assert response.status_code == 200
-        return response.json()["extensions"]["cost"]["throttleStatus"][
-            "currentlyAvailable"
-        ]
+        code, points = await _spend(gql, token, "{ services { key } }")
+        assert code == 200
+        assert points is not None
+        return points
 
     assert await available() == 10_000 - 2
     # another instance takes 9,000 points
     now = clock.now.timestamp()
     await raw_db["query_buckets"].update_one({}, {"$inc": {"tat": 9.0}})
     clock.advance(timedelta(seconds=5))
-    # this instance has not read the bucket since: it counts its own charges
-    assert await available() == 10_000 - 2
+    # this instance has not read the bucket since: as far as it knows, the
+    # bucket has refilled (its own credit of 996 does not count beyond that)
+    assert await available() == 10_000
     stored = (await raw_db["query_buckets"].find_one({}))["tat"]
-    assert stored == pytest.approx(now + 0.004 + 9.0)
-    # ...but the stored bucket decides: about 6,000 points are left, so a
-    # request of 6,501 is refused, and the refusal reads the bucket
+    assert stored == pytest.approx(now + 1.0 + 9.0)  # its share, and 9,000
+    # ...but the stored bucket decides: about 5,000 points are left there,
+    # and 996 here, so a request of 6,501 is refused, and the refusal reads
+    # the bucket
     assert (await gql.raw(HEAVY, token=token)).status_code == 429
     # 9,000 + 3 x 2 charged, 5 s x 1,000 restored
     assert await available() == 10_000 - (9_000 + 6 - 5_000)

@@ -122,7 +122,6 @@ async def test_booking_page_costs_constant_commands(
     gql, raw_db, admin_token, command_counter
 ):
     await seed_bookings(raw_db, 120)
-    await gql("{ __typename }", token=admin_token)  # the bucket is read once
     counts = {}
     for size in (1, 10, 100):
         command_counter.reset()
@@ -133,10 +132,8 @@ async def test_booking_page_costs_constant_commands(
         counts[size] = list(command_counter.commands)
     # one find for the caller's account (every token is checked against it),
     # one for the page, then one batched $in each for customers, workers and
-    # attachments; price, payment, address and history are embedded. After the
-    # account, one update of the caller's query-cost bucket (read back only
-    # when this instance has not read it for a refill time: not here).
-    assert counts[1] == counts[10] == counts[100] == ["find", "update"] + ["find"] * 4
+    # attachments; price, payment, address and history are embedded.
+    assert counts[1] == counts[10] == counts[100] == ["find"] * 5
 
 
 TALK = """
@@ -198,7 +195,6 @@ async def test_messages_and_reviews_cost_constant_commands(
     token, viewer = await gql.sign_up("kim@example.nz")
     await seed_bookings(raw_db, 60)
     await seed_talk(raw_db, ObjectId(raw_id(viewer["customer"]["id"])))
-    await gql("{ __typename }", token=token)  # the bucket is read once
     counts = {}
     for size in (1, 10, 50):
         command_counter.reset()
@@ -216,14 +212,13 @@ async def test_messages_and_reviews_cost_constant_commands(
         assert node["worker"]["rating"]["count"] >= 1
         assert len(node["customer"]["reviews"]["edges"]) == 2
         counts[size] = sorted(command_counter.commands)
-    # The account and its query-cost bucket (update), the page,
-    # customers and workers
+    # The account, the page, customers and workers
     # (as above); then one aggregate each for the messages' first pages, the
     # ratings and both parties' first pages of reviews; for unread counts the
     # read markers (find) and an aggregate; and one find for the bookings'
     # reviews.
     assert counts[1] == counts[10] == counts[50]
-    assert counts[1] == sorted(["find"] * 6 + ["aggregate"] * 5 + ["update"])
+    assert counts[1] == sorted(["find"] * 6 + ["aggregate"] * 5)
 
 
 NESTED = """
@@ -241,7 +236,6 @@ async def test_nested_connections_cost_constant_commands(
 ):
     """Each nested list is one batched query for all its parents."""
     await seed_bookings(raw_db, 120)
-    await gql("{ __typename }", token=admin_token)  # the bucket is read once
     counts = {}
     for size in (10, 20, 50, 100):
         command_counter.reset()
@@ -254,14 +248,13 @@ async def test_nested_connections_cost_constant_commands(
             assert {n["node"]["customer"]["id"] for n in nested} == {customer["id"]}
             worker = edge["node"]["worker"]["bookings"]["edges"]
             assert {n["node"]["status"] for n in worker} == {"REQUESTED"}
-    # the account and its query-cost bucket (update), the page,
-    # customers and workers,
+    # the account, the page, customers and workers,
     # then one aggregate for each nested list (their bookings' customers are
     # already loaded)
     # (in the order the loop happens to send them: compared as sets of counts)
     counts = {size: sorted(commands) for size, commands in counts.items()}
     assert counts[10] == counts[20] == counts[50] == counts[100]
-    assert counts[100] == sorted(["find", "update"] + ["find"] * 3 + ["aggregate"] * 2)
+    assert counts[100] == sorted(["find"] * 4 + ["aggregate"] * 2)
 
 
 async def test_nested_pages_match_the_unbatched_list(gql, raw_db, admin_token):

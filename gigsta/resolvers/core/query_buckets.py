@@ -1,19 +1,31 @@
 """Leaky buckets of query cost, one per API key or signed-in account, shared
-by every instance: one conditional update per request on the bucket's
-document in `query_buckets` (GCRA, see `gigsta.domain.partners.LeakyBucket`).
+by every instance through the bucket's document in `query_buckets` (GCRA, see
+`gigsta.domain.partners.LeakyBucket`).
 
-The update alone decides, on any number of instances. The points left, which
-the answer reports, are what this instance knows of the bucket: its last
-read plus the charges it made since. It reads the bucket back after a charge
-when it has not read it for one refill time (10 s by default), or when
-another of its charges of the bucket is under way. With one instance that is
-exact; behind several, the others' charges show here within one refill
-time, and at once on a refusal, which always reads. The read saved is one of
-a request's few commands (`python -m bench.side_by_side`).
+An instance takes points from the stored bucket a share at a time (a tenth
+of it, `CREDIT_SHARE`, or the whole cost when that is more) with one
+conditional update, and spends that credit on the caller's next requests
+without a command. The update alone decides whether points are taken, on any
+number of instances, so no request is admitted that no stored charge paid
+for. When the stored bucket no longer holds a share but holds the cost, the
+instance takes the cost alone: a burst from a full bucket is admitted up to
+exactly its capacity. Credit is given up a refill time (10 s by default) after
+it was taken; until then, an idle caller whose stored bucket refilled may
+spend it on top, so one instance admits at most a share beyond the capacity.
+
+The points left, which the answer reports, are what this instance knows of
+the stored bucket (its last read plus what it took since) plus its credit.
+It reads the bucket back after taking points when it has not read it for one
+refill time, or when another of its takes of the bucket is under way. With
+one instance that is exact; behind several, the others' charges show here
+within one refill time, and at once on a refusal, which always reads. A page
+request spends credit without a command on most requests
+(`python -m bench.side_by_side`).
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -47,27 +59,40 @@ class _Known:
     read_at: float
 
 
-# What this process knows of the buckets it charged lately, and how many of
-# its charges of each are under way.
+@dataclass(slots=True)
+class _Credit:
+    """Points this instance took from a bucket and has not spent yet; `tat`
+    is the stored bucket after the take, as this instance knows it."""
+
+    points: int
+    taken_at: float
+    tat: float
+
+
+# An instance takes this share of a bucket at a time (or the cost, if more).
+CREDIT_SHARE = 10
+
+# What this process knows of the buckets it charged lately, its credit of
+# each, and how many of its takes of each are under way.
 _known: LRUCache[str, _Known] = LRUCache(maxsize=20_000)
-_under_way: dict[str, int] = {}
+_credits: LRUCache[str, _Credit] = LRUCache(maxsize=20_000)
+_taking: dict[str, asyncio.Event] = {}
 
 
 def _fresh(bucket_id: str, bucket: LeakyBucket, now: float) -> _Known | None:
-    """What this instance knows of a bucket, if it read it within a refill time
-    and is charging it only once now (concurrent charges read it back)."""
+    """What this instance knows of a bucket, if it read it within a refill time."""
     known = _known.get(bucket_id)
-    if known is None or _under_way.get(bucket_id, 0) > 1:
+    if known is None:
         return None
     if not 0 <= now - known.read_at < bucket.refill_seconds:
         return None  # read a refill time ago, or by a clock since set back
     return known
 
 
-async def _read(bucket_id: str, now: float) -> float | None:
-    """The stored `tat`, remembered if no other charge of this instance was
-    under way when it was read (one might be missing from it)."""
-    alone = _under_way.get(bucket_id, 0) <= 1
+async def _read(bucket_id: str, now: float, *, taking: bool = True) -> float | None:
+    """The stored `tat`, remembered if this instance's take of the bucket is
+    the one reading it or none is under way (one might be missing from it)."""
+    alone = taking or bucket_id not in _taking
     doc = await raw_collection(QUERY_BUCKETS).find_one({"_id": bucket_id})
     if doc is None:
         return None
@@ -79,10 +104,74 @@ async def _read(bucket_id: str, now: float) -> float | None:
     return tat
 
 
+def _spend(credit: _Credit, bucket: LeakyBucket, now: float) -> Charge:
+    """An allowed charge's report: the stored bucket as known, plus credit."""
+    available = bucket.available(credit.tat, now) + credit.points
+    return Charge(allowed=True, available=min(bucket.capacity, available))
+
+
+def _credit(bucket_id: str, bucket: LeakyBucket, now: float) -> _Credit | None:
+    """This instance's credit of a bucket, given up a refill time after it was
+    last taken (or when the clock was set back before that)."""
+    credit = _credits.get(bucket_id)
+    if credit is not None and not 0 <= now - credit.taken_at < bucket.refill_seconds:
+        del _credits[bucket_id]
+        return None
+    return credit
+
+
 async def charge(
     bucket_id: str, cost: int, bucket: LeakyBucket, *, now: float
 ) -> Charge:
-    """Take `cost` points from the bucket if it holds them.
+    """Take `cost` points from the bucket if it holds them: from this
+    instance's credit when it holds them, else from the stored bucket, a share
+    at a time (see the module's text). One take of a bucket at a time: a
+    request arriving during one waits for it, and spends its credit."""
+    while True:
+        credit = _credit(bucket_id, bucket, now)
+        if credit is not None and credit.points >= cost:
+            credit.points -= cost
+            return _spend(credit, bucket, now)
+        taking = _taking.get(bucket_id)
+        if taking is None:
+            break
+        await taking.wait()
+    _taking[bucket_id] = taking = asyncio.Event()
+    try:
+        return await _take_credit(bucket_id, cost, bucket, now)
+    finally:
+        del _taking[bucket_id]
+        taking.set()
+
+
+async def _take_credit(
+    bucket_id: str, cost: int, bucket: LeakyBucket, now: float
+) -> Charge:
+    """Charge `cost` beyond this instance's credit of the bucket (too little):
+    take a share from the stored bucket, or the rest of the cost alone when a
+    share does not fit; the credit pays for the first part of the cost."""
+    credit = _credit(bucket_id, bucket, now)
+    if credit is None:
+        credit = _credits[bucket_id] = _Credit(points=0, taken_at=now, tat=now)
+    held = credit.points
+    share = max(cost, bucket.capacity // CREDIT_SHARE)
+    taken, credit.tat = await _take(bucket_id, share - held, bucket, now)
+    if not taken.allowed and share > cost:  # the cost alone may still fit
+        share = cost
+        taken, credit.tat = await _take(bucket_id, cost - held, bucket, now)
+    if not taken.allowed:  # the credit is still the caller's
+        available = min(bucket.capacity, taken.available + held)
+        return Charge(False, available, taken.retry_after)
+    credit.points = share - cost
+    credit.taken_at = now
+    return _spend(credit, bucket, now)
+
+
+async def _take(
+    bucket_id: str, cost: int, bucket: LeakyBucket, now: float
+) -> tuple[Charge, float]:
+    """Take `cost` points from the stored bucket if it holds them: the charge
+    and the stored `tat` after it, as this instance knows it.
 
     The filter admits the update only while the cost fits (or the stored
     `tat` is beyond the horizon, from a clock that was ahead); the update then
@@ -100,16 +189,6 @@ async def charge(
     update and a read back: 1.4 ms, on `python -m bench.side_by_side`'s
     database; the update alone costs that database 0.8 ms of CPU).
     """
-    _under_way[bucket_id] = _under_way.get(bucket_id, 0) + 1
-    try:
-        return await _charge(bucket_id, cost, bucket, now)
-    finally:
-        _under_way[bucket_id] -= 1
-        if not _under_way[bucket_id]:
-            del _under_way[bucket_id]
-
-
-async def _charge(bucket_id: str, cost: int, bucket: LeakyBucket, now: float) -> Charge:
     step = cost / bucket.restore_rate
     horizon = bucket.horizon(now)
     # `fits or skewed` (see `LeakyBucket.horizon`) on one field, no `$or`.
@@ -117,7 +196,7 @@ async def _charge(bucket_id: str, cost: int, bucket: LeakyBucket, now: float) ->
     start = {"$cond": [{"$gt": ["$tat", horizon]}, now, {"$max": ["$tat", now]}]}
     for _ in range(2):  # a first use racing another's insert: retry once
         known = _fresh(bucket_id, bucket, now)
-        if known is not None:  # counted at once: the next charge starts from it
+        if known is not None:  # counted at once: the next take starts from it
             known = _Known(bucket.charged(known.tat, cost, now), known.read_at)
             _known[bucket_id] = known
         try:
@@ -130,20 +209,24 @@ async def _charge(bucket_id: str, cost: int, bucket: LeakyBucket, now: float) ->
             tat = await _read(bucket_id, now)
             if tat is None or bucket.fits(tat, cost, now):
                 continue
-            return Charge(
+            refusal = Charge(
                 allowed=False,
                 available=bucket.available(tat, now),
                 retry_after=bucket.retry_after(tat, cost, now),
             )
+            return refusal, tat
         if known is not None:
-            return Charge(allowed=True, available=bucket.available(known.tat, now))
-        tat = await _read(bucket_id, now)
-        tat = now + step if tat is None else tat
-        return Charge(allowed=True, available=bucket.available(tat, now))
-    return Charge(allowed=False, available=0, retry_after=1.0)
+            tat = known.tat
+        else:
+            read = await _read(bucket_id, now)
+            tat = now + step if read is None else read
+        return Charge(allowed=True, available=bucket.available(tat, now)), tat
+    return Charge(allowed=False, available=0, retry_after=1.0), horizon
 
 
 async def level(bucket_id: str, bucket: LeakyBucket, *, now: float) -> int:
-    """Points in the bucket now, without charging it."""
-    tat = await _read(bucket_id, now)
-    return bucket.capacity if tat is None else bucket.available(tat, now)
+    """Points in the bucket now, without charging it (its credit included)."""
+    tat = await _read(bucket_id, now, taking=False)
+    stored = bucket.capacity if tat is None else bucket.available(tat, now)
+    credit = _credit(bucket_id, bucket, now)
+    return min(bucket.capacity, stored + (0 if credit is None else credit.points))
