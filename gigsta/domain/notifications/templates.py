@@ -113,105 +113,42 @@ def _hours(span: timedelta) -> int:
 Writer = Callable[[EmailFacts], tuple[str, list[str]]]
 
 
-def _new_request(f: EmailFacts) -> tuple[str, list[str]]:
-    return f"New booking request from {f.customer_name}", [
-        f"{f.customer_name} would like to book you for {f.service.lower()}.",
-        f"Your share: {_money(f.worker_payout, f)}.",
-        "Accept or decline it in GigSta; an unanswered request expires after "
-        f"{_hours(EXPIRE_AFTER_REQUEST)} hours or at the start time, whichever "
-        "comes first.",
-    ]
+def _placeholders(f: EmailFacts) -> dict[str, object]:
+    """What the `{names}` in a template's text stand for."""
+    return {
+        "customer": f.customer_name,
+        "worker": f.worker_name,
+        "service": f.service.lower(),
+        "share": _money(f.worker_payout, f),
+        "captured": _money(f.captured, f),
+        "payout": _money(f.payout_amount, f),
+        "expiry_hours": _hours(EXPIRE_AFTER_REQUEST),
+        "confirm_hours": _hours(AUTO_CONFIRM_AFTER_COMPLETION),
+    }
 
 
-def _accepted(f: EmailFacts) -> tuple[str, list[str]]:
-    return f"{f.worker_name} accepted your booking", [
-        f"Good news: {f.worker_name} accepted your {f.service.lower()} booking.",
-        "The card hold stays in place; nothing is charged until you confirm "
-        "the job is done.",
-    ]
+def _template(subject: str, *lines: str) -> Writer:
+    """An email of fixed text with `{names}` from `_placeholders` filled in."""
 
+    def write(f: EmailFacts) -> tuple[str, list[str]]:
+        values = _placeholders(f)
+        return subject.format_map(values), [line.format_map(values) for line in lines]
 
-def _declined(f: EmailFacts) -> tuple[str, list[str]]:
-    return f"{f.worker_name} can't take your booking", [
-        f"{f.worker_name} declined your {f.service.lower()} request.",
-        "The card hold is released in full; nothing is charged. You can "
-        "request another worker in GigSta.",
-    ]
-
-
-def _expired(f: EmailFacts) -> tuple[str, list[str]]:
-    return "Your booking request has expired", [
-        f"Your {f.service.lower()} request expired before it was confirmed.",
-        "Any card hold is released in full; nothing is charged.",
-    ]
-
-
-def _completed(f: EmailFacts) -> tuple[str, list[str]]:
-    return f"{f.worker_name} has finished the job", [
-        f"{f.worker_name} marked your {f.service.lower()} job complete.",
-        "Please confirm it in GigSta, or report a problem, within "
-        f"{_hours(AUTO_CONFIRM_AFTER_COMPLETION)} hours; after that it is "
-        "confirmed automatically and your card is charged.",
-    ]
-
-
-def _disputed(f: EmailFacts) -> tuple[str, list[str]]:
-    return f"{f.customer_name} reported a problem with a job", [
-        f"{f.customer_name} reported a problem with the {f.service.lower()} job.",
-        "Our team will look into it and be in touch before anything is paid.",
-    ]
+    return write
 
 
 def _cancelled_customer(f: EmailFacts) -> tuple[str, list[str]]:
     money = (
-        f"A cancellation fee of {_money(f.captured, f)} was charged; the rest "
-        "of the card hold is released."
+        "A cancellation fee of {captured} was charged; the rest of the card hold "
+        "is released."
         if f.captured
         else "The card hold is released in full; nothing is charged."
     )
-    return "Your booking has been cancelled", [
-        f"Your {f.service.lower()} booking with {f.worker_name} is cancelled.",
+    return _template(
+        "Your booking has been cancelled",
+        "Your {service} booking with {worker} is cancelled.",
         money,
-    ]
-
-
-def _cancelled_worker(f: EmailFacts) -> tuple[str, list[str]]:
-    return f"Booking with {f.customer_name} cancelled", [
-        f"The {f.service.lower()} booking with {f.customer_name} is cancelled; "
-        "please don't go to the job.",
-        "If it was cancelled late, your share of the cancellation fee is paid "
-        "out as usual.",
-    ]
-
-
-def _receipt(f: EmailFacts) -> tuple[str, list[str]]:
-    return f"Receipt: {_money(f.captured, f)} for {f.service.lower()}", [
-        f"Thanks for confirming the job. {_money(f.captured, f)} was charged "
-        "to your card (GST inclusive).",
-    ]
-
-
-def _refunded(f: EmailFacts) -> tuple[str, list[str]]:
-    return "Your booking has been refunded", [
-        f"We resolved the problem with your {f.service.lower()} job in your "
-        "favour. The card hold is released; nothing is charged.",
-    ]
-
-
-def _payment_failed(f: EmailFacts) -> tuple[str, list[str]]:
-    return "We couldn't authorise your card", [
-        f"The card hold for your {f.service.lower()} booking could not be "
-        "authorised, so the booking can't go ahead as it is.",
-        "Please book again in GigSta with another card.",
-    ]
-
-
-def _payout_sent(f: EmailFacts) -> tuple[str, list[str]]:
-    return f"You've been paid {_money(f.payout_amount, f)}", [
-        f"We've sent {_money(f.payout_amount, f)} for the {f.service.lower()} "
-        f"job with {f.customer_name} to your bank account.",
-        "It usually arrives within 2 business days.",
-    ]
+    )(f)
 
 
 def _new_message(sender: str) -> Writer:
@@ -231,18 +168,72 @@ def _new_message(sender: str) -> Writer:
 C, W = ActorRole.CUSTOMER, ActorRole.WORKER
 WRITERS: MappingProxyType[tuple[Notice, ActorRole], Writer] = MappingProxyType(
     {
-        (Notice.NEW_REQUEST, W): _new_request,
-        (Notice.ACCEPTED, C): _accepted,
-        (Notice.DECLINED, C): _declined,
-        (Notice.EXPIRED, C): _expired,
-        (Notice.COMPLETED, C): _completed,
-        (Notice.DISPUTED, W): _disputed,
+        (Notice.NEW_REQUEST, W): _template(
+            "New booking request from {customer}",
+            "{customer} would like to book you for {service}.",
+            "Your share: {share}.",
+            "Accept or decline it in GigSta; an unanswered request expires after "
+            "{expiry_hours} hours or at the start time, whichever comes first.",
+        ),
+        (Notice.ACCEPTED, C): _template(
+            "{worker} accepted your booking",
+            "Good news: {worker} accepted your {service} booking.",
+            "The card hold stays in place; nothing is charged until you confirm "
+            "the job is done.",
+        ),
+        (Notice.DECLINED, C): _template(
+            "{worker} can't take your booking",
+            "{worker} declined your {service} request.",
+            "The card hold is released in full; nothing is charged. You can "
+            "request another worker in GigSta.",
+        ),
+        (Notice.EXPIRED, C): _template(
+            "Your booking request has expired",
+            "Your {service} request expired before it was confirmed.",
+            "Any card hold is released in full; nothing is charged.",
+        ),
+        (Notice.COMPLETED, C): _template(
+            "{worker} has finished the job",
+            "{worker} marked your {service} job complete.",
+            "Please confirm it in GigSta, or report a problem, within "
+            "{confirm_hours} hours; after that it is confirmed automatically and "
+            "your card is charged.",
+        ),
+        (Notice.DISPUTED, W): _template(
+            "{customer} reported a problem with a job",
+            "{customer} reported a problem with the {service} job.",
+            "Our team will look into it and be in touch before anything is paid.",
+        ),
         (Notice.CANCELLED, C): _cancelled_customer,
-        (Notice.CANCELLED, W): _cancelled_worker,
-        (Notice.RECEIPT, C): _receipt,
-        (Notice.REFUNDED, C): _refunded,
-        (Notice.PAYMENT_FAILED, C): _payment_failed,
-        (Notice.PAYOUT_SENT, W): _payout_sent,
+        (Notice.CANCELLED, W): _template(
+            "Booking with {customer} cancelled",
+            "The {service} booking with {customer} is cancelled; please don't go "
+            "to the job.",
+            "If it was cancelled late, your share of the cancellation fee is paid "
+            "out as usual.",
+        ),
+        (Notice.RECEIPT, C): _template(
+            "Receipt: {captured} for {service}",
+            "Thanks for confirming the job. {captured} was charged to your card "
+            "(GST inclusive).",
+        ),
+        (Notice.REFUNDED, C): _template(
+            "Your booking has been refunded",
+            "We resolved the problem with your {service} job in your favour. The "
+            "card hold is released; nothing is charged.",
+        ),
+        (Notice.PAYMENT_FAILED, C): _template(
+            "We couldn't authorise your card",
+            "The card hold for your {service} booking could not be authorised, so "
+            "the booking can't go ahead as it is.",
+            "Please book again in GigSta with another card.",
+        ),
+        (Notice.PAYOUT_SENT, W): _template(
+            "You've been paid {payout}",
+            "We've sent {payout} for the {service} job with {customer} to your "
+            "bank account.",
+            "It usually arrives within 2 business days.",
+        ),
         (Notice.NEW_MESSAGE, C): _new_message("worker_name"),
         (Notice.NEW_MESSAGE, W): _new_message("customer_name"),
     }

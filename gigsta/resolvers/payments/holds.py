@@ -25,9 +25,9 @@ from gigsta.documents.payments import BookingPayment, BookingPrice
 from gigsta.domain.bookings.actions import HOLD_HORIZON, BookingStatus
 from gigsta.domain.core import ErrorCode, UserError
 from gigsta.domain.payments.effects import PaymentStatus
-from gigsta.domain.payments.pricing import quote
 from gigsta.integrations.stripe_gateway import CardDeclinedError, PaymentGatewayError
 from gigsta.resolvers.payments.config import Payments, idempotency_key
+from gigsta.resolvers.payments.quotes import worker_quote
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -91,21 +91,19 @@ async def prepare_request(
     )
     if retried is not None:
         return HoldResult(existing=retried)
-    if not worker.hourly_rate_cents:
+    priced = worker_quote(
+        payments,
+        worker,
+        service_name=service_name,
+        start=scheduled_start,
+        end=scheduled_end,
+    )
+    if priced is None:
         message = f"{worker.name} has not set an hourly rate yet."
         return HoldResult(
             errors=[UserError("workerId", ErrorCode.RATE_NOT_SET, message)]
         )
-    price = BookingPrice.from_quote(
-        quote(
-            hourly_rate=worker.hourly_rate_cents,
-            start=scheduled_start,
-            end=scheduled_end,
-            country=worker.country,
-            rates=payments.rates,
-            service_name=service_name,
-        )
-    )
+    price = BookingPrice.from_quote(priced)
     result = await place_hold(
         payments.gateway,
         booking_id=booking_id,

@@ -1,4 +1,5 @@
-"""`priceQuote`: what a request would cost, checked as `requestBooking` checks it."""
+"""`priceQuote`: what a request would cost, checked and priced as
+`requestBooking` checks and prices it."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from gigsta.resolvers.accounts.workers import get_worker, worker_offer
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from gigsta.documents import Worker
     from gigsta.resolvers.payments.config import Payments
 
 
@@ -35,11 +37,28 @@ async def price_quote(
     )
     if errors:
         raise ClientError(errors[0].code, errors[0].message)
+    return worker_quote(
+        payments, worker, service_name=SERVICE_CATALOGUE[service], start=start, end=end
+    )
+
+
+def worker_quote(
+    payments: Payments,
+    worker: Worker,
+    *,
+    service_name: str,
+    start: datetime,
+    end: datetime,
+) -> Quote | None:
+    """The price of the worker's time from `start` to `end` at their hourly
+    rate; None while they have not set one."""
+    if not worker.hourly_rate_cents:
+        return None
     return quote(
         hourly_rate=worker.hourly_rate_cents,
         start=start,
         end=end,
         country=worker.country,
         rates=payments.rates,
-        service_name=SERVICE_CATALOGUE[service],
+        service_name=service_name,
     )
