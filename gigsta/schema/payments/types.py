@@ -185,7 +185,7 @@ def booking_payment(info: Info, doc: BookingDoc) -> Payment | None:
     )
 
 
-def payment_note(info: Info, doc: BookingDoc, action: str) -> str | None:
+def payment_note_of(info: Info, doc: BookingDoc, action: str) -> str | None:
     """`BookingAction.paymentNote`: for the customer and admins."""
     if not sees_customer_side(doc.role_of(info.context.viewer)):
         return None
