@@ -21,6 +21,7 @@ from gigsta.domain.time_zones import local_time
 from gigsta.resolvers import availability
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import expose
+from gigsta.schema.core.fields import doc_field, local_time_field
 
 if TYPE_CHECKING:
     from gigsta.documents import Worker as WorkerDoc
@@ -54,15 +55,14 @@ class WeeklyInterval:
 
 @strawberry.type(description="Time off or extra hours, at fixed instants.")
 class AvailabilityException:
-    id: strawberry.ID = strawberry.field(
-        description="Pass to `removeAvailabilityException`."
-    )
-    kind: ExceptionKind = strawberry.field(description="Time off or extra hours.")
-    start: datetime = strawberry.field(
-        description="When it begins, at the worker's offset."
-    )
-    end: datetime = strawberry.field(description="When it ends (exclusive).")
-    note: str = strawberry.field(description="The worker's own note (may be empty).")
+    doc: strawberry.Private[AvailabilityExceptionDoc]
+    zone: strawberry.Private[str]  # the worker's time zone
+
+    id = doc_field(strawberry.ID, description="Pass to `removeAvailabilityException`.")
+    kind = doc_field(ExceptionKind, description="Time off or extra hours.")
+    start = local_time_field(description="When it begins, at the worker's offset.")
+    end = local_time_field(description="When it ends (exclusive).")
+    note = doc_field(str, description="The worker's own note (may be empty).")
 
 
 @strawberry.type(
@@ -97,20 +97,10 @@ class Availability:
             return []
         now = info.context.now
         return [
-            _exception(e, self.doc.time_zone)
+            AvailabilityException(doc=e, zone=self.doc.time_zone)
             for e in sorted(self.doc.exceptions, key=lambda e: e.start)
             if e.end > now
         ]
-
-
-def _exception(doc: AvailabilityExceptionDoc, zone: str) -> AvailabilityException:
-    return AvailabilityException(
-        id=strawberry.ID(str(doc.id)),
-        kind=doc.kind,
-        start=local_time(doc.start, zone),
-        end=local_time(doc.end, zone),
-        note=doc.note,
-    )
 
 
 def worker_availability(info: Info, worker: WorkerDoc) -> Availability | None:

@@ -8,7 +8,7 @@ import strawberry
 
 from gigsta.documents import Booking as BookingDoc
 from gigsta.documents.bookings import BookingEvent as BookingEventDoc
-from gigsta.domain.bookings.actions import available_actions
+from gigsta.domain.bookings.actions import ActionRule, available_actions
 from gigsta.domain.bookings.limits import MAX_HISTORY_ENTRIES
 from gigsta.domain.services import SERVICE_CATALOGUE
 from gigsta.resolvers.bookings import queries as bookings
@@ -34,7 +34,7 @@ from gigsta.schema.payments.types import (
     Price,
     booking_payment,
     booking_price,
-    payment_note,
+    payment_note_of,
 )
 from gigsta.schema.places.types import BookingAddress, booking_address
 from gigsta.schema.reviews.types import Review, booking_reviews
@@ -82,27 +82,32 @@ class BookingEvent:
     )
 )
 class BookingAction:
-    action_name: str = strawberry.field(
+    doc: strawberry.Private[ActionRule]  # the action's rule
+    booking: strawberry.Private[BookingDoc]
+
+    action_name = doc_field(
+        str,
+        attr="name",
         description="Stable identifier to pass as `performBookingAction(input: "
-        "{action})`, e.g. `accept`; key the UI's icon and colour on it."
+        "{action})`, e.g. `accept`; key the UI's icon and colour on it.",
     )
-    button_label: str = strawberry.field(
-        description="English label for the button, e.g. `Accept booking`."
+    button_label = doc_field(
+        str, description="English label for the button, e.g. `Accept booking`."
     )
-    note: str = strawberry.field(
-        description="The sentence the booking's history will record."
+    note = doc_field(str, description="The sentence the booking's history will record.")
+    is_critical = doc_field(
+        bool, description="Destructive or hard to undo: ask the person to confirm."
     )
-    is_critical: bool = strawberry.field(
-        description="Destructive or hard to undo: ask the person to confirm."
+    requires_reason = doc_field(
+        bool, description="A `reason` must be given (REASON_REQUIRED otherwise)."
     )
-    requires_reason: bool = strawberry.field(
-        description="A `reason` must be given (REASON_REQUIRED otherwise)."
-    )
-    payment_note: str | None = strawberry.field(
-        default=None,
+
+    @strawberry.field(
         description="What this action would do to the customer's money now "
-        "(customer and admins), e.g. the cancellation fee.",
+        "(customer and admins), e.g. the cancellation fee."
     )
+    def payment_note(self, info: Info) -> str | None:
+        return payment_note_of(info, self.booking, self.doc.name)
 
 
 P = TypeVar("P")
@@ -182,14 +187,7 @@ class Booking(
         if role is None:
             return []
         return [
-            BookingAction(
-                action_name=rule.name,
-                button_label=rule.button_label,
-                note=rule.note,
-                is_critical=rule.is_critical,
-                requires_reason=rule.requires_reason,
-                payment_note=payment_note(info, self.doc, rule.name),
-            )
+            BookingAction(doc=rule, booking=self.doc)
             for rule in available_actions(self.doc.facts(), role, info.context.now)
         ]
 

@@ -7,12 +7,11 @@ from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 import strawberry
 
-from gigsta.resolvers.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from gigsta.resolvers.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
+from gigsta.schema.core.fields import doc_field
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
-
-    from gigsta.resolvers.core.pagination import Page
 
 T = TypeVar("T")
 D = TypeVar("D")
@@ -71,22 +70,28 @@ PAGING_ARGUMENTS: dict[str, Any] = {
 
 @strawberry.type(description="Where a page sits in its list.")
 class PageInfo:
-    has_next_page: bool = strawberry.field(
+    doc: strawberry.Private[Page[Any]]
+
+    has_next_page = doc_field(
+        bool,
         description="Whether more items follow: ask again with `after: endCursor`. "
-        "Paging backward, true whenever `before` was given."
+        "Paging backward, true whenever `before` was given.",
     )
-    has_previous_page: bool = strawberry.field(
+    has_previous_page = doc_field(
+        bool,
         description="Whether items come before the page: ask again with "
         "`last` and `before: startCursor`. Paging forward, true whenever `after` "
-        "was given."
+        "was given.",
     )
-    start_cursor: str | None = strawberry.field(
+    start_cursor = doc_field(
+        str | None,
         description="The cursor of the page's first item (null for an empty "
-        "page); opaque, valid only for the list it came from."
+        "page); opaque, valid only for the list it came from.",
     )
-    end_cursor: str | None = strawberry.field(
+    end_cursor = doc_field(
+        str | None,
         description="The cursor of the page's last item (null for an empty page); "
-        "opaque, valid only for the list it came from."
+        "opaque, valid only for the list it came from.",
     )
 
 
@@ -113,12 +118,7 @@ def connection_from_page(page: Page[D], node: Callable[[D], T]) -> Connection[T]
     """A page of documents as a connection of their GraphQL types."""
     return Connection(
         edges=[Edge(node=node(doc), cursor=cursor) for doc, cursor in page.items],
-        page_info=PageInfo(
-            has_next_page=page.has_next_page,
-            has_previous_page=page.has_previous_page,
-            start_cursor=page.start_cursor,
-            end_cursor=page.end_cursor,
-        ),
+        page_info=PageInfo(doc=page),
     )
 
 

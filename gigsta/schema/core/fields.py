@@ -117,7 +117,8 @@ def doc_field(
     kind: Any, *, description: str | None = None, attr: str | None = None
 ) -> Any:
     """A field showing `root.doc.<attr>` (by default, the attribute named like
-    the field), of GraphQL type `kind`."""
+    the field), of GraphQL type `kind`. `doc` is mostly a stored document, but
+    any value the type shows will do (an action's rule, a page)."""
     return _field(kind, _document_value, attr, description)
 
 

@@ -14,6 +14,7 @@ import strawberry
 
 from gigsta.documents.payments import BookingPayment as BookingPaymentDoc
 from gigsta.documents.payments import BookingPrice as BookingPriceDoc
+from gigsta.documents.payments import PriceLine as PriceLineDoc
 from gigsta.domain.accounts import is_self_or_admin
 from gigsta.domain.bookings.access import sees_customer_side, sees_worker_side
 from gigsta.domain.bookings.actions import DEFERRED_HOLD_LEAD, ActorRole
@@ -33,17 +34,18 @@ if TYPE_CHECKING:
 
 @strawberry.type(description="One line of a price. Amounts in cents of `currency`.")
 class PriceLineItem:
-    code: str = strawberry.field(
+    doc: strawberry.Private[PriceLineDoc]
+
+    code = doc_field(
+        str,
         description="Stable kind of line, e.g. `labour` or `booking_fee`; "
-        "tolerate codes you do not know."
+        "tolerate codes you do not know.",
     )
-    label: str = strawberry.field(
-        description="English text to show, e.g. `Cleaning, 3 h`."
-    )
-    quantity: int = strawberry.field(description="How many units.")
-    unit_amount: int = strawberry.field(description="Cents per unit, GST included.")
-    amount: int = strawberry.field(
-        description="`quantity` x `unitAmount`, in cents, GST included."
+    label = doc_field(str, description="English text to show, e.g. `Cleaning, 3 h`.")
+    quantity = doc_field(int, description="How many units.")
+    unit_amount = doc_field(int, description="Cents per unit, GST included.")
+    amount = doc_field(
+        int, description="`quantity` x `unitAmount`, in cents, GST included."
     )
 
 
@@ -138,27 +140,32 @@ class PendingPayout:
 
 @strawberry.type(description="A price preview (cents, GST included).")
 class PriceQuote:
-    currency: Currency = strawberry.field(
-        description="The currency of every amount here (the worker's)."
+    doc: strawberry.Private[BookingPriceDoc]  # as `requestBooking` would store it
+
+    currency = doc_field(
+        Currency, description="The currency of every amount here (the worker's)."
     )
-    line_items: list[PriceLineItem] = strawberry.field(
+
+    @strawberry.field(
         description="What the total is made of: the labour and the booking fee."
     )
-    total: int = strawberry.field(
-        description="What the customer would pay, in cents, GST included."
+    def line_items(self) -> list[PriceLineItem]:
+        return line_items(self.doc)
+
+    total = doc_field(
+        int, description="What the customer would pay, in cents, GST included."
     )
-    gst_included: int = strawberry.field(
-        description="The GST contained in `total`, in cents."
-    )
-    late_cancellation_fee: int = strawberry.field(
+    gst_included = doc_field(int, description="The GST contained in `total`, in cents.")
+    late_cancellation_fee = doc_field(
+        int,
         description="What cancelling from 24 hours before the start would cost, "
-        "in cents."
+        "in cents.",
     )
 
 
 def line_items(price: BookingPriceDoc) -> list[PriceLineItem]:
-    """A price's lines, field for field as they are stored."""
-    return [PriceLineItem(**line.model_dump()) for line in price.line_items]
+    """A price's lines, as they are stored."""
+    return [PriceLineItem(doc=line) for line in price.line_items]
 
 
 def booking_price(info: Info, doc: BookingDoc) -> Price | None:
@@ -185,7 +192,7 @@ def booking_payment(info: Info, doc: BookingDoc) -> Payment | None:
     )
 
 
-def payment_note(info: Info, doc: BookingDoc, action: str) -> str | None:
+def payment_note_of(info: Info, doc: BookingDoc, action: str) -> str | None:
     """`BookingAction.paymentNote`: for the customer and admins."""
     if not sees_customer_side(doc.role_of(info.context.viewer)):
         return None
@@ -218,11 +225,4 @@ async def worker_pending_payouts(info: Info, worker: WorkerDoc) -> list[PendingP
 
 def price_quote(q: Quote) -> PriceQuote:
     """The preview, read through the form `requestBooking` would store."""
-    price = BookingPriceDoc.from_quote(q)
-    return PriceQuote(
-        currency=price.currency,
-        line_items=line_items(price),
-        total=price.total,
-        gst_included=price.gst_included,
-        late_cancellation_fee=price.late_cancellation_fee,
-    )
+    return PriceQuote(doc=BookingPriceDoc.from_quote(q))
