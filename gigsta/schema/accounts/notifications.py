@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 import strawberry
@@ -12,7 +11,7 @@ from gigsta.domain.notifications.rules import ESSENTIAL_NOTICES, Notice
 from gigsta.resolvers.accounts import notifications
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.errors import UserError, errors_field, user_errors
-from gigsta.schema.core.mutations import mutation
+from gigsta.schema.core.mutations import mutation, perform
 from gigsta.schema.payloads import result_field
 
 if TYPE_CHECKING:
@@ -80,9 +79,7 @@ class NotificationsMutation:
     async def update_notification_preferences(
         self, info: Info, input: UpdateNotificationPreferencesInput
     ) -> NotificationPreferencesPayload:
-        result = await notifications.update_preferences(
-            info.context.viewer, **asdict(input), now=info.context.now
-        )
+        result = await perform(info, notifications.update_preferences, input)
         prefs = result.preferences
         return NotificationPreferencesPayload(
             preferences=NotificationPreferences.of(prefs) if prefs else None,

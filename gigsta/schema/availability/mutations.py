@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime
 
 import strawberry
@@ -18,7 +17,7 @@ from gigsta.resolvers import availability
 from gigsta.schema.availability.types import Availability, worker_availability
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.errors import UserError, errors_field, user_errors
-from gigsta.schema.core.mutations import mutation
+from gigsta.schema.core.mutations import mutation, perform
 from gigsta.schema.payloads import result_field
 
 
@@ -107,9 +106,7 @@ class AvailabilityMutation:
     async def add_availability_exception(
         self, info: Info, input: AddAvailabilityExceptionInput
     ) -> AvailabilityPayload:
-        result = await availability.add_exception(
-            info.context.viewer, **asdict(input), now=info.context.now
-        )
+        result = await perform(info, availability.add_exception, input)
         return _payload(info, result)
 
     @mutation(

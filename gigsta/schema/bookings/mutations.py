@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime
 
 import strawberry
@@ -17,7 +16,7 @@ from gigsta.schema.accounts.types import Worker
 from gigsta.schema.bookings.types import Booking
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.errors import UserError, errors_field, user_errors
-from gigsta.schema.core.mutations import input_id, mutation
+from gigsta.schema.core.mutations import input_fields, mutation
 from gigsta.schema.payloads import id_input, shown
 
 
@@ -97,10 +96,9 @@ class BookingsMutation:
     async def request_booking(
         self, info: Info, input: RequestBookingInput
     ) -> BookingPayload:
-        worker_id = input_id(input.worker_id, Worker, "workerId")
         result = await requests.request_booking(
             info.context.viewer,
-            requests.BookingRequest(**{**asdict(input), "worker_id": str(worker_id)}),
+            requests.BookingRequest(**input_fields(input, worker_id=Worker)),
             now=info.context.now,
             address_secret=info.context.runtime.settings.address_token_key(),
             payments=info.context.runtime.payments,
@@ -115,10 +113,9 @@ class BookingsMutation:
     async def perform_booking_action(
         self, info: Info, input: PerformBookingActionInput
     ) -> BookingPayload:
-        booking_id = input_id(input.booking_id, Booking, "bookingId")
         result = await actions.perform_booking_action(
             info.context.viewer,
-            **{**asdict(input), "booking_id": str(booking_id)},
+            **input_fields(input, booking_id=Booking),
             now=info.context.now,
             payments=info.context.runtime.payments,
         )

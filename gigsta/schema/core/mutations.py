@@ -9,14 +9,20 @@ they name must be imported at run time.
 An id that the handler reads with `input_id` and that names no object of the
 expected type refuses the mutation before any use case runs: the handler's
 payload carries the error (INVALID, on the input field), as Saleor's mutations
-turn a validation error into their payload's errors."""
+turn a validation error into their payload's errors.
+
+Most inputs hold just the arguments of the use case they ask for:
+`input_fields` passes them on (their ids decoded), and `perform` calls the use
+case with them the way every use case is called, viewer first and `now` last."""
 
 from __future__ import annotations
 
 import inspect
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_type_hints
 
 import strawberry
+from strawberry.utils.str_converters import to_camel_case
 
 from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
@@ -25,9 +31,11 @@ from gigsta.schema.core.errors import user_errors
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
+    from _typeshed import DataclassInstance
     from beanie import PydanticObjectId
 
 P = TypeVar("P")
+R = TypeVar("R")
 
 
 class WrongIdError(Exception):
@@ -46,6 +54,32 @@ def input_id(value: str, expected: type[Any] | str, field: str) -> PydanticObjec
     if oid is None:
         raise WrongIdError(field, expected)
     return oid
+
+
+def input_fields(input: DataclassInstance, **ids: type[Any] | str) -> dict[str, Any]:
+    """A mutation input's fields, as keyword arguments of its use case. Each
+    field named in `ids` holds a global id of the type given there and is
+    passed as the document id it names, as text (None stays None); a wrong
+    one refuses the mutation, on the field's GraphQL name (see `input_id`)."""
+    fields = asdict(input)
+    for name, expected in ids.items():
+        if fields[name] is not None:
+            oid = input_id(fields[name], expected, to_camel_case(name))
+            fields[name] = str(oid)
+    return fields
+
+
+async def perform(
+    info: Info,
+    use_case: Callable[..., Awaitable[R]],
+    input: DataclassInstance,
+    /,
+    **ids: type[Any] | str,
+) -> R:
+    """The result of `use_case` for the viewer, now, called with the fields of
+    `input` as its arguments (the ids in `ids` decoded: see `input_fields`)."""
+    context = info.context
+    return await use_case(context.viewer, **input_fields(input, **ids), now=context.now)
 
 
 def mutation(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime, timedelta
 
 import strawberry
@@ -12,7 +11,7 @@ from gigsta.resolvers.files import caller, cleanup, uploads
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import UploadPurpose
 from gigsta.schema.core.errors import UserError, errors_field, user_errors
-from gigsta.schema.core.mutations import input_id, mutation
+from gigsta.schema.core.mutations import input_fields, input_id, mutation
 from gigsta.schema.files.types import Attachment
 from gigsta.schema.payloads import result_field, shown
 
@@ -95,13 +94,10 @@ class FilesMutation:
     async def create_upload(
         self, info: Info, input: CreateUploadInput
     ) -> CreateUploadPayload:
-        booking_id = None
-        if input.booking_id is not None:
-            booking_id = str(input_id(input.booking_id, "Booking", "bookingId"))
         settings = info.context.runtime.settings
         result = await uploads.create_upload(
             _caller(info),
-            **{**asdict(input), "booking_id": booking_id},
+            **input_fields(input, booking_id="Booking"),
             limits=UploadLimits(
                 max_image_bytes=settings.upload_max_image_bytes,
                 max_document_bytes=settings.upload_max_document_bytes,

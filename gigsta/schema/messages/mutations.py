@@ -11,7 +11,7 @@ from gigsta.resolvers import messages
 from gigsta.schema.core import nodes
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.errors import UserError, errors_field, user_errors
-from gigsta.schema.core.mutations import input_id, mutation
+from gigsta.schema.core.mutations import mutation, perform
 from gigsta.schema.messages.types import BookingMessage
 from gigsta.schema.payloads import id_input
 
@@ -67,12 +67,7 @@ class MessagesMutation:
     async def send_booking_message(
         self, info: Info, input: SendBookingMessageInput
     ) -> SendBookingMessagePayload:
-        result = await messages.send_message(
-            info.context.viewer,
-            booking_id=str(input_id(input.booking_id, "Booking", "bookingId")),
-            body=input.body,
-            now=info.context.now,
-        )
+        result = await perform(info, messages.send_message, input, booking_id="Booking")
         zone = result.booking.time_zone if result.booking else "UTC"
         return SendBookingMessagePayload(
             message=BookingMessage(doc=result.message, zone=zone)
@@ -89,11 +84,7 @@ class MessagesMutation:
     async def mark_booking_messages_read(
         self, info: Info, input: MarkBookingMessagesReadInput
     ) -> MarkBookingMessagesReadPayload:
-        result = await messages.mark_read(
-            info.context.viewer,
-            booking_id=str(input_id(input.booking_id, "Booking", "bookingId")),
-            now=info.context.now,
-        )
+        result = await perform(info, messages.mark_read, input, booking_id="Booking")
         return MarkBookingMessagesReadPayload(
             booking=nodes.node_of(result.booking) if result.booking else None,
             errors=user_errors(result.errors),

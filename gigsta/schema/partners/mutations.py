@@ -12,7 +12,7 @@ from gigsta.resolvers import partners
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.enums import Country
 from gigsta.schema.core.errors import UserError, errors_field, user_errors
-from gigsta.schema.core.mutations import input_id, mutation
+from gigsta.schema.core.mutations import input_id, mutation, perform
 from gigsta.schema.partners.types import ApiKey, Partner
 from gigsta.schema.payloads import result_field, shown
 
@@ -104,9 +104,7 @@ class PartnersMutation:
     async def create_partner(
         self, info: Info, input: CreatePartnerInput
     ) -> PartnerPayload:
-        result = await partners.create_partner(
-            info.context.viewer, **asdict(input), now=info.context.now
-        )
+        result = await perform(info, partners.create_partner, input)
         return _partner_payload(result)
 
     @mutation(

@@ -14,7 +14,7 @@ from gigsta.domain.reviews import (
 from gigsta.resolvers import reviews
 from gigsta.schema.core.context import Info
 from gigsta.schema.core.errors import UserError, errors_field, user_errors
-from gigsta.schema.core.mutations import input_id, mutation
+from gigsta.schema.core.mutations import mutation, perform
 from gigsta.schema.payloads import id_input, shown
 from gigsta.schema.reviews.types import Review
 
@@ -66,13 +66,7 @@ class ReviewsMutation:
     async def submit_booking_review(
         self, info: Info, input: SubmitBookingReviewInput
     ) -> ReviewPayload:
-        result = await reviews.submit_review(
-            info.context.viewer,
-            booking_id=str(input_id(input.booking_id, "Booking", "bookingId")),
-            rating=input.rating,
-            text=input.text,
-            now=info.context.now,
-        )
+        result = await perform(info, reviews.submit_review, input, booking_id="Booking")
         return _payload(result)
 
     @mutation(
@@ -82,10 +76,5 @@ class ReviewsMutation:
         "The review and why.",
     )
     async def hide_review(self, info: Info, input: HideReviewInput) -> ReviewPayload:
-        result = await reviews.hide_review(
-            info.context.viewer,
-            review_id=str(input_id(input.review_id, Review, "reviewId")),
-            reason=input.reason,
-            now=info.context.now,
-        )
+        result = await perform(info, reviews.hide_review, input, review_id=Review)
         return _payload(result)
