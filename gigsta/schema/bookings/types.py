@@ -20,6 +20,8 @@ from gigsta.schema.core.dataloaders import (
     BookingByIdLoader,
     CustomerByIdLoader,
     WorkerByIdLoader,
+    at_once,
+    then,
 )
 from gigsta.schema.core.enums import ActorRole, BookingStatus
 from gigsta.schema.core.fields import doc_field, id_field, local_time_field
@@ -160,15 +162,16 @@ class Booking(
         """What `local_time_field` reads the booking's times in."""
         return self.doc.time_zone
 
+    # At once when the page loaded the parties ahead (see `relations.py`).
     @strawberry.field(description="Who booked the job.")
-    async def customer(self, info: Info) -> Customer:
-        loader = info.context.loader(CustomerByIdLoader)
-        return Customer(doc=_party(self.doc, await loader.load(self.doc.customer_id)))
+    def customer(self, info: Info) -> Customer:
+        found = at_once(info.context.loader(CustomerByIdLoader), self.doc.customer_id)
+        return then(found, lambda doc: Customer(doc=_party(self.doc, doc)))
 
     @strawberry.field(description="Who does the job.")
-    async def worker(self, info: Info) -> Worker:
-        loader = info.context.loader(WorkerByIdLoader)
-        return Worker(doc=_party(self.doc, await loader.load(self.doc.worker_id)))
+    def worker(self, info: Info) -> Worker:
+        found = at_once(info.context.loader(WorkerByIdLoader), self.doc.worker_id)
+        return then(found, lambda doc: Worker(doc=_party(self.doc, doc)))
 
     @strawberry.field(
         description=(

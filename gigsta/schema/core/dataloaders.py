@@ -5,9 +5,10 @@ Loaders are built per request through `Context.loader`."""
 
 from __future__ import annotations
 
+import inspect
 from collections import defaultdict
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from beanie import Document, PydanticObjectId
 from strawberry.dataloader import DataLoader
@@ -18,6 +19,9 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Sequence
 
 D = TypeVar("D", bound=Document)
+K = TypeVar("K")
+V = TypeVar("V")
+R = TypeVar("R")
 
 
 async def load_by_ids(
@@ -35,6 +39,33 @@ def by_id(document: type[D]) -> Callable[[], DataLoader[PydanticObjectId, D | No
         return DataLoader(load_fn=partial(load_by_ids, document))
 
     return make
+
+
+def at_once(loader: DataLoader[K, V], key: K) -> V | Awaitable[V]:
+    """`loader.load(key)`, or the value itself when the loader holds it
+    already (loaded ahead, or earlier in the request): a field resolved from
+    it then completes without awaiting."""
+    future = loader.cache_map.get(key)
+    done = future is not None and future.done() and not future.cancelled()
+    if future is not None and done and future.exception() is None:
+        return future.result()
+    return loader.load(key)
+
+
+def then(value: V | Awaitable[V], make: Callable[[V], R]) -> R:
+    """`make(value)`: at once for a value, once awaited for an awaitable.
+
+    For a resolver completing either way under its declared type: graphql-core
+    awaits a field's awaitable result (and only then), so an object whose
+    fields are all at hand completes with no task or coroutine of its own."""
+    if inspect.isawaitable(value):
+        pending = value
+
+        async def later() -> R:
+            return make(await pending)
+
+        return cast("R", later())
+    return make(value)
 
 
 UserByIdLoader = by_id(User)
