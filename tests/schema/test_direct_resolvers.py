@@ -4,6 +4,7 @@ executor's per-field work."""
 
 from __future__ import annotations
 
+import base64
 from enum import Enum
 from typing import Any
 
@@ -13,6 +14,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gigsta.schema import GigstaSchema
 from gigsta.schema.core.direct_resolvers import ExecutionContext
+from gigsta.schema.core.nodes import DocumentNode
 
 
 @strawberry.enum(description="A colour.")
@@ -152,3 +154,45 @@ async def test_resolvers_without_arguments_are_called_directly(monkeypatch):
     assert result.data is not None
     assert result.data["items"][0] == {"seen": "a as seen on 0", "later": "later a"}
     assert wrapped == []
+
+
+class ThingDoc:
+    """A stored document, as far as a node reads it."""
+
+    def __init__(self, oid: str) -> None:
+        self.id = oid
+
+
+@strawberry.type(description="A node of the test schema.")
+class Thing(DocumentNode[ThingDoc]):  # type: ignore[type-var]
+    @strawberry.field(description="A resolver of a scalar that reads no info.")
+    def label(self) -> str:
+        return f"thing {self.doc.id}"
+
+    @strawberry.field(description="One that fails.")
+    def bad(self) -> str | None:
+        raise ValueError(f"no value for {self.doc.id}")
+
+
+@strawberry.type(description="The node test schema's root.")
+class NodeQuery:
+    @strawberry.field(description="Three things.")
+    def things(self) -> list[Thing]:
+        return [Thing(doc=ThingDoc(str(n))) for n in range(3)]
+
+
+async def test_node_ids_and_plain_scalar_resolvers_are_completed_in_place():
+    CountingContext.executed = []
+    schema = GigstaSchema(query=NodeQuery, execution_context_class=CountingContext)
+    plain = GigstaSchema(
+        query=NodeQuery, execution_context_class=StrawberryGraphQLCoreExecutionContext
+    )
+    query = "{ things { id label bad } }"
+    result = await schema.execute(query)
+    assert _answer(result) == _answer(await plain.execute(query))
+    assert result.data is not None
+    assert result.data["things"][1]["id"] == base64.b64encode(b"Thing:1").decode()
+    assert result.data["things"][1]["label"] == "thing 1"
+    # only the list, and the failing field (reported on graphql-core's path)
+    assert sorted(set(CountingContext.executed)) == ["NodeQuery.things", "Thing.bad"]
+    assert CountingContext.executed.count("Thing.bad") == 3

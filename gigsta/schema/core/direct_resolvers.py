@@ -16,10 +16,12 @@ resolver that calls it as Strawberry would (the object as `self`, `root` or
 `parent`, a Strawberry `Info` if it asks for one), without converting the
 arguments it has none of or running the extension chain it has no links in.
 
-A scalar or enum field resolved directly also gets its `info` made once, not
-for every value, and is completed in the executor's loop over an object's
-fields (`ExecutionContext.execute_fields`): its value read and coerced in
-place, with no `Path`, resolve-info or completion dispatch per value. A value
+A scalar or enum field resolved directly (a document field, a plain
+attribute, a node's id, or a synchronous resolver that reads no `info`, such
+as `Price.total`) also gets its `info` made once, not for every value, and is
+completed in the executor's loop over an object's fields
+(`ExecutionContext.execute_fields`): its value read and coerced in place,
+with no `Path`, resolve-info or completion dispatch per value. A value
 that would be an error (null where it may not be, a value the type cannot
 coerce, a resolver that raises) takes graphql-core's own path, which reads it
 again and reports it as it always has.
@@ -171,20 +173,29 @@ def install(schema: GraphQLSchema, info_class: type[Info] = Info) -> None:
                     field.extensions[_LEAF_INFO] = _leaf_info(graphql_type, name, field)
             elif name == "id" and _has_plain_id(origin) and field.resolve:
                 field.resolve = _node_id(graphql_type.name, origin, field)
+                field.extensions[_LEAF_INFO] = _leaf_info(
+                    graphql_type, name, field, _own_node_id(graphql_type.name, origin)
+                )
             elif _plain_resolver(definition) and not field.args:
                 field.resolve = _call_resolver(definition, info_class)
+                if _is_leaf(field) and _reads_no_info(definition):
+                    field.extensions[_LEAF_INFO] = _leaf_info(graphql_type, name, field)
 
 
 def _leaf_info(
-    parent_type: GraphQLObjectType, name: str, field: GraphQLField
+    parent_type: GraphQLObjectType,
+    name: str,
+    field: GraphQLField,
+    resolve: Callable[[Any, Any], Any] | None = None,
 ) -> LeafInfo:
+    """The field's `LeafInfo`: its value read by `resolve` (its resolver by
+    default) and coerced by its type."""
     nullable = not isinstance(field.type, GraphQLNonNull)
     named = get_nullable_type(field.type)
-    assert field.resolve is not None
+    resolve = resolve or field.resolve
+    assert resolve is not None
     assert isinstance(named, GraphQLScalarType | GraphQLEnumType)
-    return LeafInfo(
-        parent_type, name, field.resolve, named.coerce_output_value, nullable
-    )
+    return LeafInfo(parent_type, name, resolve, named.coerce_output_value, nullable)
 
 
 def _in_place(leaf: LeafInfo, source: Any) -> Any:
@@ -243,6 +254,17 @@ def _plain_resolver(definition: object) -> TypeGuard[StrawberryField]:
     )
 
 
+def _reads_no_info(definition: StrawberryField) -> bool:
+    """A synchronous resolver that does not ask for `info`: its value can be
+    read in place (a `LeafInfo` stands in for the info it never reads)."""
+    resolver = definition.base_resolver
+    return (
+        resolver is not None
+        and resolver.info_parameter is None
+        and not resolver.is_async  # coroutine or async generator functions
+    )
+
+
 def _call_resolver(
     definition: StrawberryField, info_class: type[Info]
 ) -> Callable[..., Any]:
@@ -278,6 +300,25 @@ def _has_plain_id(origin: object) -> TypeGuard[type[DocumentNode[Any]]]:
         and origin.resolve_typename.__func__  # type: ignore[attr-defined]
         is relay.Node.resolve_typename.__func__  # type: ignore[attr-defined]
     )
+
+
+class _NotInPlace(Exception):  # noqa: N818 - a signal, not an error
+    """The value takes graphql-core's path instead (`_in_place`)."""
+
+
+def _own_node_id(
+    type_name: str, origin: type[DocumentNode[Any]]
+) -> Callable[[Any, Any], str]:
+    """`_node_id` in place: for objects of `origin` only (any other takes
+    graphql-core's path, and there `_node_id`'s general one)."""
+    prefix = f"{type_name}:"
+
+    def resolve(source: Any, _leaf: LeafInfo) -> str:
+        if type(source) is not origin:
+            raise _NotInPlace
+        return base64.b64encode(f"{prefix}{source.doc.id}".encode()).decode()
+
+    return resolve
 
 
 def _node_id(
