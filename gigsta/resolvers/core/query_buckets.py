@@ -16,8 +16,8 @@ spend it on top, so one instance admits at most a share beyond the capacity.
 The points left, which the answer reports, are what this instance knows of
 the stored bucket (its last read plus what it took since) plus its credit.
 It reads the bucket back after taking points when it has not read it for one
-refill time, or when another of its takes of the bucket is under way. With
-one instance that is exact; behind several, the others' charges show here
+refill time (one take of a bucket runs at a time here). With one instance
+that is exact; behind several, the others' charges show here
 within one refill time, and at once on a refusal, which always reads. A page
 request spends credit without a command on most requests
 (`python -m bench.side_by_side`).
