@@ -50,74 +50,65 @@ class Charge:
     retry_after: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
-class _Known:
-    """A bucket as this instance last read it (`read_at`), with the charges
-    it made since counted in `tat`."""
+@dataclass(slots=True)
+class _Held:
+    """What this instance knows and holds of a bucket: the stored `tat` as
+    of its last read (`read_at`), with what it took since counted in; and
+    its credit, points it took and has not spent yet (`taken_at`: when)."""
 
     tat: float
     read_at: float
-
-
-@dataclass(slots=True)
-class _Credit:
-    """Points this instance took from a bucket and has not spent yet; `tat`
-    is the stored bucket after the take, as this instance knows it."""
-
-    points: int
-    taken_at: float
-    tat: float
+    credit: int = 0
+    taken_at: float = 0.0
 
 
 # An instance takes this share of a bucket at a time (or the cost, if more).
 CREDIT_SHARE = 10
+# A bucket known only from what this instance took, never read.
+_NEVER = float("-inf")
 
-# What this process knows of the buckets it charged lately, its credit of
-# each, and how many of its takes of each are under way.
-_known: LRUCache[str, _Known] = LRUCache(maxsize=20_000)
-_credits: LRUCache[str, _Credit] = LRUCache(maxsize=20_000)
+# What this process knows and holds of the buckets it charged lately, and
+# its takes under way (one per bucket at a time).
+_held: LRUCache[str, _Held] = LRUCache(maxsize=20_000)
 _taking: dict[str, asyncio.Event] = {}
 
 
-def _fresh(bucket_id: str, bucket: LeakyBucket, now: float) -> _Known | None:
+def _fresh(bucket_id: str, bucket: LeakyBucket, now: float) -> _Held | None:
     """What this instance knows of a bucket, if it read it within a refill time."""
-    known = _known.get(bucket_id)
-    if known is None:
-        return None
-    if not 0 <= now - known.read_at < bucket.refill_seconds:
-        return None  # read a refill time ago, or by a clock since set back
-    return known
+    held = _held.get(bucket_id)
+    if held is None or not 0 <= now - held.read_at < bucket.refill_seconds:
+        return None  # unknown, read a refill time ago, or by a clock set back
+    return held
+
+
+def _credit(held: _Held, bucket: LeakyBucket, now: float) -> int:
+    """The credit held, given up a refill time after it was taken (or when
+    the clock was set back before that)."""
+    if not 0 <= now - held.taken_at < bucket.refill_seconds:
+        held.credit = 0
+    return held.credit
 
 
 async def _read(bucket_id: str, now: float, *, taking: bool = True) -> float | None:
     """The stored `tat`, remembered if this instance's take of the bucket is
     the one reading it or none is under way (one might be missing from it)."""
-    alone = taking or bucket_id not in _taking
     doc = await raw_collection(QUERY_BUCKETS).find_one({"_id": bucket_id})
     if doc is None:
         return None
     tat = float(doc["tat"])
-    if alone:
-        _known[bucket_id] = _Known(tat, now)
-    else:
-        _known.pop(bucket_id, None)
+    if taking or bucket_id not in _taking:
+        held = _held.get(bucket_id)
+        if held is None:
+            _held[bucket_id] = _Held(tat, now)
+        else:
+            held.tat, held.read_at = tat, now
     return tat
 
 
-def _spend(credit: _Credit, bucket: LeakyBucket, now: float) -> Charge:
+def _spend(held: _Held, bucket: LeakyBucket, now: float) -> Charge:
     """An allowed charge's report: the stored bucket as known, plus credit."""
-    available = bucket.available(credit.tat, now) + credit.points
+    available = bucket.available(held.tat, now) + held.credit
     return Charge(allowed=True, available=min(bucket.capacity, available))
-
-
-def _credit(bucket_id: str, bucket: LeakyBucket, now: float) -> _Credit | None:
-    """This instance's credit of a bucket, given up a refill time after it was
-    last taken (or when the clock was set back before that)."""
-    credit = _credits.get(bucket_id)
-    if credit is not None and not 0 <= now - credit.taken_at < bucket.refill_seconds:
-        del _credits[bucket_id]
-        return None
-    return credit
 
 
 async def charge(
@@ -128,10 +119,10 @@ async def charge(
     at a time (see the module's text). One take of a bucket at a time: a
     request arriving during one waits for it, and spends its credit."""
     while True:
-        credit = _credit(bucket_id, bucket, now)
-        if credit is not None and credit.points >= cost:
-            credit.points -= cost
-            return _spend(credit, bucket, now)
+        held = _held.get(bucket_id)
+        if held is not None and _credit(held, bucket, now) >= cost:
+            held.credit -= cost
+            return _spend(held, bucket, now)
         taking = _taking.get(bucket_id)
         if taking is None:
             break
@@ -150,21 +141,21 @@ async def _take_credit(
     """Charge `cost` beyond this instance's credit of the bucket (too little):
     take a share from the stored bucket, or the rest of the cost alone when a
     share does not fit; the credit pays for the first part of the cost."""
-    credit = _credit(bucket_id, bucket, now)
-    if credit is None:
-        credit = _credits[bucket_id] = _Credit(points=0, taken_at=now, tat=now)
-    held = credit.points
+    before = _held.get(bucket_id)
+    credit = 0 if before is None else _credit(before, bucket, now)
     share = max(cost, bucket.capacity // CREDIT_SHARE)
-    taken, credit.tat = await _take(bucket_id, share - held, bucket, now)
+    taken, tat = await _take(bucket_id, share - credit, bucket, now)
     if not taken.allowed and share > cost:  # the cost alone may still fit
         share = cost
-        taken, credit.tat = await _take(bucket_id, cost - held, bucket, now)
+        taken, tat = await _take(bucket_id, cost - credit, bucket, now)
     if not taken.allowed:  # the credit is still the caller's
-        available = min(bucket.capacity, taken.available + held)
+        available = min(bucket.capacity, taken.available + credit)
         return Charge(False, available, taken.retry_after)
-    credit.points = share - cost
-    credit.taken_at = now
-    return _spend(credit, bucket, now)
+    held = _held.get(bucket_id)
+    if held is None:  # the take could not read the bucket back
+        held = _held[bucket_id] = _Held(tat, _NEVER)
+    held.credit, held.taken_at = share - cost, now
+    return _spend(held, bucket, now)
 
 
 async def _take(
@@ -197,8 +188,7 @@ async def _take(
     for _ in range(2):  # a first use racing another's insert: retry once
         known = _fresh(bucket_id, bucket, now)
         if known is not None:  # counted at once: the next take starts from it
-            known = _Known(bucket.charged(known.tat, cost, now), known.read_at)
-            _known[bucket_id] = known
+            known.tat = bucket.charged(known.tat, cost, now)
         try:
             await raw_collection(QUERY_BUCKETS).update_one(
                 {"_id": bucket_id, "tat": fits},
@@ -228,5 +218,6 @@ async def level(bucket_id: str, bucket: LeakyBucket, *, now: float) -> int:
     """Points in the bucket now, without charging it (its credit included)."""
     tat = await _read(bucket_id, now, taking=False)
     stored = bucket.capacity if tat is None else bucket.available(tat, now)
-    credit = _credit(bucket_id, bucket, now)
-    return min(bucket.capacity, stored + (0 if credit is None else credit.points))
+    held = _held.get(bucket_id)
+    credit = 0 if held is None else _credit(held, bucket, now)
+    return min(bucket.capacity, stored + credit)

@@ -46,10 +46,9 @@ def at_once(loader: DataLoader[K, V], key: K) -> V | Awaitable[V]:
     already (loaded ahead, or earlier in the request): a field resolved from
     it then completes without awaiting."""
     future = loader.cache_map.get(key)
-    done = future is not None and future.done() and not future.cancelled()
-    if future is not None and done and future.exception() is None:
-        return future.result()
-    return loader.load(key)
+    if future is None or not future.done() or future.cancelled():
+        return loader.load(key)
+    return loader.load(key) if future.exception() else future.result()
 
 
 def then(value: V | Awaitable[V], make: Callable[[V], R]) -> R:

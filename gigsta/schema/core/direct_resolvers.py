@@ -172,9 +172,10 @@ def install(schema: GraphQLSchema, info_class: type[Info] = Info) -> None:
                 if _is_leaf(field):
                     field.extensions[_LEAF_INFO] = _leaf_info(graphql_type, name, field)
             elif name == "id" and _has_plain_id(origin) and field.resolve:
-                field.resolve = _node_id(graphql_type.name, origin, field)
+                own = _own_node_id(graphql_type.name, origin)
+                field.resolve = _node_id(own, field)
                 field.extensions[_LEAF_INFO] = _leaf_info(
-                    graphql_type, name, field, _own_node_id(graphql_type.name, origin)
+                    graphql_type, name, field, own
                 )
             elif _plain_resolver(definition) and not field.args:
                 field.resolve = _call_resolver(definition, info_class)
@@ -309,8 +310,10 @@ class _NotInPlace(Exception):  # noqa: N818 - a signal, not an error
 def _own_node_id(
     type_name: str, origin: type[DocumentNode[Any]]
 ) -> Callable[[Any, Any], str]:
-    """`_node_id` in place: for objects of `origin` only (any other takes
-    graphql-core's path, and there `_node_id`'s general one)."""
+    """A node's global id for objects of `origin` (`type_name:<document id>`
+    in base64, as `GlobalID` prints it); any other object raises `_NotInPlace`
+    (in place it then takes graphql-core's path, and `_node_id` the general
+    one)."""
     prefix = f"{type_name}:"
 
     def resolve(source: Any, _leaf: LeafInfo) -> str:
@@ -321,19 +324,18 @@ def _own_node_id(
     return resolve
 
 
-def _node_id(
-    type_name: str, origin: type[DocumentNode[Any]], field: GraphQLField
-) -> Callable[..., Any]:
-    """`relay.Node.id` for objects of `origin` (`type_name:<document id>` in
-    base64, as `GlobalID` prints it); anything else takes the usual path."""
+def _node_id(own: Callable[[Any, Any], str], field: GraphQLField) -> Callable[..., Any]:
+    """`relay.Node.id`: `own` for objects of the type's own class (see
+    `_own_node_id`); anything else takes the usual path."""
     general = field.resolve
     assert general is not None
-    prefix = f"{type_name}:"
 
     def resolve(source: Any, info: GraphQLResolveInfo[Any], **kwargs: Any) -> Any:
-        if type(source) is not origin or kwargs:
-            return general(source, info, **kwargs)
-        node_id = f"{prefix}{source.doc.id}"
-        return base64.b64encode(node_id.encode()).decode()
+        if not kwargs:
+            try:
+                return own(source, info)
+            except _NotInPlace:
+                pass
+        return general(source, info, **kwargs)
 
     return resolve
