@@ -26,6 +26,7 @@ from starlette.applications import Starlette
 
 from gigsta.app import create_app
 from gigsta.observability import log_handler
+from gigsta.resolvers.bookings.queries import NEWEST_PAGES
 from gigsta.runtime import Runtime
 from gigsta.settings import Settings
 from scripts.migrate import migrate_up
@@ -58,6 +59,8 @@ class CommandCounter(monitoring.CommandListener):
     def __init__(self) -> None:
         self.commands: list[str] = []
         self.bucket_commands: list[str] = []
+        # the filter of each `find` counted in `commands`
+        self.find_filters: list[dict[str, Any]] = []
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         if event.command_name in self.IGNORED:
@@ -66,6 +69,8 @@ class CommandCounter(monitoring.CommandListener):
             self.bucket_commands.append(event.command_name)
         else:
             self.commands.append(event.command_name)
+            if event.command_name == "find":
+                self.find_filters.append(event.command.get("filter", {}))
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass
@@ -76,6 +81,7 @@ class CommandCounter(monitoring.CommandListener):
     def reset(self) -> None:
         self.commands.clear()
         self.bucket_commands.clear()
+        self.find_filters.clear()
 
 
 @dataclass
@@ -211,8 +217,10 @@ async def production(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture(autouse=True)
 async def _clean_state(request: pytest.FixtureRequest, clock: FakeClock) -> None:
-    """Each test starts with empty collections (indexes kept) and a fixed clock."""
+    """Each test starts with empty collections (indexes kept), a fixed clock
+    and no page bounds learned from another test's documents."""
     clock.now = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    NEWEST_PAGES.forget()
     if "raw_db" not in request.fixturenames and "http" not in request.fixturenames:
         return
     db = request.getfixturevalue("raw_db")

@@ -10,6 +10,7 @@ from gigsta.domain.bookings.access import HIDDEN_FROM_WORKER
 from gigsta.domain.bookings.actions import ActorRole, BookingStatus
 from gigsta.domain.core import ErrorCode, UserError
 from gigsta.resolvers.core.ids import parse_object_id
+from gigsta.resolvers.core.newest_pages import NewestPages
 from gigsta.resolvers.core.pagination import (
     ListOrder,
     Page,
@@ -115,6 +116,7 @@ def may_read(viewer: Viewer | None, booking: Booking) -> bool:
 
 # Newest first; the id breaks ties between bookings made in the same instant.
 BOOKING_ORDER: ListOrder[Booking] = time_order("booking", -1)
+NEWEST_PAGES = NewestPages("created_at")
 
 
 async def list_bookings(
@@ -133,7 +135,9 @@ async def list_bookings(
     if customer_id is not None:
         owner["customer_id"] = customer_id
     query = page_filter(viewer, request, status, owner)
-    return await find_page(Booking, query, BOOKING_ORDER, request)
+    # Only the admin reads lists that no party narrows.
+    newest = NEWEST_PAGES if viewer.role is Role.ADMIN and not owner else None
+    return await find_page(Booking, query, BOOKING_ORDER, request, newest=newest)
 
 
 def booking_page_request(

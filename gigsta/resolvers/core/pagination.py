@@ -16,6 +16,8 @@ from gigsta.resolvers.core.ids import parse_object_id
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
+    from gigsta.resolvers.core.newest_pages import NewestPages
+
 T = TypeVar("T")
 D = TypeVar("D", bound=Document)
 
@@ -123,6 +125,11 @@ class PageRequest:
     after: list[Any] | None = None
     before: list[Any] | None = None
 
+    @property
+    def first_page(self) -> bool:
+        """The list's first items: forward, from no cursor."""
+        return not self.backward and self.after is None and self.before is None
+
     def bounds(self, order: Sequence[SortKey]) -> list[dict[str, Any]]:
         """The MongoDB filter clauses that keep only items between the bounds."""
         clauses = []
@@ -199,16 +206,22 @@ class Paging:
 
 
 async def find_page(
-    model: type[D], query: Mapping[str, Any], order: ListOrder[D], request: PageRequest
+    model: type[D],
+    query: Mapping[str, Any],
+    order: ListOrder[D],
+    request: PageRequest,
+    *,
+    newest: NewestPages | None = None,
 ) -> Page[D]:
     """The page of `model`'s documents matching `query` (which holds the
-    request's bounds), in `order`."""
-    docs = (
-        await model.find(query)
-        .sort(request.sort(order.keys))
-        .limit(request.size + 1)
-        .to_list()
-    )
+    request's bounds), in `order`. A first page read newest first goes
+    through `newest` when given (a list nothing else narrows)."""
+    sort = request.sort(order.keys)
+    limit = request.size + 1
+    if newest is not None and request.first_page and newest.reads(sort):
+        docs = await newest.find(model, query, sort, limit)
+    else:
+        docs = await model.find(query).sort(sort).limit(limit).to_list()
     return request.page(docs, order.cursor)
 
 
