@@ -22,7 +22,7 @@ from gigsta.schema.availability.mutations import AvailabilityMutation
 from gigsta.schema.bookings.mutations import BookingsMutation
 from gigsta.schema.bookings.queries import BookingsQuery
 from gigsta.schema.bookings.subscriptions import BookingsSubscription
-from gigsta.schema.core import direct_resolvers
+from gigsta.schema.core import direct_resolvers, executor
 from gigsta.schema.core.document_extension import DocumentLimitsExtension
 from gigsta.schema.core.nodes import NodesQuery
 from gigsta.schema.core.persisted_queries import PersistedQueries
@@ -150,7 +150,7 @@ class OperationLogFields(SchemaExtension):
 
 class GigstaSchema(strawberry.Schema):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("execution_context_class", direct_resolvers.ExecutionContext)
+        kwargs.setdefault("execution_context_class", executor.ExecutionContext)
         super().__init__(*args, **kwargs)
         direct_resolvers.install(self._schema, self.config.info_class)
 

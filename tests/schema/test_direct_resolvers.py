@@ -5,6 +5,7 @@ executor's per-field work."""
 from __future__ import annotations
 
 import base64
+import re
 from enum import Enum
 from typing import Any
 
@@ -13,7 +14,7 @@ import strawberry
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gigsta.schema import GigstaSchema
-from gigsta.schema.core.direct_resolvers import ExecutionContext
+from gigsta.schema.core.executor import ExecutionContext
 from gigsta.schema.core.nodes import DocumentNode
 
 
@@ -120,13 +121,13 @@ async def test_leaf_values_are_completed_without_the_per_field_path():
     CountingContext.executed = []
     schema = GigstaSchema(query=Query, execution_context_class=CountingContext)
     result = await schema.execute("{ items { name size colour note later } }")
-    # the good rows' leaves are completed in place; only the resolver field,
-    # and the two rows whose values are errors, take graphql-core's path
+    # the good rows' leaves are completed in place, and so is the list of
+    # items (a synchronous resolver); only the async resolver field, and the
+    # two rows whose values are errors, take graphql-core's path
     assert sorted(set(CountingContext.executed)) == [
         "Item.later",
         "Item.name",
         "Item.size",
-        "Query.items",
     ]
     assert CountingContext.executed.count("Item.name") == 1  # the null one
     assert CountingContext.executed.count("Item.size") == 1  # the "large" one
@@ -193,6 +194,117 @@ async def test_node_ids_and_plain_scalar_resolvers_are_completed_in_place():
     assert result.data is not None
     assert result.data["things"][1]["id"] == base64.b64encode(b"Thing:1").decode()
     assert result.data["things"][1]["label"] == "thing 1"
-    # only the list, and the failing field (reported on graphql-core's path)
-    assert sorted(set(CountingContext.executed)) == ["NodeQuery.things", "Thing.bad"]
+    # only the failing field (reported on graphql-core's path): the list is
+    # completed in place too
+    assert sorted(set(CountingContext.executed)) == ["Thing.bad"]
     assert CountingContext.executed.count("Thing.bad") == 3
+
+
+@strawberry.type(description="A leaf object of the nesting test schema.")
+class Part:
+    label: str | None = strawberry.field(description="A name that may be missing.")
+
+    @strawberry.field(description="The label, which may not be missing.")
+    def strict(self) -> str:
+        if self.label is None:
+            raise ValueError("no label")
+        return self.label
+
+    @strawberry.field(description="The label, later.")
+    async def later(self) -> str | None:
+        return self.label
+
+
+@strawberry.type(description="An object holding objects.")
+class Box:
+    name: str = strawberry.field(description="Its name.")
+    parts: list[Part] = strawberry.field(description="Parts, never null.")
+    loose: list[Part | None] | None = strawberry.field(description="Parts or nulls.")
+    main: Part | None = strawberry.field(description="The main part, if any.")
+
+    @strawberry.field(description="The first part, which must be there.")
+    def first(self) -> Part:
+        return self.parts[0] if self.parts else None  # type: ignore[return-value]
+
+    @strawberry.field(description="The main part, once it has been looked up.")
+    def soon(self) -> Part | None:
+        async def look_up() -> Part | None:
+            return self.main
+
+        return look_up()  # type: ignore[return-value]
+
+    @strawberry.field(description="Not a part at all, which is an error.")
+    def wrong(self) -> Thing | None:
+        return Part(label="not a thing")  # type: ignore[return-value]
+
+
+BOXES = [
+    Box(name="full", parts=[Part(label="a")], loose=[Part(label="b")], main=None),
+    Box(
+        name="nulls",
+        parts=[Part(label=None)],
+        loose=[None, Part(label=None)],
+        main=Part(label=None),
+    ),
+    Box(name="empty", parts=[], loose=None, main=Part(label="m")),
+]
+
+
+@strawberry.type(description="The nesting test schema's root.")
+class BoxQuery:
+    @strawberry.field(description="The boxes.")
+    def boxes(self) -> list[Box | None]:
+        return BOXES
+
+    @strawberry.field(description="A box with a hole where a part must be.")
+    def holed(self) -> list[Box | None]:
+        return [Box(name="holed", parts=[None], loose=None, main=None)]  # type: ignore[list-item]
+
+
+NESTED = [
+    "{ boxes { name parts { label later } main { label } loose { label } } }",
+    "{ boxes { name parts { strict } } }",  # a non-null error empties the box
+    "{ boxes { name main { strict later } } }",  # nullable main: null, error
+    "{ boxes { name loose { strict } } }",  # non-null item: the list is null
+    "{ boxes { name first { label } } }",  # null where it may not be
+    "{ boxes { name wrong { id } } }",  # a value not of the field's type
+    "{ holed { name parts { label } } }",  # a null item where it may not be
+    "{ boxes { name soon { label strict } } }",  # a value awaited first
+]
+
+
+@pytest.mark.parametrize("query", NESTED)
+async def test_objects_completed_in_place_answer_as_strawberry_s_own(query):
+    ours = GigstaSchema(query=BoxQuery, types=[Thing])
+    plain = GigstaSchema(
+        query=BoxQuery,
+        types=[Thing],
+        execution_context_class=StrawberryGraphQLCoreExecutionContext,
+    )
+    expected = _answer(await plain.execute(query))
+    assert _answer(await ours.execute(query)) == expected
+    if query != NESTED[0]:
+        assert expected[1], "each query has an error to compare"
+
+
+async def test_object_fields_of_direct_resolvers_are_completed_in_place():
+    CountingContext.executed = []
+    schema = GigstaSchema(query=BoxQuery, execution_context_class=CountingContext)
+    result = await schema.execute(NESTED[0])
+    assert result.errors is None
+    assert result.data is not None
+    assert result.data["boxes"][0]["parts"] == [{"label": "a", "later": "a"}]
+    # only the async resolvers take graphql-core's per-field path
+    assert sorted(set(CountingContext.executed)) == ["Part.later"]
+
+
+def test_no_resolver_reads_the_path_of_its_info(project_root):
+    """A resolver completed in place shares one `info` per place in the
+    query, whose path is the first value's: none may read it."""
+    read = re.compile(r"info\.path\b(?!`)")  # not where a docstring names it
+    readers = [
+        path.name
+        for path in (project_root / "gigsta").rglob("*.py")
+        if read.search(path.read_text())
+    ]
+    assert readers == []

@@ -16,140 +16,44 @@ resolver that calls it as Strawberry would (the object as `self`, `root` or
 `parent`, a Strawberry `Info` if it asks for one), without converting the
 arguments it has none of or running the extension chain it has no links in.
 
-A scalar or enum field resolved directly (a document field, a plain
-attribute, a node's id, or a synchronous resolver that reads no `info`, such
-as `Price.total`) also gets its `info` made once, not for every value, and is
-completed in the executor's loop over an object's fields
-(`ExecutionContext.execute_fields`): its value read and coerced in place,
-with no `Path`, resolve-info or completion dispatch per value. A value
-that would be an error (null where it may not be, a value the type cannot
-coerce, a resolver that raises) takes graphql-core's own path, which reads it
-again and reports it as it always has.
+Fields resolved directly get what the executor needs to complete their
+values in its own loop (`gigsta.schema.core.executor`): a scalar's or enum's
+`LeafInfo`, an object's or a list of objects' `InPlace`.
 """
 
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
 from graphql import (
     GraphQLEnumType,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
-    Undefined,
     get_nullable_type,
     is_leaf_type,
 )
-from graphql.pyutils import Path, gather_with_cancel
 from strawberry import relay
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import Info
 from strawberry.types.field import StrawberryField
 
+from gigsta.schema.core.executor import IN_PLACE, LEAF_INFO, InPlace, LeafInfo
 from gigsta.schema.core.fields import DocumentField, resolver_of
 from gigsta.schema.core.nodes import DocumentNode
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from graphql import FieldNode, GraphQLField, GraphQLResolveInfo, GraphQLSchema
-    from graphql.execution.collect_fields import GroupedFieldSet
-    from graphql.pyutils import AwaitableOrValue
+    from graphql import (
+        GraphQLField,
+        GraphQLResolveInfo,
+        GraphQLSchema,
+    )
 
 _DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
-_LEAF_INFO = "gigsta.leaf_info"
-
-
-@dataclass(frozen=True, slots=True)
-class LeafInfo:
-    """The `info` of a scalar or enum field with a direct resolver, made once
-    per field: the resolver reads nothing from it, and completing a leaf value
-    reads only these two (to name the field in a non-null error)."""
-
-    parent_type: GraphQLObjectType
-    field_name: str
-    # what the executor needs to complete a value in place
-    resolve: Callable[[Any, Any], Any]
-    coerce: Callable[[Any], Any]
-    nullable: bool
-
-
-class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's, giving the fields that have one their `LeafInfo` and
-    completing their values in place."""
-
-    def execute_fields(
-        self,
-        parent_type: GraphQLObjectType,
-        source_value: Any,
-        path: Path | None,
-        grouped_field_set: GroupedFieldSet,
-        position_context: Any,
-    ) -> AwaitableOrValue[dict[str, Any]]:
-        """graphql-core's loop over an object's fields (same order, same
-        concurrency), with leaf fields of direct resolvers completed in place.
-        Field middleware would wrap every resolver, so with it the loop is
-        graphql-core's own."""
-        if self.middleware_manager is not None:
-            return super().execute_fields(
-                parent_type, source_value, path, grouped_field_set, position_context
-            )
-        results: dict[str, Any] = {}
-        pending: list[str] = []
-        fields = parent_type.fields
-        try:
-            for response_name, details in grouped_field_set.items():
-                first = details[0]
-                node = first.node
-                field = fields.get(node.name.value)
-                leaf = field.extensions.get(_LEAF_INFO) if field is not None else None
-                if leaf is not None and not node.arguments:
-                    value = _in_place(leaf, source_value)
-                    if value is not Undefined:
-                        results[response_name] = value
-                        continue
-                result = self.execute_field(
-                    parent_type,
-                    source_value,
-                    details,
-                    Path(path, response_name, parent_type.name),
-                    position_context,
-                )
-                if result is not Undefined:
-                    results[response_name] = result
-                    if self.is_awaitable(result):
-                        pending.append(response_name)
-        except Exception:
-            if pending:
-                self.settle_in_background([results[name] for name in pending])
-            raise
-        if not pending:
-            return results
-
-        async def get_results() -> dict[str, Any]:
-            if len(pending) == 1:
-                results[pending[0]] = await results[pending[0]]
-            else:
-                awaited = await gather_with_cancel(*(results[n] for n in pending))
-                results.update(zip(pending, awaited, strict=True))
-            return results
-
-        return get_results()
-
-    def build_resolve_info(
-        self,
-        field_def: GraphQLField,
-        field_nodes: list[FieldNode],
-        parent_type: GraphQLObjectType,
-        path: Path,
-    ) -> GraphQLResolveInfo[Any]:
-        leaf: GraphQLResolveInfo[Any] | None = field_def.extensions.get(_LEAF_INFO)
-        if leaf is not None:
-            return leaf
-        return super().build_resolve_info(field_def, field_nodes, parent_type, path)
 
 
 def install(schema: GraphQLSchema, info_class: type[Info] = Info) -> None:
@@ -161,26 +65,43 @@ def install(schema: GraphQLSchema, info_class: type[Info] = Info) -> None:
             continue
         origin = getattr(graphql_type.extensions.get(_DEFINITION), "origin", None)
         for name, field in graphql_type.fields.items():
-            definition = field.extensions.get(_DEFINITION)
-            if _is_basic(field):
-                if isinstance(definition, DocumentField):
-                    field.resolve = resolver_of(definition)
-                elif _reads_attribute(definition):
-                    field.resolve = _attribute(definition.python_name)
-                else:
-                    continue
-                if _is_leaf(field):
-                    field.extensions[_LEAF_INFO] = _leaf_info(graphql_type, name, field)
-            elif name == "id" and _has_plain_id(origin) and field.resolve:
-                own = _own_node_id(graphql_type.name, origin)
-                field.resolve = _node_id(own, field)
-                field.extensions[_LEAF_INFO] = _leaf_info(
-                    graphql_type, name, field, own
-                )
-            elif _plain_resolver(definition) and not field.args:
-                field.resolve = _call_resolver(definition, info_class)
-                if _is_leaf(field) and _reads_no_info(definition):
-                    field.extensions[_LEAF_INFO] = _leaf_info(graphql_type, name, field)
+            _install_field(graphql_type, origin, name, field, info_class)
+
+
+def _install_field(
+    graphql_type: GraphQLObjectType,
+    origin: object,
+    name: str,
+    field: GraphQLField,
+    info_class: type[Info],
+) -> None:
+    """The field's direct resolver, if it may have one, and what the executor
+    needs to complete its value in place (`LeafInfo` or `InPlace`)."""
+    definition = field.extensions.get(_DEFINITION)
+    leaf_in_place = True
+    if _is_basic(field):
+        if isinstance(definition, DocumentField):
+            field.resolve = resolver_of(definition)
+        elif _reads_attribute(definition):
+            field.resolve = _attribute(definition.python_name)
+        else:
+            return
+    elif name == "id" and _has_plain_id(origin) and field.resolve:
+        own = _own_node_id(graphql_type.name, origin)
+        field.resolve = _node_id(own, field)
+        field.extensions[LEAF_INFO] = _leaf_info(graphql_type, name, field, own)
+        return
+    elif _plain_resolver(definition) and not field.args:
+        field.resolve = _call_resolver(definition, info_class)
+        if _is_async(definition):
+            return
+        leaf_in_place = _reads_no_info(definition)
+    else:
+        return
+    if not _is_leaf(field):
+        _mark_in_place(field)
+    elif leaf_in_place:
+        field.extensions[LEAF_INFO] = _leaf_info(graphql_type, name, field)
 
 
 def _leaf_info(
@@ -199,18 +120,23 @@ def _leaf_info(
     return LeafInfo(parent_type, name, resolve, named.coerce_output_value, nullable)
 
 
-def _in_place(leaf: LeafInfo, source: Any) -> Any:
-    """The field's completed value, or `Undefined` where completing it would
-    be an error (graphql-core's path then reports it)."""
-    try:
-        value = leaf.resolve(source, leaf)
-        if value is None:
-            return None if leaf.nullable else Undefined
-        if isinstance(value, Exception):
-            return Undefined
-        return leaf.coerce(value)
-    except Exception:  # noqa: BLE001 - reported by graphql-core's path
-        return Undefined
+def _mark_in_place(field: GraphQLField) -> None:
+    """Give an object field, or a list of objects, its `InPlace` (not a list
+    of lists, an interface or a union)."""
+    nullable = not isinstance(field.type, GraphQLNonNull)
+    kind = get_nullable_type(field.type)
+    if isinstance(kind, GraphQLObjectType):
+        field.extensions[IN_PLACE] = InPlace(
+            field, kind, field.type, False, nullable, items_nullable=nullable
+        )
+    elif isinstance(kind, GraphQLList):
+        item = kind.of_type
+        named = get_nullable_type(item)
+        if isinstance(named, GraphQLObjectType):
+            items_nullable = not isinstance(item, GraphQLNonNull)
+            field.extensions[IN_PLACE] = InPlace(
+                field, named, item, True, nullable, items_nullable
+            )
 
 
 def _is_basic(field: GraphQLField) -> bool:
@@ -253,6 +179,12 @@ def _plain_resolver(definition: object) -> TypeGuard[StrawberryField]:
         and not definition.arguments
         and not definition.is_subscription
     )
+
+
+def _is_async(definition: StrawberryField) -> bool:
+    """A coroutine or async generator function's field."""
+    resolver = definition.base_resolver
+    return resolver is not None and resolver.is_async
 
 
 def _reads_no_info(definition: StrawberryField) -> bool:
