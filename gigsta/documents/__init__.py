@@ -41,7 +41,6 @@ DOCUMENT_MODELS = (
 )
 
 
-
 def _read_attributes_plainly(models: tuple[type[Any], ...]) -> None:
     """Beanie's `Document` is lazy_model's `LazyModel`, whose `__getattribute__`
     runs in Python on every attribute read (to parse a lazily parsed field on

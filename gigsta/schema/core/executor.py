@@ -96,7 +96,7 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> AwaitableOrValue[dict[str, Any]]:
         """graphql-core's loop over an object's fields (same order, same
-        concurrency), with leaf fields of direct resolvers completed in place.
+        concurrency), with the fields of direct resolvers completed in place.
         Field middleware would wrap every resolver, so with it the loop is
         graphql-core's own."""
         if self.middleware_manager is not None:
@@ -106,10 +106,10 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         results: dict[str, Any] = {}
         pending: list[str] = []
         fields = parent_type.fields
+        in_place = position_context is None  # no @defer around these fields
         try:
             for response_name, details in grouped_field_set.items():
-                first = details[0]
-                node = first.node
+                node = details[0].node
                 field = fields.get(node.name.value)
                 extensions = field.extensions if field is not None else {}
                 leaf = extensions.get(LEAF_INFO)
@@ -118,28 +118,21 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     if value is not Undefined:
                         results[response_name] = value
                         continue
-                composite = extensions.get(IN_PLACE)
-                if (
-                    composite is not None
-                    and position_context is None  # no @defer around it
-                    and not node.arguments
-                    and not node.directives  # no @stream on it
-                ):
+                composite = extensions.get(IN_PLACE) if in_place else None
+                result: Any = Undefined
+                if composite is not None and not (node.arguments or node.directives):
+                    # (a directive there may be @stream)
                     result = self.complete_in_place(
                         composite, parent_type, source_value, details, path
                     )
-                    if result is not Undefined:
-                        results[response_name] = result
-                        if self.is_awaitable(result):
-                            pending.append(response_name)
-                        continue
-                result = self.execute_field(
-                    parent_type,
-                    source_value,
-                    details,
-                    Path(path, response_name, parent_type.name),
-                    position_context,
-                )
+                if result is Undefined:
+                    result = self.execute_field(
+                        parent_type,
+                        source_value,
+                        details,
+                        Path(path, response_name, parent_type.name),
+                        position_context,
+                    )
                 if result is not Undefined:
                     results[response_name] = result
                     if self.is_awaitable(result):
@@ -148,18 +141,7 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if pending:
                 self.settle_in_background([results[name] for name in pending])
             raise
-        if not pending:
-            return results
-
-        async def get_results() -> dict[str, Any]:
-            if len(pending) == 1:
-                results[pending[0]] = await results[pending[0]]
-            else:
-                awaited = await gather_with_cancel(*(results[n] for n in pending))
-                results.update(zip(pending, awaited, strict=True))
-            return results
-
-        return get_results()
+        return _settled(results, pending) if pending else results
 
     def complete_in_place(
         self,
@@ -305,6 +287,17 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if leaf is not None:
             return leaf
         return super().build_resolve_info(field_def, field_nodes, parent_type, path)
+
+
+async def _settled(results: dict[str, Any], pending: list[str]) -> dict[str, Any]:
+    """`results` once the values of its `pending` fields are there (gathered
+    as graphql-core gathers them)."""
+    if len(pending) == 1:
+        results[pending[0]] = await results[pending[0]]
+    else:
+        awaited = await gather_with_cancel(*(results[n] for n in pending))
+        results.update(zip(pending, awaited, strict=True))
+    return results
 
 
 def _in_place(leaf: LeafInfo, source: Any) -> Any:
