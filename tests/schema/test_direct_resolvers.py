@@ -233,6 +233,10 @@ class Box:
 
         return look_up()  # type: ignore[return-value]
 
+    @strawberry.field(description="Parts, wrongly given as a string.")
+    def letters(self) -> list[Part]:
+        return self.name  # type: ignore[return-value]
+
     @strawberry.field(description="Not a part at all, which is an error.")
     def wrong(self) -> Thing | None:
         return Part(label="not a thing")  # type: ignore[return-value]
@@ -270,6 +274,7 @@ NESTED = [
     "{ boxes { name wrong { id } } }",  # a value not of the field's type
     "{ holed { name parts { label } } }",  # a null item where it may not be
     "{ boxes { name soon { label strict } } }",  # a value awaited first
+    "{ boxes { name letters { label } } }",  # a string where a list must be
 ]
 
 

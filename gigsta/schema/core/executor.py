@@ -189,9 +189,12 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self, composite: InPlace, value: Any, info: GraphQLResolveInfo[Any]
     ) -> list[Any] | None:
         """The objects of a field's value (it, or its items), or None when
-        completing it would be an error: null where it may not be, an error,
-        an object not of the type."""
+        completing it would be an error or is not plain: null where it may not
+        be, an error, a list that is not a list or tuple, an object not of the
+        type."""
         if value is None or isinstance(value, Exception):
+            return None
+        if composite.is_list and not isinstance(value, list | tuple):
             return None
         items = list(value) if composite.is_list else [value]
         is_type_of = composite.object_type.is_type_of
