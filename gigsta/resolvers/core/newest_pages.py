@@ -47,9 +47,12 @@ class NewestPages:
         the plain way)."""
         self._bounds.clear()
 
-    def reads(self, sort: list[tuple[str, SortDirection]]) -> bool:
-        """Whether a read in `sort` order is newest first on `field`."""
-        return sort[0][0] == self.field and sort[0][1] < 0
+    def serves(
+        self, query: Mapping[str, Any], sort: list[tuple[str, SortDirection]]
+    ) -> bool:
+        """Whether `find` can read `query` in `sort` order: newest first on
+        `field`, which the query does not constrain itself."""
+        return sort[0][0] == self.field and sort[0][1] < 0 and self.field not in query
 
     async def find(
         self,
@@ -59,10 +62,8 @@ class NewestPages:
         limit: int,
     ) -> list[D]:
         """The first `limit` documents of `model` matching `query` in `sort`
-        order, which must begin with `field` descending (`query` must not
-        constrain `field`)."""
-        assert self.reads(sort)
-        assert self.field not in query
+        order (which this must `serve`)."""
+        assert self.serves(query, sort)
         collection = model.get_pymongo_collection().full_name
         key = f"{collection}|{limit}|{query!r}"
         bound = self._bounds.get(key)

@@ -218,7 +218,7 @@ async def find_page(
     through `newest` when given (a list nothing else narrows)."""
     sort = request.sort(order.keys)
     limit = request.size + 1
-    if newest is not None and request.first_page and newest.reads(sort):
+    if newest is not None and request.first_page and newest.serves(query, sort):
         docs = await newest.find(model, query, sort, limit)
     else:
         docs = await model.find(query).sort(sort).limit(limit).to_list()
