@@ -269,7 +269,7 @@ NESTED = [
     "{ boxes { name parts { label later } main { label } loose { label } } }",
     "{ boxes { name parts { strict } } }",  # a non-null error empties the box
     "{ boxes { name main { strict later } } }",  # nullable main: null, error
-    "{ boxes { name loose { strict } } }",  # non-null item: the list is null
+    "{ boxes { name loose { strict } } }",  # a nullable item: null, with its error
     "{ boxes { name first { label } } }",  # null where it may not be
     "{ boxes { name wrong { id } } }",  # a value not of the field's type
     "{ holed { name parts { label } } }",  # a null item where it may not be
