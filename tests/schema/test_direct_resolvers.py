@@ -233,6 +233,10 @@ class Box:
 
         return look_up()  # type: ignore[return-value]
 
+    @strawberry.field(description="The parts again, in a list that may be null.")
+    def maybe(self) -> list[Part] | None:
+        return self.parts
+
     @strawberry.field(description="Parts, wrongly given as a string.")
     def letters(self) -> list[Part]:
         return self.name  # type: ignore[return-value]
@@ -275,6 +279,7 @@ NESTED = [
     "{ holed { name parts { label } } }",  # a null item where it may not be
     "{ boxes { name soon { label strict } } }",  # a value awaited first
     "{ boxes { name letters { label } } }",  # a string where a list must be
+    "{ boxes { name maybe { strict } } }",  # a non-null item's error: list null
 ]
 
 
