@@ -5,7 +5,9 @@ executor's per-field work."""
 from __future__ import annotations
 
 import base64
+import gc
 import re
+import weakref
 from enum import Enum
 from typing import Any
 
@@ -318,3 +320,26 @@ def test_no_resolver_reads_the_path_of_its_info(project_root):
         if read.search(path.read_text())
     ]
     assert readers == []
+
+
+async def test_an_executor_is_freed_without_the_collector():
+    """Nothing of an answered operation (its context, loaders, documents)
+    waits for a garbage collection: the executor is in no reference cycle.
+    (An error's traceback still refers to the frames it passed through.)"""
+    made: list[weakref.ref[ExecutionContext]] = []
+
+    class Watched(ExecutionContext):
+        def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            super().__init__(*args, **kwargs)
+            made.append(weakref.ref(self))
+
+    schema = GigstaSchema(query=BoxQuery, execution_context_class=Watched)
+    gc.disable()
+    try:
+        result = await schema.execute(NESTED[0])
+        assert result.errors is None
+        assert result.data is not None
+        assert len(made) == 1
+        assert made[0]() is None
+    finally:
+        gc.enable()

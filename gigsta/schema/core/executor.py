@@ -25,16 +25,17 @@ of ours reads `info.path`; errors carry their own).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from graphql import GraphQLObjectType, Undefined
+from graphql import GraphQLObjectType, GraphQLResolveInfoHelpers, Undefined
 from graphql.execution.executor import to_nodes
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable, Sequence
 
     from graphql import (
         FieldNode,
@@ -86,6 +87,13 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         # the `info` of each field completed in place, by its field group
         self._shared_infos: dict[int, GraphQLResolveInfo[Any]] = {}
+        # graphql-core's helpers hold the executor's own bound methods, so
+        # every executor, and all it refers to (the request's context, its
+        # loaders and their documents), was garbage only the collector could
+        # free; these reach the executor through a weak reference instead.
+        self.async_helpers = GraphQLResolveInfoHelpers(
+            gather=_gather, track=_tracker(weakref.ref(self))
+        )
 
     def execute_fields(
         self,
@@ -290,6 +298,25 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if leaf is not None:
             return leaf
         return super().build_resolve_info(field_def, field_nodes, parent_type, path)
+
+
+def _gather(values: Sequence[Awaitable[Any]]) -> Awaitable[list[Any]]:
+    """`info.async_helpers.gather`, as graphql-core's executor gathers."""
+    return gather_with_cancel(*values)
+
+
+def _tracker(
+    executor: weakref.ref[ExecutionContext],
+) -> Callable[[Sequence[Any]], None]:
+    """`info.async_helpers.track` of the executor, while it exists (it does
+    for as long as its operation runs)."""
+
+    def track(values: Sequence[Any]) -> None:
+        found = executor()
+        if found is not None:
+            found.track_async_work(values)
+
+    return track
 
 
 async def _settled(results: dict[str, Any], pending: list[str]) -> dict[str, Any]:
