@@ -213,6 +213,8 @@ def _call_resolver(
         if parameter is not None
     ]
     info_name = resolver.info_parameter.name if resolver.info_parameter else None
+    if as_self and not as_source:  # a method: the common case, called plainly
+        return _method_call(call, info_name, definition, info_class)
 
     def resolve(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
         kwargs: dict[str, Any] = dict.fromkeys(as_source, source)
@@ -221,6 +223,28 @@ def _call_resolver(
         return call(source, **kwargs) if as_self else call(**kwargs)
 
     return resolve
+
+
+def _method_call(
+    call: Callable[..., Any],
+    info_name: str | None,
+    definition: StrawberryField,
+    info_class: type[Info],
+) -> Callable[..., Any]:
+    """`_call_resolver` for a method taking only `self`, or `self` and an
+    `Info`: no keyword dictionary built for each call."""
+    if info_name is None:
+
+        def resolve(source: Any, _info: GraphQLResolveInfo[Any]) -> Any:
+            return call(source)
+
+        return resolve
+
+    def resolve_with_info(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
+        strawberry_info = info_class(_raw_info=info, _field=definition)
+        return call(source, **{info_name: strawberry_info})
+
+    return resolve_with_info
 
 
 def _has_plain_id(origin: object) -> TypeGuard[type[DocumentNode[Any]]]:
