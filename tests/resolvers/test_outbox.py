@@ -20,6 +20,7 @@ from scripts.processes import free_port, start_process, wait_until
 from tests.conftest import run_cli
 from tests.fixtures_smtp import Mailbox, smtp_standin
 from tests.schema.payments_helpers import must, parties, request
+from tests.tasks import stop
 
 
 async def _one_request(gql, clock):
@@ -184,7 +185,7 @@ async def test_the_sweeper_loop_dispatches_the_outbox(
                 break
             await asyncio.sleep(0.01)
     finally:
-        task.cancel()
+        await stop(task)
     (message,) = mailbox.messages()
     assert message["Subject"].startswith("New booking request from Kim")
 

@@ -22,6 +22,7 @@ from gigsta.domain.bookings.actions import (
 from gigsta.jobs.sweeper import run_sweeper
 from gigsta.resolvers.bookings.timers import sweep
 from tests.conftest import run_cli
+from tests.tasks import stop
 
 # The app fixture initialises Beanie on the test database.
 pytestmark = pytest.mark.usefixtures("app")
@@ -202,7 +203,7 @@ async def test_sweeper_loop_runs_in_the_background(raw_db):
             await asyncio.sleep(0.01)
         assert doc["status"] == "expired"
     finally:
-        task.cancel()
+        await stop(task)
 
 
 async def test_one_shot_sweep_command(raw_db, settings, project_root):
