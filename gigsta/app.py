@@ -25,6 +25,7 @@ from gigsta.observability import RequestLogMiddleware
 from gigsta.resolvers.accounts.credentials import PasswordHashing
 from gigsta.resolvers.core import critical
 from gigsta.resolvers.core.persisted_queries import PersistedQueryStore
+from gigsta.resolvers.core.stopping import stop
 from gigsta.resolvers.live.hub import EventHub, running_hub
 from gigsta.resolvers.outbox import outbox_from_settings
 from gigsta.resolvers.payments.config import payments_from_settings
@@ -151,9 +152,7 @@ def _lifespan(
                 yield
         finally:
             if sweeper is not None:
-                sweeper.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await sweeper
+                await stop(sweeper)
             # Money-moving steps whose requests were cancelled finish first.
             await critical.drain(CRITICAL_DRAIN_SECONDS)
             await close_places_and_files(runtime)

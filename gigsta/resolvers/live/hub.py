@@ -30,6 +30,7 @@ from pymongo.errors import OperationFailure, PyMongoError
 
 from gigsta.documents.bookings import Booking
 from gigsta.documents.events import DomainEvent
+from gigsta.resolvers.core.stopping import stop
 from gigsta.resolvers.live.cursors import encode_event_cursor
 
 if TYPE_CHECKING:
@@ -232,6 +233,4 @@ async def running_hub(
     try:
         yield hub
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await stop(task)
