@@ -282,6 +282,7 @@ NESTED = [
     "{ boxes { name soon { label strict } } }",  # a value awaited first
     "{ boxes { name letters { label } } }",  # a string where a list must be
     "{ boxes { name maybe { strict } } }",  # a non-null item's error: list null
+    "{ boxes { name m: main { s: strict } } }",  # errors at the aliases' paths
 ]
 
 

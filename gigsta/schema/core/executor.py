@@ -127,19 +127,16 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
                         results[response_name] = value
                         continue
                 composite = extensions.get(IN_PLACE) if in_place else None
+                field_path = Path(path, response_name, parent_type.name)
                 result: Any = Undefined
                 if composite is not None and not (node.arguments or node.directives):
                     # (a directive there may be @stream)
                     result = self.complete_in_place(
-                        composite, parent_type, source_value, details, path
+                        composite, parent_type, source_value, details, field_path
                     )
                 if result is Undefined:
                     result = self.execute_field(
-                        parent_type,
-                        source_value,
-                        details,
-                        Path(path, response_name, parent_type.name),
-                        position_context,
+                        parent_type, source_value, details, field_path, position_context
                     )
                 if result is not Undefined:
                     results[response_name] = result
@@ -157,14 +154,14 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         parent_type: GraphQLObjectType,
         source: Any,
         details: FieldDetailsList,
-        path: Path | None,
+        field_path: Path,
     ) -> Any:
         """`execute_field` for an object field (or a list of objects) with a
-        direct resolver, without its dispatch: the value's fields executed
-        at once. `Undefined` where the value would be an error or is not
-        plainly of the type (graphql-core's path then reports it, resolving
-        the field again)."""
-        field_path = Path(path, details[0].node.name.value, parent_type.name)
+        direct resolver at `field_path` (its response name's: the alias, if
+        any), without its dispatch: the value's fields executed at once.
+        `Undefined` where the value would be an error or is not plainly of
+        the type (graphql-core's path then reports it, resolving the field
+        again)."""
         info = self._shared_infos.get(id(details))
         if info is None:
             nodes = to_nodes(details)
