@@ -15,12 +15,12 @@ from datetime import timedelta
 from gigsta.documents import Delivery, DomainEvent
 from gigsta.domain.notifications.retries import MAX_ATTEMPTS, retry_delay
 from gigsta.jobs.sweeper import run_sweeper
+from gigsta.resolvers.core.stopping import stop
 from gigsta.resolvers.outbox import dispatch
 from scripts.processes import free_port, start_process, wait_until
 from tests.conftest import run_cli
 from tests.fixtures_smtp import Mailbox, smtp_standin
 from tests.schema.payments_helpers import must, parties, request
-from tests.tasks import stop
 
 
 async def _one_request(gql, clock):

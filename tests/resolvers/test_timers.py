@@ -21,8 +21,8 @@ from gigsta.domain.bookings.actions import (
 )
 from gigsta.jobs.sweeper import run_sweeper
 from gigsta.resolvers.bookings.timers import sweep
+from gigsta.resolvers.core.stopping import stop
 from tests.conftest import run_cli
-from tests.tasks import stop
 
 # The app fixture initialises Beanie on the test database.
 pytestmark = pytest.mark.usefixtures("app")

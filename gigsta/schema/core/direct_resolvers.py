@@ -95,7 +95,8 @@ def _install_field(
         field.resolve = _call_resolver(definition, info_class)
         if _is_async(definition):
             return
-        leaf_in_place = _reads_no_info(definition)
+        # a leaf whose resolver asks for no `info` (a `LeafInfo` stands in)
+        leaf_in_place = _asks_no_info(definition)
     else:
         return
     if not _is_leaf(field):
@@ -187,15 +188,9 @@ def _is_async(definition: StrawberryField) -> bool:
     return resolver is not None and resolver.is_async
 
 
-def _reads_no_info(definition: StrawberryField) -> bool:
-    """A synchronous resolver that does not ask for `info`: its value can be
-    read in place (a `LeafInfo` stands in for the info it never reads)."""
+def _asks_no_info(definition: StrawberryField) -> bool:
     resolver = definition.base_resolver
-    return (
-        resolver is not None
-        and resolver.info_parameter is None
-        and not resolver.is_async  # coroutine or async generator functions
-    )
+    return resolver is not None and resolver.info_parameter is None
 
 
 def _call_resolver(
