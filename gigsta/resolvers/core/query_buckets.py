@@ -135,20 +135,44 @@ async def charge(
         taking.set()
 
 
+def _set_aside(bucket_id: str, bucket: LeakyBucket, now: float) -> int:
+    """The credit held of a bucket, taken out of reach of other requests."""
+    held = _held.get(bucket_id)
+    if held is None:
+        return 0
+    credit, held.credit = _credit(held, bucket, now), 0
+    return credit
+
+
+def _give_back(bucket_id: str, credit: int) -> None:
+    """Credit set aside for a take that did not happen, held again."""
+    held = _held.get(bucket_id)
+    if held is not None:
+        held.credit += credit
+
+
 async def _take_credit(
     bucket_id: str, cost: int, bucket: LeakyBucket, now: float
 ) -> Charge:
     """Charge `cost` beyond this instance's credit of the bucket (too little):
     take a share from the stored bucket, or the rest of the cost alone when a
-    share does not fit; the credit pays for the first part of the cost."""
-    before = _held.get(bucket_id)
-    credit = 0 if before is None else _credit(before, bucket, now)
+    share does not fit; the credit pays for the first part of the cost.
+
+    That credit is set aside while the take is under way: a request arriving
+    meanwhile finds none and waits for the take, rather than spending points
+    this charge already counts on."""
+    credit = _set_aside(bucket_id, bucket, now)
     share = max(cost, bucket.capacity // CREDIT_SHARE)
-    taken, tat = await _take(bucket_id, share - credit, bucket, now)
-    if not taken.allowed and share > cost:  # the cost alone may still fit
-        share = cost
-        taken, tat = await _take(bucket_id, cost - credit, bucket, now)
+    try:
+        taken, tat = await _take(bucket_id, share - credit, bucket, now)
+        if not taken.allowed and share > cost:  # the cost alone may still fit
+            share = cost
+            taken, tat = await _take(bucket_id, cost - credit, bucket, now)
+    except BaseException:
+        _give_back(bucket_id, credit)
+        raise
     if not taken.allowed:  # the credit is still the caller's
+        _give_back(bucket_id, credit)
         available = min(bucket.capacity, taken.available + credit)
         return Charge(False, available, taken.retry_after)
     held = _held.get(bucket_id)
