@@ -197,18 +197,19 @@ async def _spend(gql, token: str, document: str) -> tuple[int, int | None]:
 
 async def test_points_are_taken_a_share_at_a_time(gql, clock, command_counter):
     """The stored bucket is charged a tenth of it at a time (one update,
-    read back when this instance has not read it for a refill time); the
-    requests in between spend that credit without a command, and the points
-    reported are exact with one instance."""
+    read back when this instance has not read it for a refill time, unless
+    the update created it); the requests in between spend that credit
+    without a command, and the points reported are exact with one instance."""
     token, _ = await gql.sign_up("kim@example.nz")
     seen = []
     for spent in range(1, 4):
         command_counter.reset()
         assert await _spend(gql, token, WIDE) == (200, 10_000 - spent * 401)
         seen.append(list(command_counter.bucket_commands))
-    # 1,000 taken (599 left after the first), then 198 left: the third takes
-    # 1,000 - 198 more, from what this instance knows of the bucket
-    assert seen == [["update", "find"], [], ["update"]]
+    # 1,000 taken by the update that creates the bucket (599 left after the
+    # first), then 198 left: the third takes 1,000 - 198 more, from what this
+    # instance knows of the bucket
+    assert seen == [["update"], [], ["update"]]
 
 
 async def test_credit_is_given_up_a_refill_time_after_it_was_taken(
@@ -222,10 +223,10 @@ async def test_credit_is_given_up_a_refill_time_after_it_was_taken(
         response = await gql.raw("{ services { key } }", token=token)
         assert response.status_code == 200
         seen.append(list(command_counter.bucket_commands))
-    # a new share at 10 s, and the bucket read back: this instance's last
-    # read is a refill time old too
-    take = ["update", "find"]
-    assert seen == [take, [], [], take, []]
+    # the first share creates the bucket, so it needs no read; a new share
+    # at 10 s, and the bucket read back: what this instance knows of it is a
+    # refill time old too
+    assert seen == [["update"], [], [], ["update", "find"], []]
 
 
 async def test_a_burst_from_a_full_bucket_is_admitted_up_to_its_capacity(gql):

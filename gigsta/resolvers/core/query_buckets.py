@@ -16,10 +16,10 @@ spend it on top, so one instance admits at most a share beyond the capacity.
 The points left, which the answer reports, are what this instance knows of
 the stored bucket (its last read plus what it took since) plus its credit.
 It reads the bucket back after taking points when it has not read it for one
-refill time (one take of a bucket runs at a time here). With one instance
-that is exact; behind several, the others' charges show here
-within one refill time, and at once on a refusal, which always reads. A page
-request spends credit without a command on most requests
+refill time (one take of a bucket runs at a time here), unless the take
+created it. With one instance that is exact; behind several, the others'
+charges show here within one refill time, and at once on a refusal, which
+always reads. A page request spends credit without a command on most requests
 (`python -m bench.side_by_side`).
 """
 
@@ -97,12 +97,17 @@ async def _read(bucket_id: str, now: float, *, taking: bool = True) -> float | N
         return None
     tat = float(doc["tat"])
     if taking or bucket_id not in _taking:
-        held = _held.get(bucket_id)
-        if held is None:
-            _held[bucket_id] = _Held(tat, now)
-        else:
-            held.tat, held.read_at = tat, now
+        _remember(bucket_id, tat, now)
     return tat
+
+
+def _remember(bucket_id: str, tat: float, now: float) -> None:
+    """The stored `tat` as of `now`, known to this instance."""
+    held = _held.get(bucket_id)
+    if held is None:
+        _held[bucket_id] = _Held(tat, now)
+    else:
+        held.tat, held.read_at = tat, now
 
 
 def _spend(held: _Held, bucket: LeakyBucket, now: float) -> Charge:
@@ -195,7 +200,8 @@ async def _take(
     fit fails the filter, and the upsert collides with the existing document
     (DuplicateKeyError): that is the refusal, read once more for its
     retry-after. A charged bucket is read back only when this instance's
-    knowledge of it is older than a refill time (see the module's text).
+    knowledge of it is older than a refill time (see the module's text); one
+    the update created holds `now` plus the step, and is not read.
 
     An `update`, not a `findAndModify`, and the filter says "fits" as "not
     between the limit and the horizon" rather than with an `$or`: SecantusDB
@@ -214,7 +220,7 @@ async def _take(
         if known is not None:  # counted at once: the next take starts from it
             known.tat = bucket.charged(known.tat, cost, now)
         try:
-            await raw_collection(QUERY_BUCKETS).update_one(
+            taken = await raw_collection(QUERY_BUCKETS).update_one(
                 {"_id": bucket_id, "tat": fits},
                 [{"$set": {"tat": {"$add": [start, step]}}}],
                 upsert=True,
@@ -229,7 +235,10 @@ async def _take(
                 retry_after=bucket.retry_after(tat, cost, now),
             )
             return refusal, tat
-        if known is not None:
+        if taken.upserted_id is not None:  # created by this take: `now` + step
+            tat = now + step
+            _remember(bucket_id, tat, now)
+        elif known is not None:
             tat = known.tat
         else:
             read = await _read(bucket_id, now)
