@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -34,8 +33,8 @@ class InvalidCursorError(ClientError):
 
 
 def encode_cursor(kind: str, values: list[Any]) -> str:
-    """`kind` and `values` as compact JSON in URL-safe base64 (orjson: one
-    cursor for every item of a page, so it is made often)."""
+    """`kind` and `values` as compact JSON in URL-safe base64 (orjson, both
+    ways: one cursor for every item of a page, so it is made often)."""
     raw = orjson.dumps([kind, *values])
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -49,7 +48,7 @@ def decode_cursor(kind: str, cursor: str, size: int | None = None) -> list[Any]:
         raise InvalidCursorError("The cursor is not valid.")
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        data = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
         raise InvalidCursorError("The cursor is not valid.") from exc
     if not isinstance(data, list) or not data or data[0] != kind:
