@@ -6,7 +6,11 @@ endpoint serving what the GraphQL app serves, from the same database.
   answers (the benchmark checks that they are equal). Same work as the app
   where it matters: the JWT is checked and its account read (revocation), the
   page is one sorted query, the workers one `$in`; the actions come from the
-  same pure action table.
+  same pure action table. With `?cost=N&capacity=C&rate=R` (what the app
+  reports in `extensions.cost` for that page), the page is first charged to
+  the caller's shared query-cost bucket through the app's own
+  `query_buckets.charge`, as the app charges every signed-in request: the
+  baseline that does that work too.
 - `POST /accept`: the worker accepts a booking: read it, decide with the
   action table, then one conditional update (`_id`, `version`, `status`) and
   its event in one transaction, as the app must.
@@ -21,10 +25,13 @@ from __future__ import annotations
 import base64
 import json
 import os
+import time
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jwt
+from beanie import init_beanie
 from bson import ObjectId
 from pymongo import AsyncMongoClient
 from starlette.applications import Starlette
@@ -32,6 +39,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from gigsta.documents import User
 from gigsta.domain.bookings.actions import (
     ActorRole,
     BookingFacts,
@@ -40,6 +48,11 @@ from gigsta.domain.bookings.actions import (
     available_actions,
     decide,
 )
+from gigsta.domain.partners import LeakyBucket
+from gigsta.resolvers.core import query_buckets
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
 
 SECRET = os.environ.get("GIGSTA_JWT_SECRET", "")
 client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
@@ -65,6 +78,19 @@ async def _viewer(request: Request) -> dict[str, Any] | None:
     if user is None or user.get("token_version", 0) != claims.get("ver", 0):
         return None
     return claims
+
+
+async def _charged(request: Request, claims: dict[str, Any]) -> bool:
+    """Whether the page's cost, when the request names one, was taken from
+    the caller's bucket (the same bucket and function as the app's)."""
+    params = request.query_params
+    if "cost" not in params:
+        return True
+    bucket = LeakyBucket(int(params["capacity"]), int(params["rate"]))
+    charged = await query_buckets.charge(
+        f"user:{claims['sub']}", int(params["cost"]), bucket, now=time.time()
+    )
+    return charged.allowed
 
 
 def _facts(booking: dict[str, Any]) -> BookingFacts:
@@ -105,6 +131,8 @@ async def bookings(request: Request) -> Response:
     claims = await _viewer(request)
     if claims is None or claims.get("role") != "CUSTOMER":
         return JSONResponse({"errors": [{"message": "unauthenticated"}]}, 401)
+    if not await _charged(request, claims):
+        return JSONResponse({"errors": [{"message": "throttled"}]}, 429)
     page = (
         await db["bookings"]
         .find({"customer_id": ObjectId(claims["pid"])})
@@ -160,12 +188,20 @@ async def accept(request: Request) -> Response:
     return JSONResponse({"status": event.to_status.value.upper()})
 
 
+@asynccontextmanager
+async def _documents(_: Starlette) -> AsyncIterator[None]:
+    # `query_buckets` reaches its collection through the document models.
+    await init_beanie(database=db, document_models=[User], skip_indexes=True)
+    yield
+
+
 app = Starlette(
+    lifespan=_documents,
     routes=[
         Route("/bookings", bookings, methods=["POST"]),
         Route("/accept", accept, methods=["POST"]),
         Route("/healthz", lambda _: JSONResponse({"status": "ok"})),
-    ]
+    ],
 )
 
 

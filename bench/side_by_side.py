@@ -9,6 +9,9 @@ and 50, requests per second and p50/p99 latency of
 
 - a customer's page of 20 bookings (price, worker, available actions), app
   and raw endpoint, and their ratio (the two answers are checked equal first);
+  and the raw endpoint again, charging each page to the caller's shared
+  query-cost bucket as the app does (`raw + charge`; the ratio on that row is
+  the app's against it);
 - the worker's `accept` transition, app and raw endpoint, and the raw ceiling:
   the same conditional update and event written straight from this process
   (and, for comparison, as one `findAndModify` without the event);

@@ -48,6 +48,8 @@ class Scenario:
     pids: dict[str, int | None] = field(default_factory=dict)
     # the requested bookings not yet accepted by an earlier run
     unused: list[tuple[str, str]] = field(default_factory=list)
+    # what the raw endpoint is told to charge for a page: the app's figures
+    page_charge: str = ""
 
     def take(self, count: int) -> list[tuple[str, str]]:
         taken, self.unused = self.unused[:count], self.unused[count:]
@@ -71,10 +73,10 @@ def _global(kind: str, oid: str) -> str:
     return base64.b64encode(f"{kind}:{oid}".encode()).decode()
 
 
-def page_calls(market: Marketplace, *, raw: bool) -> Iterator[Call]:
+def page_calls(market: Marketplace, *, raw: bool, charge: str = "") -> Iterator[Call]:
     for token in itertools.cycle(market.customer_tokens):
         if raw:
-            yield "/bookings", {}, _bearer(token)
+            yield "/bookings" + charge, {}, _bearer(token)
         else:
             yield "/graphql", {"query": PAGE}, _bearer(token)
 
@@ -132,18 +134,27 @@ def _ok_mutation(name: str) -> Any:
 
 
 async def same_answers(scenario: Scenario) -> None:
-    """The app and the raw endpoint answer the page with the same JSON."""
+    """The app and the raw endpoint, charging or not, answer the page with the
+    same JSON; the raw endpoint is then told to charge what the app did."""
     path, body, headers = next(page_calls(scenario.market, raw=False))
     async with aiohttp.ClientSession() as session:
         async with session.post(scenario.app + path, json=body, headers=headers) as a:
             app_answer = await a.json()
-        raw_path = "/bookings"
-        async with session.post(scenario.raw + raw_path, headers=headers) as r:
-            raw_answer = await r.json()
-    # The app also reports the query's cost (`extensions.cost`); the data
-    # must be the same.
-    if app_answer["data"] != raw_answer["data"]:
-        raise RuntimeError(f"different answers:\n{app_answer}\n{raw_answer}")
+        # The app also reports the query's cost (`extensions.cost`); the data
+        # must be the same.
+        cost = app_answer["extensions"]["cost"]
+        throttle = cost["throttleStatus"]
+        charge = (
+            f"?cost={cost['requestedQueryCost']}"
+            f"&capacity={throttle['maximumAvailable']}"
+            f"&rate={throttle['restoreRate']}"
+        )
+        for raw_path in ("/bookings", "/bookings" + charge):
+            async with session.post(scenario.raw + raw_path, headers=headers) as r:
+                raw_answer = await r.json()
+            if app_answer["data"] != raw_answer["data"]:
+                raise RuntimeError(f"different answers:\n{app_answer}\n{raw_answer}")
+    scenario.page_charge = charge
 
 
 def _row(name: str, concurrency: int, figures: Figures) -> dict[str, Any]:
@@ -155,7 +166,7 @@ def _ok_raw_page(payload: dict[str, Any]) -> bool:
 
 
 async def _page_load(
-    scenario: Scenario, concurrency: int, count: int, *, raw: bool
+    scenario: Scenario, concurrency: int, count: int, *, raw: bool, charge: str = ""
 ) -> tuple[Figures, dict[str, float]]:
     """The figures of `count` page requests to the app or the raw endpoint,
     and the CPU milliseconds per request each process spent on them (this
@@ -164,7 +175,7 @@ async def _page_load(
     before = {name: cpu_seconds(pid) for name, pid in pids.items()}
     figures = await run_load(
         scenario.raw if raw else scenario.app,
-        page_calls(scenario.market, raw=raw),
+        page_calls(scenario.market, raw=raw, charge=charge),
         requests=count,
         concurrency=concurrency,
         ok=_ok_raw_page if raw else _ok_page,
@@ -181,10 +192,18 @@ async def pages(scenario: Scenario, concurrency: int) -> list[dict[str, Any]]:
     count = scenario.sizes(concurrency, 600)
     app, app_cpu = await _page_load(scenario, concurrency, count, raw=False)
     raw, raw_cpu = await _page_load(scenario, concurrency, count, raw=True)
-    ratio = app.per_second / raw.per_second
+    charged, charged_cpu = await _page_load(
+        scenario, concurrency, count, raw=True, charge=scenario.page_charge
+    )
     return [
-        _row("bookings(first:20) app", concurrency, app) | {"ratio": ratio} | app_cpu,
+        _row("bookings(first:20) app", concurrency, app)
+        | {"ratio": app.per_second / raw.per_second}
+        | app_cpu,
         _row("bookings(first:20) raw endpoint", concurrency, raw) | raw_cpu,
+        # The ratio on this row is the app's against it.
+        _row("bookings(first:20) raw + charge", concurrency, charged)
+        | {"ratio": app.per_second / charged.per_second}
+        | charged_cpu,
     ]
 
 
